@@ -1,0 +1,191 @@
+"""``stytch-mock`` (also ``python -m mockserver``): run the mock Stytch B2B API."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from aiohttp import web
+
+from . import __version__
+from .app import create_app
+from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.registry import Registry
+from .settings import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_PROJECT_ID,
+    DEFAULT_SECRET,
+    ConfigError,
+    Settings,
+    credentials_from_environment,
+    load_config_file,
+    load_data_file,
+)
+
+DESCRIPTION = """\
+A local stand-in for the Stytch B2B API. Point the official SDKs at it:
+  Python: B2BClient(project_id, secret, environment="http://127.0.0.1:8080/")
+  Node:   new B2BClient({ project_id, secret, env: "http://127.0.0.1:8080/" })
+Emails land in an outbox instead of being sent: GET /_mock/outbox (same Basic auth).
+"""
+
+EPILOG = f"""\
+credentials:
+  Without --project-id/--secret, STYTCH_PROJECT_ID and STYTCH_SECRET are read from the
+  environment, then from a .env file in the working directory; otherwise the mock uses
+    project_id {DEFAULT_PROJECT_ID}
+    secret     {DEFAULT_SECRET}
+
+config file (--config, JSON or YAML):
+  projects:
+    - project_id: project-test-...
+      secret: secret-test-...
+      redirect_urls: [http://localhost:3000/authenticate]
+  open_projects: false
+
+control API (Basic auth of the project; health needs none):
+  GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
+  GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="stytch-mock", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
+    p.add_argument("--project-id", help="the project id clients authenticate with")
+    p.add_argument("--secret", help="the project's secret")
+    p.add_argument("--redirect-url", action="append", dest="redirect_urls", metavar="URL",
+                   help="a registered redirect URL; repeat for several, the first is the "
+                        f"default (default {DEFAULT_REDIRECT_URL}); '*' matches any run of "
+                        "characters within a host, port or path segment")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="JSON or YAML file with several projects (see below)")
+    p.add_argument("--open-projects", action="store_true",
+                   help="any project-test-... id with any secret gets its own fresh, isolated "
+                        "project on first use (parallel CI jobs can share one server)")
+    p.add_argument("--seed", type=Path, metavar="FILE",
+                   help="JSON or YAML fixtures (organizations with members) to load at start "
+                        "into the first project")
+    p.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    open_projects = args.open_projects
+    if args.config is not None:
+        if args.project_id or args.secret:
+            raise ConfigError("give either --config or --project-id/--secret, not both")
+        projects, from_file = load_config_file(args.config)
+        open_projects = open_projects or from_file
+        source = str(args.config)
+    else:
+        env_id, env_secret, source = credentials_from_environment()
+        project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
+        secret = args.secret or env_secret or DEFAULT_SECRET
+        if args.project_id or args.secret:
+            source = "command line"
+        if not project_id.startswith(("project-test-", "project-live-")):
+            raise ConfigError(f"project id {project_id!r} must start with project-test- or "
+                              "project-live-, as Stytch's do")
+        projects = [ProjectConfig(project_id, secret,
+                                  args.redirect_urls or [DEFAULT_REDIRECT_URL])]
+    seed = []
+    if args.seed is not None:
+        data = load_data_file(args.seed)
+        seed = [data] if isinstance(data, dict) else data
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
+    return Settings(projects=projects, host=args.host, port=args.port,
+                    open_projects=open_projects, access_log=args.access_log, seed=seed,
+                    credentials_source=source)
+
+
+def build_registry(settings: Settings) -> Registry:
+    registry = Registry(settings.projects, open_projects=settings.open_projects)
+    if settings.seed:
+        from .domain.state import load_seed
+
+        project = registry.get(settings.primary.project_id)
+        assert project is not None
+        for document in settings.seed:
+            load_seed(project, document)
+    return registry
+
+
+def banner(settings: Settings, url: str) -> str:
+    p = settings.primary
+    lines = [
+        f"stytch-b2b-mock {__version__} listening on {url}",
+        f"  project_id  {p.project_id}",
+        f"  secret      {p.secret}",
+        f"  (credentials from {settings.credentials_source})",
+        f"  redirect    {', '.join(p.redirect_urls)}",
+        f'  Python      B2BClient(project_id="{p.project_id}", secret="{p.secret}", '
+        f'environment="{url}")',
+        f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{p.secret}", '
+        f'env: "{url}" }})',
+        f"  outbox      curl -u {p.project_id}:{p.secret} {url}_mock/outbox",
+    ]
+    if len(settings.projects) > 1:
+        lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")
+    if settings.open_projects:
+        lines.append("  open projects: any project-test-... id gets its own project")
+    lines.append("Ctrl-C stops it.")
+    return "\n".join(lines)
+
+
+async def serve(settings: Settings, registry: Registry) -> None:
+    app = create_app(registry)
+    access_log = None
+    if settings.access_log:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        access_log = logging.getLogger("aiohttp.access")
+    runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else settings.port
+    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
+    print(banner(settings, f"http://{host}:{port}/"), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("stytch-b2b-mock: shutting down", flush=True)
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        registry = build_registry(settings)
+    except ConfigError as exc:
+        parser.exit(2, f"stytch-mock: error: {exc}\n")
+    try:
+        asyncio.run(serve(settings, registry))
+    except OSError as exc:
+        print(f"stytch-mock: error: cannot listen on {settings.host}:{settings.port}: "
+              f"{exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The one clock every expiry goes through.
+
+Each project owns a :class:`Clock`. It reads a time source (real UTC time by default; tests
+may inject their own) and adds an offset that ``POST /_mock/clock`` moves forward, so tests
+advance time instead of sleeping. JWT ``iat``/``nbf``/``exp`` follow this clock too.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+
+class Clock:
+    def __init__(self, source: Callable[[], float] = time.time, offset_seconds: float = 0.0):
+        self._source = source
+        self.offset_seconds = float(offset_seconds)
+
+    def timestamp(self) -> float:
+        """Seconds since the epoch, as this clock sees them."""
+        return self._source() + self.offset_seconds
+
+    def now(self) -> datetime:
+        """Now, in UTC, to the whole second (the precision of Stytch's timestamps and of JWT
+        ``iat``), so a JWT minted twice in one second is identical."""
+        return datetime.fromtimestamp(int(self.timestamp()), tz=timezone.utc)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset_seconds += seconds
+
+    def reset(self) -> None:
+        self.offset_seconds = 0.0

@@ -1,0 +1,175 @@
+"""The objects one project holds. Plain dataclasses: no aiohttp, no wire models.
+
+Field names are Stytch's own (the wire models in :mod:`mockserver.models` read them by
+attribute), so an Organization here renders as Stytch's Organization object without a
+mapping table. Fields that exist only for the mock's bookkeeping start with an underscore-free
+name that Stytch does not use and are listed in each class's docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Member statuses (stytch-b2b-semantics.md §5.4).
+ACTIVE = "active"
+PENDING = "pending"
+INVITED = "invited"
+DELETED = "deleted"
+
+STYTCH_MEMBER = "stytch_member"
+STYTCH_ADMIN = "stytch_admin"
+
+
+@dataclass(slots=True)
+class Organization:
+    organization_id: str
+    organization_name: str
+    organization_slug: str
+    created_at: datetime
+    updated_at: datetime
+    organization_logo_url: str = ""
+    sso_jit_provisioning: str = "ALL_ALLOWED"
+    sso_jit_provisioning_allowed_connections: list[str] = field(default_factory=list)
+    sso_active_connections: list[dict[str, Any]] = field(default_factory=list)
+    email_allowed_domains: list[str] = field(default_factory=list)
+    email_jit_provisioning: str = "NOT_ALLOWED"
+    email_invites: str = "ALL_ALLOWED"
+    auth_methods: str = "ALL_ALLOWED"
+    allowed_auth_methods: list[str] = field(default_factory=list)
+    mfa_policy: str = "OPTIONAL"
+    rbac_email_implicit_role_assignments: list[dict[str, str]] = field(default_factory=list)
+    mfa_methods: str = "ALL_ALLOWED"
+    allowed_mfa_methods: list[str] = field(default_factory=list)
+    oauth_tenant_jit_provisioning: str = "NOT_ALLOWED"
+    claimed_email_domains: list[str] = field(default_factory=list)
+    first_party_connected_apps_allowed_type: str = "ALL_ALLOWED"
+    allowed_first_party_connected_apps: list[str] = field(default_factory=list)
+    third_party_connected_apps_allowed_type: str = "ALL_ALLOWED"
+    allowed_third_party_connected_apps: list[str] = field(default_factory=list)
+    custom_roles: list[dict[str, Any]] = field(default_factory=list)
+    trusted_metadata: dict[str, Any] = field(default_factory=dict)
+    organization_external_id: str | None = None
+    sso_default_connection_id: str | None = None
+    allowed_oauth_tenants: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Member:
+    """A Member of one organization.
+
+    Bookkeeping beyond Stytch's fields: ``email_id`` (the id of the member's email, used in
+    authentication factors) and ``explicit_roles`` (the directly assigned role ids, from which
+    ``roles`` is derived).
+    """
+
+    organization_id: str
+    member_id: str
+    email_address: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    email_id: str
+    name: str = ""
+    email_address_verified: bool = False
+    is_breakglass: bool = False
+    is_admin: bool = False
+    mfa_enrolled: bool = False
+    mfa_phone_number: str = ""
+    mfa_phone_number_verified: bool = False
+    default_mfa_method: str = ""
+    member_password_id: str = ""
+    totp_registration_id: str = ""
+    is_locked: bool = False
+    sso_registrations: list[dict[str, Any]] = field(default_factory=list)
+    oauth_registrations: list[dict[str, Any]] = field(default_factory=list)
+    retired_email_addresses: list[dict[str, str]] = field(default_factory=list)
+    explicit_roles: list[str] = field(default_factory=list)
+    implicit_roles: list[dict[str, Any]] = field(default_factory=list)
+    trusted_metadata: dict[str, Any] = field(default_factory=dict)
+    untrusted_metadata: dict[str, Any] = field(default_factory=dict)
+    external_id: str | None = None
+
+    @property
+    def roles(self) -> list[dict[str, Any]]:
+        """Stytch's ``roles``: ``stytch_member`` for everyone, then direct and implicit roles."""
+        # [chosen] stytch_member shows a direct_assignment source (Stytch documents that every
+        # member has the role, not which source it lists); direct assignments have no details.
+        by_id: dict[str, list[dict[str, Any]]] = {STYTCH_MEMBER: [{"type": "direct_assignment"}]}
+        for role_id in self.explicit_roles:
+            by_id.setdefault(role_id, [])
+            if role_id != STYTCH_MEMBER:
+                by_id[role_id].append({"type": "direct_assignment"})
+        for grant in self.implicit_roles:
+            by_id.setdefault(grant["role_id"], []).append(grant["source"])
+        return [{"role_id": role_id, "sources": sources} for role_id, sources in by_id.items()]
+
+    @property
+    def role_ids(self) -> list[str]:
+        return [role["role_id"] for role in self.roles]
+
+
+@dataclass(slots=True)
+class AuthenticationFactor:
+    type: str
+    delivery_method: str
+    created_at: datetime
+    last_authenticated_at: datetime
+    updated_at: datetime
+    email_factor: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class MemberSession:
+    """A member session. ``session_token`` is its secret; ``revoked`` marks a revoked one."""
+
+    member_session_id: str
+    member_id: str
+    organization_id: str
+    session_token: str
+    started_at: datetime
+    last_accessed_at: datetime
+    expires_at: datetime
+    authentication_factors: list[AuthenticationFactor]
+    custom_claims: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MagicLinkToken:
+    """A magic-link token: ``kind`` is ``discovery``, ``login``, ``signup`` or ``invite``."""
+
+    token: str
+    kind: str
+    email_address: str
+    expires_at: datetime
+    organization_id: str | None = None
+    member_id: str | None = None
+    pkce_code_challenge: str | None = None
+    used: bool = False
+
+
+@dataclass(slots=True)
+class IntermediateSession:
+    """An intermediate session: the factors one email holds, not yet tied to a member."""
+
+    token: str
+    email_address: str
+    expires_at: datetime
+    authentication_factors: list[AuthenticationFactor]
+    organization_id_hint: str | None = None
+
+
+@dataclass(slots=True)
+class OutboxMessage:
+    id: str
+    to: str
+    sender: str
+    subject: str
+    kind: str
+    token: str
+    link: str
+    created_at: datetime
+    expires_at: datetime
+    organization_id: str | None = None
+    organization_name: str | None = None

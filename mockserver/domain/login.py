@@ -1,0 +1,182 @@
+"""Logging a member into an organization: the step every session-granting call ends with.
+
+Magic-link authenticate, intermediate-session exchange, discovery create and session exchange
+all return Stytch's shared "auth result" (stytch-b2b-api.md §2.6). Whether it is a full session
+or an intermediate session that still needs another factor is decided here, once:
+
+- ``primary_required`` when the organization restricts ``auth_methods`` and the factors held
+  include none of its ``allowed_auth_methods`` (break-glass members are exempt);
+- ``mfa_required`` when the organization's ``mfa_policy`` is ``REQUIRED_FOR_ALL`` or the member
+  is ``mfa_enrolled``, unless the caller passed a live session of the same member;
+- otherwise a session (a new one, or the caller's own session extended).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import errors
+from ..ids import magic_token
+from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from .project import Project
+from .sessions import SessionGrant, merge_custom_claims, mint_jwt, start_session
+
+INTERMEDIATE_SESSION_MINUTES = 10
+
+# Which allowed_auth_methods entry a factor satisfies.
+_FACTOR_METHOD = {("magic_link", "email"): "magic_link", ("email_otp", "email"): "email_otp",
+                  ("otp", "email"): "email_otp", ("password", "knowledge"): "password"}
+
+
+@dataclass(slots=True)
+class AuthResult:
+    member: Member
+    organization: Organization
+    member_authenticated: bool
+    grant: SessionGrant | None = None
+    intermediate_session: IntermediateSession | None = None
+    primary_required: list[str] | None = None
+    mfa_required: dict[str, Any] | None = None
+
+
+def primary_methods_missing(org: Organization, member: Member | None,
+                            factors: list[AuthenticationFactor]) -> list[str] | None:
+    """The org's allowed methods when none of ``factors`` satisfies them, else None."""
+    if org.auth_methods != "RESTRICTED" or (member is not None and member.is_breakglass):
+        return None
+    held = {_FACTOR_METHOD.get((f.type, f.delivery_method)) for f in factors}
+    if held & set(org.allowed_auth_methods):
+        return None
+    return list(org.allowed_auth_methods)
+
+
+def mfa_needed(org: Organization, member: Member | None) -> dict[str, Any] | None:
+    enrolled = member is not None and member.mfa_enrolled
+    if org.mfa_policy != "REQUIRED_FOR_ALL" and not enrolled:
+        return None
+    options = None
+    if member is not None and (member.mfa_phone_number or member.totp_registration_id):
+        options = {"mfa_phone_number": member.mfa_phone_number,
+                   "totp_registration_id": member.totp_registration_id}
+    return {"member_options": options} if options else {}
+
+
+def new_intermediate_session(project: Project, email: str,
+                             factors: list[AuthenticationFactor],
+                             organization_id_hint: str | None = None) -> IntermediateSession:
+    ist = IntermediateSession(
+        token=magic_token(),
+        email_address=email,
+        expires_at=project.now() + timedelta(minutes=INTERMEDIATE_SESSION_MINUTES),
+        authentication_factors=list(factors),
+        organization_id_hint=organization_id_hint,
+    )
+    project.intermediate_sessions[ist.token] = ist
+    return ist
+
+
+def find_intermediate_session(project: Project, token: str) -> IntermediateSession:
+    """A live IST; unknown, consumed and expired ones are all 404 (semantics §2)."""
+    ist = project.intermediate_sessions.get(token)
+    if ist is None:
+        raise errors.intermediate_session_not_found()
+    if project.now() >= ist.expires_at:
+        del project.intermediate_sessions[token]
+        raise errors.intermediate_session_not_found()
+    return ist
+
+
+def log_in(
+    project: Project,
+    member: Member,
+    org: Organization,
+    factors: list[AuthenticationFactor],
+    *,
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+    existing_session_id: str | None = None,
+    intermediate_session: IntermediateSession | None = None,
+) -> AuthResult:
+    """Finish a login: a session, or (when a factor is missing) an intermediate session.
+
+    ``intermediate_session`` is the IST the caller came with, if any: it is consumed by a full
+    login and handed back unchanged when another factor is still needed.
+    """
+    missing = primary_methods_missing(org, member, factors)
+    mfa = None if existing_session_id else mfa_needed(org, member)
+    if missing is not None or mfa is not None:
+        ist = intermediate_session or new_intermediate_session(
+            project, member.email_address, factors, org.organization_id)
+        return AuthResult(member, org, False, intermediate_session=ist,
+                          primary_required=missing, mfa_required=mfa)
+    if intermediate_session is not None:
+        project.intermediate_sessions.pop(intermediate_session.token, None)
+    if existing_session_id is not None:
+        grant = _extend(project, existing_session_id, member, org, factors, duration_minutes,
+                        custom_claims)
+    else:
+        grant = start_session(project, member, factors, duration_minutes=duration_minutes,
+                              custom_claims=custom_claims)
+    return AuthResult(member, org, True, grant=grant)
+
+
+def _extend(project: Project, session_id: str, member: Member, org: Organization,
+            factors: list[AuthenticationFactor], duration_minutes: int | None,
+            custom_claims: dict[str, Any] | None) -> SessionGrant:
+    session = project.sessions[session_id]
+    now = project.now()
+    session.custom_claims = merge_custom_claims(session.custom_claims, custom_claims)
+    known = {(f.type, f.delivery_method) for f in session.authentication_factors}
+    session.authentication_factors.extend(
+        f for f in factors if (f.type, f.delivery_method) not in known)
+    session.last_accessed_at = now
+    if duration_minutes is not None:
+        session.expires_at = now + timedelta(minutes=duration_minutes)
+    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+
+
+def check_pkce(challenge: str | None, verifier: str | None) -> None:
+    """PKCE as Stytch's magic links use it: challenge = base64url(sha256(verifier))."""
+    if challenge is None:
+        if verifier is not None:
+            raise errors.pkce_did_not_expect_code_verifier()
+        return
+    if verifier is None:
+        raise errors.pkce_expected_code_verifier()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    if base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge.rstrip("="):
+        raise errors.pkce_mismatch()
+
+
+def expired(project: Project, expires_at: datetime) -> bool:
+    return project.now() >= expires_at
+
+
+def exchange_session(project: Project, *, organization_id: str, session_token: str | None,
+                     session_jwt: str | None, duration_minutes: int | None,
+                     custom_claims: dict[str, Any] | None) -> AuthResult:
+    """Move a member session into another organization where the same email is a member
+    (an invitation is accepted on the way). No JIT provisioning here (semantics §2.1).
+
+    [chosen] The original session stays valid; Stytch does not say it is revoked.
+    """
+    from .organizations import activate
+    from .sessions import check_custom_claims, check_duration, find_session
+
+    check_duration(duration_minutes)
+    check_custom_claims(custom_claims)
+    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    email = project.members[session.member_id].email_address
+    org = project.get_organization(organization_id)
+    member = project.member_in_org_by_email(org.organization_id, email)
+    if member is None:
+        raise errors.member_not_found()
+    # Email-verifying factors carry over (semantics §2.1); the mock only mints those.
+    factors = list(session.authentication_factors)
+    activate(project, member)
+    return log_in(project, member, org, factors, duration_minutes=duration_minutes,
+                  custom_claims=custom_claims)

@@ -1,0 +1,263 @@
+"""Email magic links: the tokens, the emails carrying them, and the organization-scoped flows
+(login or signup, invite, authenticate).
+
+Lifetimes, status transitions and sandbox values from stytch-b2b-semantics.md §3 and §7:
+tokens are single use; login, signup and discovery links last 60 minutes by default and invite
+links a week, each between 5 and 10080 minutes; a used or expired token is 401
+``unable_to_auth_magic_link`` and an unknown one 404 ``magic_link_not_found``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .. import errors
+from ..ids import magic_token, new_id
+from .entities import (
+    ACTIVE,
+    DELETED,
+    INVITED,
+    PENDING,
+    MagicLinkToken,
+    Member,
+    Organization,
+    OutboxMessage,
+)
+from .login import AuthResult, check_pkce, find_intermediate_session, log_in
+from .organizations import activate, add_member, email_domain, unique_slug, validate_email
+from .outbox import subject_for
+from .project import Project
+from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
+
+MIN_LINK_MINUTES = 5
+MAX_LINK_MINUTES = 10080
+DEFAULT_LINK_MINUTES = 60
+DEFAULT_INVITE_MINUTES = 10080
+SENDER = "Stytch <login@test.stytch.com>"
+
+# Stytch's documented B2B sandbox values (D-SANDBOX; stytch-b2b-semantics.md §7).
+SANDBOX_EMAIL = "sandbox@stytch.com"
+SANDBOX_ORGANIZATION_ID = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"
+SANDBOX_TOKEN_OK = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
+SANDBOX_TOKEN_USED = "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU="
+SANDBOX_TOKEN_UNKNOWN = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
+
+# The stytch_token_type each kind of link carries (stytch-b2b-semantics.md §3.4).
+TOKEN_TYPES = {"discovery": "discovery", "login": "multi_tenant_magic_links",
+               "signup": "multi_tenant_magic_links", "invite": "multi_tenant_magic_links"}
+
+
+def check_expiration(field: str, minutes: int | None, default: int) -> int:
+    if minutes is None:
+        return default
+    if not MIN_LINK_MINUTES <= minutes <= MAX_LINK_MINUTES:
+        raise errors.invalid_expiration(field)
+    return minutes
+
+
+def link_url(redirect_url: str, kind: str, token: str, org: Organization | None) -> str:
+    """The redirect URL with ``stytch_token_type``, ``token`` and, for organization links,
+    ``slug`` added; query parameters already on the URL are kept."""
+    parts = urlsplit(redirect_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [("stytch_token_type", TOKEN_TYPES[kind]), ("token", token)]
+    if org is not None:
+        query.append(("slug", org.organization_slug))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def send_link(project: Project, *, kind: str, email_address: str, redirect_url: str,
+              minutes: int, pkce_code_challenge: str | None,
+              org: Organization | None = None, member: Member | None = None) -> MagicLinkToken:
+    """Store a new single-use token and put the email carrying it in the outbox."""
+    now = project.now()
+    token = MagicLinkToken(
+        token=magic_token(),
+        kind=kind,
+        email_address=email_address,
+        expires_at=now + timedelta(minutes=minutes),
+        organization_id=org.organization_id if org else None,
+        member_id=member.member_id if member else None,
+        pkce_code_challenge=pkce_code_challenge,
+    )
+    project.magic_links[token.token] = token
+    org_name = org.organization_name if org else None
+    project.outbox.add(OutboxMessage(
+        id=new_id("email-message", project.env),
+        to=email_address,
+        sender=SENDER,
+        subject=subject_for(kind, org_name),
+        kind=kind,
+        token=token.token,
+        link=link_url(redirect_url, kind, token.token, org),
+        created_at=now,
+        expires_at=token.expires_at,
+        organization_id=token.organization_id,
+        organization_name=org_name,
+    ))
+    return token
+
+
+def consume(project: Project, token_value: str, kinds: tuple[str, ...],
+            pkce_code_verifier: str | None) -> MagicLinkToken:
+    """Check and use up a token in one step (no await in between, so it is atomic)."""
+    if token_value == SANDBOX_TOKEN_USED:
+        raise errors.unable_to_auth_magic_link()
+    token = project.magic_links.get(token_value)
+    if token is None or token.kind not in kinds:
+        raise errors.magic_link_not_found()
+    if token.used or project.now() >= token.expires_at:
+        raise errors.unable_to_auth_magic_link()
+    check_pkce(token.pkce_code_challenge, pkce_code_verifier)
+    token.used = True
+    return token
+
+
+# --- sandbox ----------------------------------------------------------------------------
+
+
+def sandbox_member(project: Project) -> tuple[Member, Organization]:
+    """The documented sandbox organization and ``sandbox@stytch.com`` member, made on first use
+    so that code written against Stytch's Test sandbox runs unchanged."""
+    from .organizations import _index_organization
+
+    org = project.organizations.get(SANDBOX_ORGANIZATION_ID)
+    if org is None:
+        now = project.now()
+        org = Organization(organization_id=SANDBOX_ORGANIZATION_ID,
+                           organization_name="Stytch Sandbox",
+                           organization_slug=unique_slug(project, "stytch-sandbox"),
+                           created_at=now, updated_at=now)
+        _index_organization(project, org)
+    member = project.member_in_org_by_email(org.organization_id, SANDBOX_EMAIL)
+    if member is None:
+        member = add_member(project, org, SANDBOX_EMAIL, status=ACTIVE,
+                            email_address_verified=True, name="Sandbox Member")
+    return member, org
+
+
+def is_sandbox(email: str, organization_id: str | None = None) -> bool:
+    return email.lower() == SANDBOX_EMAIL and organization_id in (None, SANDBOX_ORGANIZATION_ID)
+
+
+# --- organization-scoped flows ----------------------------------------------------------
+
+
+def login_or_signup(project: Project, *, organization_id: str, email_address: str,
+                    login_redirect_url: str | None, signup_redirect_url: str | None,
+                    pkce_code_challenge: str | None, login_expiration_minutes: int | None,
+                    signup_expiration_minutes: int | None
+                    ) -> tuple[Member, bool, Organization]:
+    """An active member gets a login link; a new, pending or invited one a signup link."""
+    validate_email(email_address)
+    login_minutes = check_expiration("login_expiration_minutes", login_expiration_minutes,
+                                     DEFAULT_LINK_MINUTES)
+    signup_minutes = check_expiration("signup_expiration_minutes", signup_expiration_minutes,
+                                      DEFAULT_LINK_MINUTES)
+    if is_sandbox(email_address, organization_id):
+        member, org = sandbox_member(project)
+        return member, False, org
+    org = project.get_organization(organization_id)
+    member = project.member_in_org_by_email(org.organization_id, email_address)
+    kind = "login" if member is not None and member.status == ACTIVE else "signup"
+    redirect = project.resolve_redirect_url(
+        login_redirect_url if kind == "login" else signup_redirect_url)
+    created = member is None
+    if member is None:
+        _check_signup_allowed(org, email_address)
+        member = add_member(project, org, email_address, status=PENDING)
+    send_link(project, kind=kind, email_address=member.email_address, redirect_url=redirect,
+              minutes=login_minutes if kind == "login" else signup_minutes,
+              pkce_code_challenge=pkce_code_challenge, org=org, member=member)
+    return member, created, org
+
+
+def _check_signup_allowed(org: Organization, email: str) -> None:
+    """[chosen] A brand-new member may sign up through login_or_signup when the email's domain
+    is in ``email_allowed_domains``. Stytch's own quickstart (create "Acme Co" with allowed
+    domain acme.co, then login_or_signup admin@acme.co) succeeds with default JIT settings, so
+    the allowed domains are the gate here; ``email_jit_provisioning`` governs discovery."""
+    if email_domain(email) not in org.email_allowed_domains:
+        raise errors.email_jit_provisioning_not_allowed()
+
+
+def invite(project: Project, *, organization_id: str, email_address: str,
+           invite_redirect_url: str | None, invited_by_member_id: str | None,
+           name: str | None, trusted_metadata: dict[str, Any] | None,
+           untrusted_metadata: dict[str, Any] | None, roles: list[str] | None,
+           invite_expiration_minutes: int | None) -> tuple[Member, Organization]:
+    """A new member is created ``invited``; a pending one becomes ``invited``; an active one is
+    refused."""
+    validate_email(email_address)
+    minutes = check_expiration("invite_expiration_minutes", invite_expiration_minutes,
+                               DEFAULT_INVITE_MINUTES)
+    if is_sandbox(email_address, organization_id):
+        return sandbox_member(project)
+    org = project.get_organization(organization_id)
+    redirect = project.resolve_redirect_url(invite_redirect_url)
+    if invited_by_member_id is not None:
+        project.get_member(org.organization_id, invited_by_member_id)
+    member = project.member_in_org_by_email(org.organization_id, email_address)
+    if member is not None and member.status == ACTIVE:
+        raise errors.member_already_active()
+    if member is None:
+        _check_invites_allowed(org, email_address)
+        member = add_member(project, org, email_address, status=INVITED, name=name,
+                            trusted_metadata=trusted_metadata,
+                            untrusted_metadata=untrusted_metadata, roles=roles)
+    else:
+        from .organizations import update_member
+
+        update_member(project, org.organization_id, member.member_id, {
+            "name": name, "trusted_metadata": trusted_metadata,
+            "untrusted_metadata": untrusted_metadata, "roles": roles,
+        })
+        member.status = INVITED
+    send_link(project, kind="invite", email_address=member.email_address,
+              redirect_url=redirect, minutes=minutes, pkce_code_challenge=None, org=org,
+              member=member)
+    return member, org
+
+
+def _check_invites_allowed(org: Organization, email: str) -> None:
+    if org.email_invites == "NOT_ALLOWED":
+        raise errors.invalid_email_for_invites()
+    if org.email_invites == "RESTRICTED" and email_domain(email) not in org.email_allowed_domains:
+        raise errors.invalid_email_for_invites()
+
+
+def authenticate(project: Project, *, magic_links_token: str, pkce_code_verifier: str | None,
+                 session_token: str | None, session_jwt: str | None,
+                 session_duration_minutes: int | None,
+                 session_custom_claims: dict[str, Any] | None,
+                 intermediate_session_token: str | None) -> AuthResult:
+    """Authenticate an organization magic link: the member becomes active and logs in."""
+    check_duration(session_duration_minutes)
+    check_custom_claims(session_custom_claims)
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    ist = (find_intermediate_session(project, intermediate_session_token)
+           if intermediate_session_token is not None else None)
+    existing = None
+    if session_token is not None or session_jwt is not None:
+        existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    if magic_links_token == SANDBOX_TOKEN_OK:
+        member, org = sandbox_member(project)
+    else:
+        token = consume(project, magic_links_token, ("login", "signup", "invite"),
+                        pkce_code_verifier)
+        member = project.members.get(token.member_id or "")
+        if member is None or member.status == DELETED:
+            # Deleting a member revokes its outstanding links (semantics §3.3).
+            raise errors.unable_to_auth_magic_link()
+        org = project.organizations[member.organization_id]
+    activate(project, member)
+    factor = magic_link_factor(member.email_address, member.email_id, project.now())
+    factors = [factor] + (list(ist.authentication_factors) if ist else [])
+    same_member = existing is not None and existing.member_id == member.member_id
+    return log_in(project, member, org, factors, duration_minutes=session_duration_minutes,
+                  custom_claims=session_custom_claims,
+                  existing_session_id=existing.member_session_id if same_member else None,
+                  intermediate_session=ist)

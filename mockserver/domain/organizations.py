@@ -1,0 +1,768 @@
+"""Organizations and members: creation, settings rules, updates, deletion and search.
+
+Rules and defaults from stytch-b2b-semantics.md §5 and the Python SDK's docstrings
+(``stytch/b2b/api/organizations.py``, ``organizations_members.py``). Choices where the real API
+is unknown are marked "[chosen]" and listed in the README's fidelity notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any, Callable, Iterable
+
+from .. import errors
+from ..ids import new_id
+from .entities import (
+    ACTIVE,
+    DELETED,
+    INVITED,
+    PENDING,
+    STYTCH_ADMIN,
+    Member,
+    Organization,
+)
+from .project import Project
+
+# --- value rules ------------------------------------------------------------------------
+
+SETTING_VALUES: dict[str, frozenset[str]] = {
+    "sso_jit_provisioning": frozenset({"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}),
+    "email_jit_provisioning": frozenset({"RESTRICTED", "NOT_ALLOWED"}),
+    "email_invites": frozenset({"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}),
+    "auth_methods": frozenset({"ALL_ALLOWED", "RESTRICTED"}),
+    "mfa_policy": frozenset({"OPTIONAL", "REQUIRED_FOR_ALL"}),
+    "mfa_methods": frozenset({"ALL_ALLOWED", "RESTRICTED"}),
+    "oauth_tenant_jit_provisioning": frozenset({"RESTRICTED", "NOT_ALLOWED"}),
+    "first_party_connected_apps_allowed_type": frozenset(
+        {"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}
+    ),
+    "third_party_connected_apps_allowed_type": frozenset(
+        {"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}
+    ),
+}
+AUTH_METHODS = frozenset({
+    "sso", "magic_link", "email_otp", "password", "google_oauth", "microsoft_oauth",
+    "slack_oauth", "github_oauth", "hubspot_oauth",
+})
+MFA_METHODS = frozenset({"sms_otp", "totp"})
+
+# Settings whose presence on create turns the email_invites default from ALL_ALLOWED into
+# NOT_ALLOWED (stytch-b2b-semantics.md §5.3, from the Python SDK's create docstring).
+AUTH_SETTING_FIELDS = (
+    "sso_jit_provisioning", "email_allowed_domains", "email_jit_provisioning", "email_invites",
+    "auth_methods", "allowed_auth_methods", "mfa_policy", "mfa_methods", "allowed_mfa_methods",
+    "oauth_tenant_jit_provisioning", "allowed_oauth_tenants",
+)
+
+# Fields an organization takes on create and update, beyond name and slug.
+ORGANIZATION_FIELDS = (
+    "organization_logo_url", "trusted_metadata", "organization_external_id",
+    "sso_jit_provisioning", "sso_jit_provisioning_allowed_connections", "email_allowed_domains",
+    "email_jit_provisioning", "email_invites", "auth_methods", "allowed_auth_methods",
+    "mfa_policy", "rbac_email_implicit_role_assignments", "mfa_methods", "allowed_mfa_methods",
+    "oauth_tenant_jit_provisioning", "allowed_oauth_tenants", "claimed_email_domains",
+    "first_party_connected_apps_allowed_type", "allowed_first_party_connected_apps",
+    "third_party_connected_apps_allowed_type", "allowed_third_party_connected_apps",
+    "sso_default_connection_id",
+)
+
+# Common consumer email domains Stytch refuses in email_allowed_domains (the list in
+# stytch-b2b-semantics.md §5.2; the full list is at stytch.com/docs/b2b/api/common-email-domains).
+COMMON_EMAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "aol.com", "yahoo.com", "icloud.com", "hotmail.com",
+    "msn.com", "comcast.net", "live.com", "outlook.com", "att.net", "earthlink.net", "me.com",
+    "mac.com", "sbcglobal.net", "verizon.net", "ig.com.br", "mail.com", "hey.com",
+    "laposte.net", "wanadoo.fr", "orange.fr", "rediffmail.com", "uol.com.br", "bol.com.br",
+    "protonmail.com", "proton.me", "gmx.com", "gmx.de", "yandex.com", "yandex.ru",
+    "zoho.com", "qq.com", "163.com", "126.com", "mail.ru", "web.de", "free.fr",
+})
+
+_SLUG = re.compile(r"[A-Za-z0-9\-._~]{2,128}")
+_EXTERNAL_ID = re.compile(r"[A-Za-z0-9._\-|]{1,128}")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def validate_email(email: str) -> str:
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise errors.invalid_email(email)
+    return email
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[1].lower()
+
+
+def is_common_domain(domain: str) -> bool:
+    return domain in COMMON_EMAIL_DOMAINS or domain.endswith(".edu")
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not 1 <= len(name) <= 128:
+        raise errors.invalid_organization_name()
+    return name
+
+
+def _check_slug(slug: str) -> str:
+    if not _SLUG.fullmatch(slug) or not any(c.isalnum() for c in slug):
+        raise errors.invalid_organization_slug()
+    return slug
+
+
+def _check_domains(domains: list[str]) -> list[str]:
+    seen: list[str] = []
+    for raw in domains:
+        domain = raw.strip().lower()
+        if not _DOMAIN.fullmatch(domain):
+            raise errors.organization_settings_invalid_domain(raw)
+        if is_common_domain(domain):
+            raise errors.organization_settings_domain_too_common(raw)
+        if domain in seen:
+            raise errors.organization_settings_duplicate_domain(raw)
+        seen.append(domain)
+    return seen
+
+
+def _check_settings(values: dict[str, Any]) -> None:
+    for name, allowed in SETTING_VALUES.items():
+        value = values.get(name)
+        if value is not None and value not in allowed:
+            raise errors.invalid_setting_value(name, value, sorted(allowed))
+    for name, allowed_set in (("allowed_auth_methods", AUTH_METHODS),
+                              ("allowed_mfa_methods", MFA_METHODS)):
+        for item in values.get(name) or ():
+            if item not in allowed_set:
+                raise errors.invalid_setting_value(name, item, sorted(allowed_set))
+
+
+def _check_consistency(org: Organization) -> None:
+    """The organization-level rules of stytch-b2b-semantics.md §5.3 (D-RULES)."""
+    if org.auth_methods == "RESTRICTED" and not org.allowed_auth_methods:
+        raise errors.allowed_auth_methods_required_for_restricted()
+    if org.mfa_methods == "RESTRICTED" and not org.allowed_mfa_methods:
+        raise errors.allowed_mfa_methods_required_for_restricted()
+    if not org.email_allowed_domains and "RESTRICTED" in (
+        org.email_invites, org.email_jit_provisioning
+    ):
+        raise errors.invalid_restricted_email_setting()
+
+
+# --- organizations ----------------------------------------------------------------------
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9._~-]+", "-", text.lower()).strip("-.")
+    return slug if len(slug) >= 2 else f"{slug or 'org'}-org"
+
+
+def unique_slug(project: Project, base: str) -> str:
+    """[chosen] A taken derived slug gets a numeric suffix (``acme-2``), never an error."""
+    base = base[:120]
+    slug, n = base, 1
+    while slug.lower() in project.org_by_slug:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def derive_name_and_slug(email: str) -> tuple[str, str]:
+    """[chosen] Name and slug for an organization made through discovery without them: from the
+    domain's first label for a company email (``jane@acme-widgets.com`` -> ``acme-widgets``), from
+    the local part for common providers and ``.edu`` (``jane.doe@gmail.com`` -> ``jane-doe``).
+    Stytch documents the source (domain vs local part) but not the exact spelling."""
+    local, domain = email.rsplit("@", 1)
+    domain = domain.lower()
+    if is_common_domain(domain):
+        base = local.split("+", 1)[0]
+    else:
+        base = domain.split(".", 1)[0]
+    slug = _slugify(base.replace(".", "-"))
+    return base, slug
+
+
+def create_organization(project: Project, *, organization_name: Any,
+                        organization_slug: str | None = None, **fields: Any) -> Organization:
+    """A new organization; without a slug, one is made from the name (``acme-co``)."""
+    name = organization_name
+    if name is None:
+        raise errors.organization_name_missing()
+    _check_name(name)
+    if organization_slug is None:
+        slug = unique_slug(project, _slugify(name))
+    else:
+        slug = _check_slug(organization_slug)
+        if slug.lower() in project.org_by_slug:
+            raise errors.organization_slug_already_used()
+    fields = {k: v for k, v in fields.items() if v is not None}
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:  # a programming error in a caller, not a user error
+        raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    _check_settings(fields)
+    if "email_allowed_domains" in fields:
+        fields["email_allowed_domains"] = _check_domains(fields["email_allowed_domains"])
+    if "claimed_email_domains" in fields:
+        fields["claimed_email_domains"] = _check_domains(fields["claimed_email_domains"])
+    external_id = fields.get("organization_external_id")
+    if external_id is not None:
+        _check_org_external_id(project, external_id, None)
+    if "email_invites" not in fields and any(f in fields for f in AUTH_SETTING_FIELDS):
+        fields["email_invites"] = "NOT_ALLOWED"
+    now = project.now()
+    org = Organization(
+        organization_id=new_id("organization", project.env),
+        organization_name=name,
+        organization_slug=slug,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    _check_consistency(org)
+    _index_organization(project, org)
+    return org
+
+
+def _check_org_external_id(project: Project, external_id: str, org_id: str | None) -> None:
+    if not _EXTERNAL_ID.fullmatch(external_id):
+        raise errors.invalid_organization_external_id()
+    owner = project.org_by_external_id.get(external_id)
+    if owner is not None and owner != org_id:
+        raise errors.organization_external_id_already_used()
+
+
+def _index_organization(project: Project, org: Organization) -> None:
+    project.organizations[org.organization_id] = org
+    project.org_seq[org.organization_id] = project.next_seq()
+    project.org_by_slug[org.organization_slug.lower()] = org.organization_id
+    if org.organization_external_id:
+        project.org_by_external_id[org.organization_external_id] = org.organization_id
+    for domain in org.email_allowed_domains:
+        project.orgs_by_allowed_domain.setdefault(domain, {})[org.organization_id] = None
+    for domain in org.claimed_email_domains:
+        project.orgs_by_claimed_domain.setdefault(domain, {})[org.organization_id] = None
+    project.org_members.setdefault(org.organization_id, {})
+
+
+def _unindex_organization(project: Project, org: Organization) -> None:
+    project.org_by_slug.pop(org.organization_slug.lower(), None)
+    if org.organization_external_id:
+        project.org_by_external_id.pop(org.organization_external_id, None)
+    for index, domains in ((project.orgs_by_allowed_domain, org.email_allowed_domains),
+                           (project.orgs_by_claimed_domain, org.claimed_email_domains)):
+        for domain in domains:
+            by_domain = index.get(domain)
+            if by_domain is not None:
+                by_domain.pop(org.organization_id, None)
+                if not by_domain:
+                    del index[domain]
+
+
+def update_organization(project: Project, organization_id: str,
+                        changes: dict[str, Any]) -> Organization:
+    """Partial update: only the fields present in ``changes`` change. Validates everything
+    first, so a refused update changes nothing."""
+    org = project.get_organization(organization_id)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if "organization_name" in changes:
+        _check_name(changes["organization_name"])
+    if "organization_slug" in changes:
+        slug = _check_slug(changes["organization_slug"])
+        owner = project.org_by_slug.get(slug.lower())
+        if owner is not None and owner != org.organization_id:
+            raise errors.organization_slug_already_used()
+    _check_settings(changes)
+    for name in ("email_allowed_domains", "claimed_email_domains"):
+        if name in changes:
+            changes[name] = _check_domains(changes[name])
+    if "organization_external_id" in changes:
+        _check_org_external_id(project, changes["organization_external_id"], org.organization_id)
+    candidate = Organization(**{f: getattr(org, f) for f in org.__dataclass_fields__})
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    _check_consistency(candidate)
+    _unindex_organization(project, org)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    org.updated_at = project.now()
+    seq = project.org_seq[org.organization_id]
+    _index_organization(project, org)
+    project.org_seq[org.organization_id] = seq
+    return org
+
+
+def delete_organization(project: Project, organization_id: str) -> str:
+    """Deletes the organization with its members, their sessions and their pending tokens."""
+    from .sessions import revoke_member_sessions
+
+    org = project.get_organization(organization_id)
+    for member in list(project.org_members.get(org.organization_id, {}).values()):
+        revoke_member_sessions(project, member.member_id)
+        _unindex_member(project, member)
+        project.members.pop(member.member_id, None)
+    _unindex_organization(project, org)
+    project.org_members.pop(org.organization_id, None)
+    project.org_seq.pop(org.organization_id, None)
+    del project.organizations[org.organization_id]
+    return org.organization_id
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+def _check_member_external_id(project: Project, org_id: str, external_id: str,
+                              member_id: str | None) -> None:
+    if not _EXTERNAL_ID.fullmatch(external_id):
+        raise errors.invalid_argument("external_id")
+    owner = project.member_by_org_external_id.get((org_id, external_id))
+    if owner is not None and owner != member_id:
+        raise errors.duplicate_member_external_id()
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for role in roles:
+        if not isinstance(role, str) or not role:
+            raise errors.invalid_rbac_role_id()
+        if role not in out:
+            out.append(role)
+    return out
+
+
+def add_member(project: Project, org: Organization, email_address: str, *, status: str,
+               name: str | None = None, email_address_verified: bool = False,
+               is_admin: bool = False, roles: list[str] | None = None,
+               trusted_metadata: dict[str, Any] | None = None,
+               untrusted_metadata: dict[str, Any] | None = None,
+               is_breakglass: bool | None = None, mfa_phone_number: str | None = None,
+               mfa_enrolled: bool | None = None, external_id: str | None = None) -> Member:
+    """A new member of ``org``: every creation path (API, invite, JIT, discovery) ends here."""
+    validate_email(email_address)
+    existing = project.member_in_org_by_email(org.organization_id, email_address)
+    if existing is not None:
+        raise errors.duplicate_member_email()
+    if external_id is not None:
+        _check_member_external_id(project, org.organization_id, external_id, None)
+    explicit = _check_roles(roles or [])
+    if is_admin and STYTCH_ADMIN not in explicit:
+        explicit.append(STYTCH_ADMIN)
+    now = project.now()
+    member = Member(
+        organization_id=org.organization_id,
+        member_id=new_id("member", project.env),
+        email_address=email_address,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        email_id=new_id("email", project.env),
+        name=name or "",
+        email_address_verified=email_address_verified,
+        is_breakglass=bool(is_breakglass),
+        mfa_phone_number=mfa_phone_number or "",
+        mfa_enrolled=bool(mfa_enrolled),
+        explicit_roles=explicit,
+        trusted_metadata=dict(trusted_metadata or {}),
+        untrusted_metadata=dict(untrusted_metadata or {}),
+        external_id=external_id,
+    )
+    _refresh_derived(org, member)
+    project.members[member.member_id] = member
+    _index_member(project, member)
+    return member
+
+
+def _refresh_derived(org: Organization, member: Member) -> None:
+    """``is_admin`` and implicit role grants follow the explicit roles and the organization's
+    ``rbac_email_implicit_role_assignments``."""
+    domain = email_domain(member.email_address)
+    member.implicit_roles = [
+        {"role_id": rule["role_id"],
+         "source": {"type": "email_assignment", "details": {"email_domain": domain}}}
+        for rule in org.rbac_email_implicit_role_assignments
+        if rule.get("domain", "").lower() == domain
+    ]
+    member.is_admin = STYTCH_ADMIN in member.role_ids
+
+
+def _index_member(project: Project, member: Member) -> None:
+    email = member.email_address.lower()
+    project.org_members.setdefault(member.organization_id, {})[member.member_id] = member
+    project.member_by_org_email[(member.organization_id, email)] = member.member_id
+    project.members_by_email.setdefault(email, {})[member.member_id] = None
+    if member.external_id:
+        project.member_by_org_external_id[(member.organization_id, member.external_id)] = (
+            member.member_id
+        )
+
+
+def _unindex_member(project: Project, member: Member) -> None:
+    email = member.email_address.lower()
+    project.org_members.get(member.organization_id, {}).pop(member.member_id, None)
+    project.member_by_org_email.pop((member.organization_id, email), None)
+    by_email = project.members_by_email.get(email)
+    if by_email is not None:
+        by_email.pop(member.member_id, None)
+        if not by_email:
+            del project.members_by_email[email]
+    if member.external_id:
+        project.member_by_org_external_id.pop((member.organization_id, member.external_id), None)
+
+
+def create_member(project: Project, organization_id: str, *, email_address: str,
+                  create_member_as_pending: bool | None = None, **fields: Any) -> Member:
+    org = project.get_organization(organization_id)
+    return add_member(project, org, email_address,
+                      status=PENDING if create_member_as_pending else ACTIVE, **fields)
+
+
+def find_member(project: Project, organization_id: str, *, member_id: str | None,
+                email_address: str | None) -> tuple[Member, Organization]:
+    """Members get: by ``member_id`` (or external id) or ``email_address``."""
+    org = project.get_organization(organization_id)
+    if member_id:
+        member = project.get_member(org.organization_id, member_id)
+    elif email_address:
+        found = project.member_in_org_by_email(org.organization_id, email_address)
+        if found is None:
+            raise errors.member_not_found()
+        member = found
+    else:
+        raise errors.missing_argument("member_id or email_address")
+    return member, org
+
+
+MEMBER_UPDATE_FIELDS = (
+    "name", "trusted_metadata", "untrusted_metadata", "is_breakglass", "mfa_phone_number",
+    "mfa_enrolled", "roles", "preserve_existing_sessions", "default_mfa_method",
+    "email_address", "external_id", "unlink_email",
+)
+
+
+def update_member(project: Project, organization_id: str, member_id: str,
+                  changes: dict[str, Any]) -> tuple[Member, Organization]:
+    """Partial update; validated in full before anything changes. Sessions stay valid; their
+    next JWT carries the new roles."""
+    org = project.get_organization(organization_id)
+    member = project.get_member(org.organization_id, member_id)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    roles = _check_roles(changes["roles"]) if "roles" in changes else None
+    new_email = changes.get("email_address")
+    if new_email is not None and new_email.lower() != member.email_address.lower():
+        validate_email(new_email)
+        if project.member_in_org_by_email(org.organization_id, new_email) is not None:
+            raise errors.duplicate_member_email()
+    if changes.get("external_id") is not None:
+        _check_member_external_id(project, org.organization_id, changes["external_id"],
+                                  member.member_id)
+    if changes.get("default_mfa_method") not in (None, "sms_otp", "totp"):
+        raise errors.invalid_mfa_default_method()
+    _unindex_member(project, member)
+    for name in ("name", "trusted_metadata", "untrusted_metadata", "is_breakglass",
+                 "mfa_phone_number", "mfa_enrolled", "default_mfa_method", "external_id"):
+        if name in changes:
+            setattr(member, name, changes[name])
+    if roles is not None:
+        member.explicit_roles = roles
+    if new_email is not None and new_email != member.email_address:
+        member.retired_email_addresses.append(
+            {"email_id": member.email_id, "email_address": member.email_address}
+        )
+        member.email_address = new_email
+        member.email_id = new_id("email", project.env)
+        member.email_address_verified = False
+        member.member_password_id = ""
+    _refresh_derived(org, member)
+    member.updated_at = project.now()
+    _index_member(project, member)
+    return member, org
+
+
+def delete_member(project: Project, organization_id: str, member_id: str) -> str:
+    """[chosen] A deleted member keeps its record with status ``deleted`` (it can be
+    reactivated); its sessions are revoked and its email can be used again at once."""
+    from .sessions import revoke_member_sessions
+
+    org = project.get_organization(organization_id)
+    member = project.get_member(org.organization_id, member_id)
+    if member.status == DELETED:
+        raise errors.member_not_found()
+    revoke_member_sessions(project, member.member_id)
+    _unindex_member(project, member)
+    member.status = DELETED
+    member.updated_at = project.now()
+    # Deleted members stay findable by id (dangerously_get with include_deleted, reactivate)
+    # and in their organization's list (search with statuses=["deleted"]).
+    project.org_members.setdefault(org.organization_id, {})[member.member_id] = member
+    return member.member_id
+
+
+def reactivate_member(project: Project, organization_id: str,
+                      member_id: str) -> tuple[Member, Organization]:
+    org = project.get_organization(organization_id)
+    member = project.get_member(org.organization_id, member_id, allow_external_id=False)
+    if member.status != DELETED:
+        raise errors.no_deleted_member_found_for_reactivation()
+    if not member.email_address_verified:
+        raise errors.email_unverified_for_reactivation()
+    if project.member_in_org_by_email(org.organization_id, member.email_address) is not None:
+        raise errors.reactivation_email_belongs_to_another_member()
+    member.status = ACTIVE
+    member.updated_at = project.now()
+    _index_member(project, member)
+    return member, org
+
+
+def dangerously_get_member(project: Project, member_id: str,
+                           include_deleted: bool) -> tuple[Member, Organization]:
+    member = project.members.get(member_id)
+    if member is None or (member.status == DELETED and not include_deleted):
+        raise errors.member_not_found()
+    return member, project.organizations[member.organization_id]
+
+
+def activate(project: Project, member: Member) -> None:
+    """A pending or invited member becomes active, with a verified email, on authentication."""
+    if member.status in (PENDING, INVITED):
+        member.status = ACTIVE
+    member.email_address_verified = True
+    member.updated_at = project.now()
+
+
+# --- search -----------------------------------------------------------------------------
+
+MAX_SEARCH_LIMIT = 1000
+DEFAULT_SEARCH_LIMIT = 100
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, value = text.partition(":")
+        offset = int(value)
+        if kind != "offset" or offset < 0:
+            raise ValueError(cursor)
+        return offset
+    except (ValueError, UnicodeDecodeError):
+        raise errors.invalid_argument("cursor", "The cursor is invalid.") from None
+
+
+def _page(items: list[Any], cursor: str | None, limit: int | None) -> tuple[list[Any], int,
+                                                                           str | None]:
+    if limit is None or limit == 0:
+        limit = DEFAULT_SEARCH_LIMIT
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise errors.invalid_argument("limit", "limit must be between 1 and 1000.")
+    start = _decode_cursor(cursor) if cursor else 0
+    page = items[start:start + limit]
+    next_cursor = _encode_cursor(start + limit) if start + limit < len(items) else None
+    return page, len(items), next_cursor
+
+
+Predicate = Callable[[Any], bool]
+
+
+def _operands(query: dict[str, Any] | None, family: str,
+              builders: dict[str, Callable[[Any], Predicate]]) -> tuple[str, list[Predicate]]:
+    if not query:
+        return "AND", []
+    operator = query.get("operator", "AND")
+    if operator not in ("AND", "OR"):
+        raise errors.invalid_argument("query.operator", "operator must be AND or OR.")
+    predicates = []
+    for operand in query.get("operands") or []:
+        if not isinstance(operand, dict):
+            raise errors.StytchError(
+                400, f"{family}_search_filter_name_must_be_string",
+                "Each operand must be an object with filter_name and filter_value.")
+        name = operand.get("filter_name")
+        if not isinstance(name, str):
+            raise errors.StytchError(400, f"{family}_search_missing_filter_name",
+                                     "filter_name is required.")
+        builder = builders.get(name)
+        if builder is None:
+            raise errors.StytchError(400, f"{family}_search_filter_name_not_recognized",
+                                     f"Filter name {name!r} is not recognized.")
+        if "filter_value" not in operand or operand["filter_value"] is None:
+            raise errors.StytchError(400, f"{family}_search_missing_filter_value",
+                                     f"filter_value is required for {name}.")
+        predicates.append(builder(operand["filter_value"]))
+    return operator, predicates
+
+
+def _strings(family: str, name: str) -> Callable[[Any], set[str]]:
+    def parse(value: Any) -> set[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise errors.StytchError(400, f"{family}_search_expected_array_of_strings",
+                                     f"{name} expects an array of strings.")
+        return {v.lower() for v in value}
+    return parse
+
+
+def _fuzzy(family: str, name: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if not isinstance(value, str):
+            raise errors.StytchError(400, f"{family}_search_expected_string",
+                                     f"{name} expects a string.")
+        if len(value) < 3:
+            raise errors.StytchError(400, f"{family}_search_{name}_too_short",
+                                     f"{name} needs at least 3 characters.")
+        return value.lower()
+    return parse
+
+
+def _boolean(family: str, name: str) -> Callable[[Any], bool]:
+    def parse(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise errors.StytchError(400, f"{family}_search_expected_boolean",
+                                     f"{name} expects a boolean.")
+        return value
+    return parse
+
+
+def _combine(operator: str, predicates: list[Predicate]) -> Predicate:
+    if not predicates:
+        return lambda _item: True
+    if operator == "AND":
+        return lambda item: all(p(item) for p in predicates)
+    return lambda item: any(p(item) for p in predicates)
+
+
+def search_organizations(project: Project, *, query: dict[str, Any] | None,
+                         cursor: str | None, limit: int | None
+                         ) -> tuple[list[Organization], int, str | None]:
+    fam = "organization"
+
+    def members_emails(org: Organization) -> Iterable[str]:
+        return (m.email_address.lower() for m in project.org_members.get(org.organization_id,
+                                                                          {}).values()
+                if m.status != DELETED)
+
+    def ids(v: Any) -> Predicate:
+        wanted = _strings(fam, "organization_ids")(v)
+        return lambda o: o.organization_id.lower() in wanted
+
+    def slugs(v: Any) -> Predicate:
+        wanted = _strings(fam, "organization_slugs")(v)
+        return lambda o: o.organization_slug.lower() in wanted
+
+    def name_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "organization_name_fuzzy")(v)
+        return lambda o: text in o.organization_name.lower()
+
+    def slug_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "organization_slug_fuzzy")(v)
+        return lambda o: text in o.organization_slug.lower()
+
+    def member_emails(v: Any) -> Predicate:
+        wanted = _strings(fam, "member_emails")(v)
+        return lambda o: any(e in wanted for e in members_emails(o))
+
+    def member_email_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "member_email_fuzzy")(v)
+        return lambda o: any(text in e for e in members_emails(o))
+
+    def allowed_domains(v: Any) -> Predicate:
+        wanted = _strings(fam, "allowed_domains")(v)
+        return lambda o: any(d in wanted for d in o.email_allowed_domains)
+
+    def allowed_domain_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "allowed_domain_fuzzy")(v)
+        return lambda o: any(text in d for d in o.email_allowed_domains)
+
+    def claimed_domains(v: Any) -> Predicate:
+        wanted = _strings(fam, "claimed_email_domains")(v)
+        return lambda o: any(d in wanted for d in o.claimed_email_domains)
+
+    def has_sso(v: Any) -> Predicate:
+        flag = _boolean(fam, "has_active_sso_connection")(v)
+        return lambda o: bool(o.sso_active_connections) == flag
+
+    def sso_connection(v: Any) -> Predicate:
+        if not isinstance(v, str):
+            raise errors.StytchError(400, "organization_search_expected_string",
+                                     "sso_connection_id expects a string.")
+        return lambda o: any(c.get("connection_id") == v for c in o.sso_active_connections)
+
+    operator, predicates = _operands(query, fam, {
+        "organization_ids": ids, "organization_slugs": slugs,
+        "organization_name_fuzzy": name_fuzzy, "organization_slug_fuzzy": slug_fuzzy,
+        "member_emails": member_emails, "member_email_fuzzy": member_email_fuzzy,
+        "allowed_domains": allowed_domains, "allowed_domain_fuzzy": allowed_domain_fuzzy,
+        "claimed_email_domains": claimed_domains, "has_active_sso_connection": has_sso,
+        "sso_connection_id": sso_connection,
+    })
+    match = _combine(operator, predicates)
+    found = [org for org in project.organizations.values() if match(org)]
+    return _page(found, cursor, limit)
+
+
+MEMBER_STATUSES = frozenset({ACTIVE, PENDING, INVITED, DELETED})
+
+
+def search_members(project: Project, *, organization_ids: list[str],
+                   query: dict[str, Any] | None, cursor: str | None, limit: int | None
+                   ) -> tuple[list[Member], int, str | None, dict[str, Organization]]:
+    fam = "member"
+    if not organization_ids:
+        raise errors.member_search_organization_ids_empty()
+    orgs = [project.get_organization(oid) for oid in organization_ids]
+    include_deleted = False
+
+    def ids(v: Any) -> Predicate:
+        wanted = _strings(fam, "member_ids")(v)
+        return lambda m: m.member_id.lower() in wanted or (
+            m.external_id is not None and m.external_id.lower() in wanted)
+
+    def emails(v: Any) -> Predicate:
+        wanted = _strings(fam, "member_emails")(v)
+        return lambda m: m.email_address.lower() in wanted
+
+    def email_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "member_email_fuzzy")(v)
+        return lambda m: text in m.email_address.lower()
+
+    def breakglass(v: Any) -> Predicate:
+        flag = _boolean(fam, "member_is_breakglass")(v)
+        return lambda m: m.is_breakglass == flag
+
+    def statuses(v: Any) -> Predicate:
+        nonlocal include_deleted
+        wanted = _strings(fam, "statuses")(v)
+        if not wanted <= MEMBER_STATUSES:
+            raise errors.StytchError(400, "search_invalid_status_filter",
+                                     "statuses may only contain active, pending, invited "
+                                     "and deleted.")
+        include_deleted = include_deleted or DELETED in wanted
+        return lambda m: m.status in wanted
+
+    def phones(v: Any) -> Predicate:
+        wanted = _strings(fam, "member_phone_numbers")(v)
+        return lambda m: m.mfa_phone_number.lower() in wanted
+
+    def phone_fuzzy(v: Any) -> Predicate:
+        text = _fuzzy(fam, "member_phone_number_fuzzy")(v)
+        return lambda m: text in m.mfa_phone_number.lower()
+
+    def roles(v: Any) -> Predicate:
+        wanted = _strings(fam, "member_roles")(v)
+        return lambda m: any(r.lower() in wanted for r in m.role_ids)
+
+    operator, predicates = _operands(query, fam, {
+        "member_ids": ids, "member_emails": emails, "member_email_fuzzy": email_fuzzy,
+        "member_is_breakglass": breakglass, "statuses": statuses,
+        "member_phone_numbers": phones, "member_phone_number_fuzzy": phone_fuzzy,
+        "member_mfa_phone_numbers": phones, "member_mfa_phone_number_fuzzy": phone_fuzzy,
+        "member_roles": roles,
+    })
+    match = _combine(operator, predicates)
+    found = [
+        m for org in orgs for m in project.org_members.get(org.organization_id, {}).values()
+        if (include_deleted or m.status != DELETED) and match(m)
+    ]
+    page, total, next_cursor = _page(found, cursor, limit)
+    return page, total, next_cursor, {
+        m.organization_id: project.organizations[m.organization_id] for m in page
+    }

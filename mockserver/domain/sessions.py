@@ -1,0 +1,281 @@
+"""Member sessions: creation, authentication, extension, revocation, and session JWTs.
+
+Behaviour from stytch-b2b-semantics.md §4: sessions last 60 minutes unless
+``session_duration_minutes`` (5..527040) says otherwise; ``sessions/authenticate`` extends only
+when given a duration; JWTs live 5 minutes and an expired JWT of a live session is refreshed;
+unknown, expired and revoked sessions are 404 ``session_not_found``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt as pyjwt
+
+from .. import errors
+from ..ids import new_id, session_token
+from .entities import DELETED, AuthenticationFactor, Member, MemberSession, Organization
+from .project import Project
+
+DEFAULT_SESSION_MINUTES = 60
+MIN_SESSION_MINUTES = 5
+MAX_SESSION_MINUTES = 527040
+JWT_LIFETIME_SECONDS = 300
+RESERVED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+SESSION_CLAIM = "https://stytch.com/session"
+ORGANIZATION_CLAIM = "https://stytch.com/organization"
+MAX_CUSTOM_CLAIMS_BYTES = 4096
+
+
+@dataclass(slots=True)
+class SessionGrant:
+    """What an authenticate call hands back: the session with its member and organization."""
+
+    session: MemberSession
+    member: Member
+    organization: Organization
+    session_jwt: str
+
+
+def check_duration(minutes: int | None) -> int | None:
+    if minutes is not None and not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
+        raise errors.invalid_session_duration()
+    return minutes
+
+
+def merge_custom_claims(current: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
+    """Reserved claims are ignored and a ``null`` value deletes a key (semantics §4.1)."""
+    if not update:
+        return current
+    merged = dict(current)
+    for name, value in update.items():
+        if name in RESERVED_CLAIMS or name in (SESSION_CLAIM, ORGANIZATION_CLAIM):
+            continue
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    if len(json.dumps(merged, separators=(",", ":"))) > MAX_CUSTOM_CLAIMS_BYTES:
+        raise errors.custom_claims_too_large()
+    return merged
+
+
+def check_custom_claims(claims: dict[str, Any] | None) -> None:
+    """Refuse oversized claims before anything changes (the size rule of merge_custom_claims)."""
+    merge_custom_claims({}, claims)
+
+
+def magic_link_factor(member_email: str, email_id: str, now: datetime) -> AuthenticationFactor:
+    return AuthenticationFactor(
+        type="magic_link",
+        delivery_method="email",
+        created_at=now,
+        last_authenticated_at=now,
+        updated_at=now,
+        email_factor={"email_id": email_id, "email_address": member_email},
+    )
+
+
+def start_session(
+    project: Project,
+    member: Member,
+    factors: list[AuthenticationFactor],
+    *,
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+) -> SessionGrant:
+    """A new session for ``member`` (checks were done by the caller)."""
+    claims = merge_custom_claims({}, custom_claims)
+    now = project.now()
+    session = MemberSession(
+        member_session_id=new_id("session", project.env),
+        member_id=member.member_id,
+        organization_id=member.organization_id,
+        session_token=session_token(),
+        started_at=now,
+        last_accessed_at=now,
+        expires_at=now + timedelta(minutes=duration_minutes or DEFAULT_SESSION_MINUTES),
+        authentication_factors=list(factors),
+        custom_claims=claims,
+    )
+    project.sessions[session.member_session_id] = session
+    project.session_by_token[session.session_token] = session.member_session_id
+    project.sessions_by_member.setdefault(member.member_id, {})[session.member_session_id] = None
+    org = project.organizations[member.organization_id]
+    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+
+
+def _live_session(project: Project, session_id: str | None) -> MemberSession:
+    session = project.sessions.get(session_id) if session_id else None
+    if session is None:
+        raise errors.session_not_found()
+    if project.now() >= session.expires_at:
+        _forget(project, session)
+        raise errors.session_not_found()
+    member = project.members.get(session.member_id)
+    if member is None or member.status == DELETED:
+        _forget(project, session)
+        raise errors.session_not_found()
+    return session
+
+
+def _forget(project: Project, session: MemberSession) -> None:
+    project.sessions.pop(session.member_session_id, None)
+    project.session_by_token.pop(session.session_token, None)
+    project.jwt_cache.pop(session.member_session_id, None)
+    by_member = project.sessions_by_member.get(session.member_id)
+    if by_member is not None:
+        by_member.pop(session.member_session_id, None)
+        if not by_member:
+            del project.sessions_by_member[session.member_id]
+
+
+def session_id_from_jwt(project: Project, session_jwt: str) -> str:
+    """The session id a JWT names, once its signature, audience and issuer check out."""
+    try:
+        claims = project.key.verify(
+            session_jwt, audience=project.project_id, issuers=[f"stytch.com/{project.project_id}"]
+        )
+        return claims[SESSION_CLAIM]["id"]
+    except (pyjwt.PyJWTError, KeyError, TypeError):
+        raise errors.unable_to_parse_session_jwt() from None
+
+
+def find_session(project: Project, *, session_token: str | None = None,
+                 session_jwt: str | None = None) -> MemberSession:
+    """The live session behind exactly one of a token or a JWT."""
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    if session_token is not None:
+        return _live_session(project, project.session_by_token.get(session_token))
+    if session_jwt is not None:
+        return _live_session(project, session_id_from_jwt(project, session_jwt))
+    raise errors.no_session_arguments()
+
+
+def authenticate(
+    project: Project,
+    *,
+    session_token: str | None,
+    session_jwt: str | None,
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+) -> SessionGrant:
+    check_duration(duration_minutes)
+    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    claims = merge_custom_claims(session.custom_claims, custom_claims)
+    now = project.now()
+    session.custom_claims = claims
+    session.last_accessed_at = now
+    if duration_minutes is not None:
+        session.expires_at = now + timedelta(minutes=duration_minutes)
+    member = project.members[session.member_id]
+    org = project.organizations[session.organization_id]
+    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+
+
+def revoke(
+    project: Project,
+    *,
+    member_session_id: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+    member_id: str | None,
+) -> None:
+    given = [v for v in (member_session_id, session_token, session_jwt, member_id) if v is not None]
+    if not given:
+        raise errors.no_session_revoke_arguments()
+    if len(given) > 1:
+        raise errors.too_many_session_revoke_arguments()
+    if member_id is not None:
+        if member_id not in project.members:
+            raise errors.member_not_found()
+        revoke_member_sessions(project, member_id)
+        return
+    if member_session_id is not None:
+        session = _live_session(project, member_session_id)
+    else:
+        session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    _forget(project, session)
+
+
+def revoke_member_sessions(project: Project, member_id: str) -> None:
+    for session_id in list(project.sessions_by_member.get(member_id, ())):
+        _forget(project, project.sessions[session_id])
+
+
+def member_sessions(project: Project, organization_id: str, member_id: str) -> list[MemberSession]:
+    """The member's live sessions, oldest first."""
+    org = project.get_organization(organization_id)
+    member = project.get_member(org.organization_id, member_id)
+    now = project.now()
+    live = []
+    for session_id in list(project.sessions_by_member.get(member.member_id, ())):
+        session = project.sessions[session_id]
+        if now >= session.expires_at:
+            _forget(project, session)
+        else:
+            live.append(session)
+    return live
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def mint_jwt(project: Project, session: MemberSession, member: Member,
+             org: Organization) -> str:
+    """An RS256 session JWT with the claims both SDKs verify locally (stytch-b2b-api.md §5.1).
+
+    Identical claims give an identical JWT, so the last one is kept and reused while the
+    claims (which change at most once a second) stay the same.
+    """
+    now = int(project.clock.timestamp())
+    roles = member.role_ids
+    fingerprint = (now, session.last_accessed_at, session.expires_at, org.organization_slug,
+                   tuple(roles), json.dumps(session.custom_claims, sort_keys=True) if
+                   session.custom_claims else "")
+    cached = project.jwt_cache.get(session.member_session_id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    claims: dict[str, Any] = dict(session.custom_claims)
+    claims.update({
+        "aud": [project.project_id],
+        "exp": now + JWT_LIFETIME_SECONDS,
+        "iat": now,
+        "iss": f"stytch.com/{project.project_id}",
+        "nbf": now,
+        "sub": member.member_id,
+        SESSION_CLAIM: {
+            "id": session.member_session_id,
+            "started_at": _rfc3339(session.started_at),
+            "last_accessed_at": _rfc3339(session.last_accessed_at),
+            "expires_at": _rfc3339(session.expires_at),
+            "attributes": {"ip_address": "", "user_agent": ""},
+            "authentication_factors": [_factor_claim(f) for f in session.authentication_factors],
+            "roles": roles,
+        },
+        ORGANIZATION_CLAIM: {
+            "organization_id": org.organization_id,
+            "slug": org.organization_slug,
+        },
+    })
+    token = project.key.sign(claims)
+    project.jwt_cache[session.member_session_id] = (fingerprint, token)
+    return token
+
+
+def _factor_claim(factor: AuthenticationFactor) -> dict[str, Any]:
+    claim: dict[str, Any] = {
+        "type": factor.type,
+        "delivery_method": factor.delivery_method,
+        "created_at": _rfc3339(factor.created_at),
+        "last_authenticated_at": _rfc3339(factor.last_authenticated_at),
+        "updated_at": _rfc3339(factor.updated_at),
+    }
+    if factor.email_factor is not None:
+        claim["email_factor"] = dict(factor.email_factor)
+    return claim

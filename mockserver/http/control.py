@@ -1,0 +1,74 @@
+"""The mock's control API under ``/_mock/``: outbox, reset, clock, health.
+
+Every route but health takes the same Basic credentials as the Stytch API and acts on the
+caller's project only.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..domain.entities import OutboxMessage
+from ..domain.outbox import render_bodies
+from ..models import control as ct
+from ..models import requests as rq
+from ..models.responses import EmptyResponse
+from .common import operation, parse, parse_query, project, public, render
+from .middleware import REGISTRY
+
+routes = web.RouteTableDef()
+
+
+def _message(m: OutboxMessage) -> ct.OutboxMessage:
+    text, html = render_bodies(m)
+    return ct.OutboxMessage(id=m.id, to=m.to, from_=m.sender, subject=m.subject, kind=m.kind,
+                            token=m.token, link=m.link, created_at=m.created_at,
+                            expires_at=m.expires_at, text=text, html=html)
+
+
+@routes.get("/_mock/outbox")
+@operation('[mock] Read the outbox', ct.OutboxResponse, query=rq.OutboxQuery)
+async def outbox(request: web.Request) -> web.Response:
+    query = parse_query(request, rq.OutboxQuery)
+    messages = project(request).outbox.messages(query.to)
+    return render(request, ct.OutboxResponse, messages=[_message(m) for m in messages])
+
+
+@routes.delete("/_mock/outbox")
+@operation('[mock] Empty the outbox', ct.OutboxResponse)
+async def clear_outbox(request: web.Request) -> web.Response:
+    project(request).outbox.clear()
+    return render(request, ct.OutboxResponse, messages=[])
+
+
+@routes.post("/_mock/reset")
+@operation("[mock] Clear the project's state", EmptyResponse)
+async def reset(request: web.Request) -> web.Response:
+    project(request).reset()
+    return render(request, EmptyResponse)
+
+
+def _clock(request: web.Request) -> web.Response:
+    clock = project(request).clock
+    return render(request, ct.ClockResponse, now=clock.now(), offset_seconds=clock.offset_seconds)
+
+
+@routes.get("/_mock/clock")
+@operation("[mock] Read the project's clock", ct.ClockResponse)
+async def get_clock(request: web.Request) -> web.Response:
+    return _clock(request)
+
+
+@routes.post("/_mock/clock")
+@operation("[mock] Move the project's clock forward", ct.ClockResponse, body=rq.ClockAdvanceRequest)
+async def advance_clock(request: web.Request) -> web.Response:
+    body = await parse(request, rq.ClockAdvanceRequest)
+    project(request).clock.advance(body.advance_seconds)
+    return _clock(request)
+
+
+@routes.get("/_mock/health")
+@public
+@operation('[mock] Health check', ct.HealthResponse)
+async def health(request: web.Request) -> web.Response:
+    return render(request, ct.HealthResponse, projects=len(request.app[REGISTRY].projects))

@@ -1,0 +1,80 @@
+"""The one middleware every request passes: request id, credentials, error rendering.
+
+- Every response, success or error, carries a ``request_id`` (``request-id-test-<uuid>``).
+- Every route but the public ones (JWKS, health, OpenAPI) needs HTTP Basic
+  ``project_id:secret``; missing, garbled or wrong credentials are 401
+  ``unauthorized_credentials``.
+- A :class:`StytchError` becomes Stytch's error body with its status; aiohttp's own 404/405/413
+  become Stytch-shaped errors too; anything unexpected becomes a Stytch-shaped 500 with no
+  traceback in the body (and a log line for whoever runs the mock).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from .. import errors, ids
+from ..domain.registry import Registry
+from .common import PROJECT, REQUEST_ID, json_response
+
+log = logging.getLogger("mockserver")
+
+REGISTRY = web.AppKey("registry", Registry)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _credentials(header: str | None) -> tuple[str, str]:
+    if not header or not header[:6].lower() == "basic ":
+        raise errors.unauthorized_credentials()
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise errors.unauthorized_credentials() from None
+    project_id, sep, secret = decoded.partition(":")
+    if not sep:
+        raise errors.unauthorized_credentials()
+    return project_id, secret
+
+
+def _error_response(error: errors.StytchError, request_id: str) -> web.Response:
+    return json_response(json.dumps(error.body(request_id)), status=error.status_code)
+
+
+@web.middleware
+async def stytch_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    request_id = ids.request_id()
+    request[REQUEST_ID] = request_id
+    try:
+        match = request.match_info
+        if match.http_exception is None and not getattr(match.handler, "public", False):
+            project_id, secret = _credentials(request.headers.get("Authorization"))
+            request[PROJECT] = request.app[REGISTRY].authenticate(project_id, secret)
+        return await handler(request)
+    except errors.StytchError as exc:
+        return _error_response(exc, request_id)
+    except web.HTTPException as exc:
+        if exc.status == 404:
+            error = errors.route_not_found(request.method, request.path)
+        elif exc.status == 405:
+            error = errors.method_not_allowed(request.method, request.path)
+        elif exc.status == 413:
+            error = errors.StytchError(413, "bad_request", "The request body is too large.")
+        elif 400 <= exc.status < 500:
+            error = errors.StytchError(exc.status, "bad_request", exc.reason)
+        else:
+            raise
+        return _error_response(error, request_id)
+    except Exception:  # a bug in the mock: say so in the log, not in the body
+        log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)
+        error = errors.StytchError(
+            500, "internal_server_error",
+            "The mock hit an unexpected error; its log has the details.",
+        )
+        return _error_response(error, request_id)

@@ -1,0 +1,80 @@
+"""Domain results to wire fields (the parts that are not a plain attribute read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.discovery import DiscoveredOrganization
+from ..domain.entities import MemberSession
+from ..domain.login import AuthResult
+from ..domain.project import Project
+from ..domain.sessions import SessionGrant
+from ..models import objects
+
+
+def member_session(project: Project, session: MemberSession) -> objects.MemberSession:
+    member = project.members[session.member_id]
+    org = project.organizations[session.organization_id]
+    return objects.MemberSession(
+        member_session_id=session.member_session_id,
+        member_id=session.member_id,
+        started_at=session.started_at,
+        last_accessed_at=session.last_accessed_at,
+        expires_at=session.expires_at,
+        authentication_factors=session.authentication_factors,
+        organization_id=session.organization_id,
+        roles=member.role_ids,
+        organization_slug=org.organization_slug,
+        custom_claims=session.custom_claims,
+    )
+
+
+def session_fields(project: Project, grant: SessionGrant) -> dict[str, Any]:
+    return {
+        "member_session": member_session(project, grant.session),
+        "session_token": grant.session.session_token,
+        "session_jwt": grant.session_jwt,
+        "member": grant.member,
+        "organization": grant.organization,
+    }
+
+
+def auth_result_fields(project: Project, result: AuthResult) -> dict[str, Any]:
+    """Stytch's shared auth result: empty session strings until fully authenticated, and an
+    empty IST once a session is granted (stytch-b2b-api.md §2.6)."""
+    fields: dict[str, Any] = {
+        "member_id": result.member.member_id,
+        "member": result.member,
+        "organization": result.organization,
+        "member_authenticated": result.member_authenticated,
+        "session_token": "",
+        "session_jwt": "",
+        "intermediate_session_token": "",
+    }
+    if result.grant is not None:
+        fields.update(session_fields(project, result.grant))
+    if result.intermediate_session is not None:
+        fields["intermediate_session_token"] = result.intermediate_session.token
+        fields["intermediate_session_token_expires_at"] = result.intermediate_session.expires_at
+    if result.primary_required is not None:
+        fields["primary_required"] = {"allowed_auth_methods": result.primary_required}
+    if result.mfa_required is not None:
+        fields["mfa_required"] = result.mfa_required
+    return fields
+
+
+def discovered_organizations(found: list[DiscoveredOrganization]) -> list[dict[str, Any]]:
+    out = []
+    for entry in found:
+        item: dict[str, Any] = {
+            "member_authenticated": entry.member_authenticated,
+            "organization": entry.organization,
+            "membership": {"type": entry.membership_type, "details": entry.details,
+                           "member": entry.member},
+        }
+        if entry.primary_required is not None:
+            item["primary_required"] = {"allowed_auth_methods": entry.primary_required}
+        if entry.mfa_required is not None:
+            item["mfa_required"] = entry.mfa_required
+        out.append(item)
+    return out

@@ -1,0 +1,129 @@
+"""Response bodies, one per operation, as the Python SDK's response models declare them.
+
+Every body carries ``status_code`` and ``request_id`` (``ResponseBase`` in the SDK).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from .objects import (
+    JWK,
+    AuthorizationVerdict,
+    DiscoveredOrganization,
+    Member,
+    MemberSession,
+    MfaRequired,
+    Organization,
+    OrgPolicy,
+    Policy,
+    PrimaryRequired,
+    ResultsMetadata,
+)
+
+
+class ResponseBase(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status_code: int = 200
+    request_id: str
+
+
+class EmptyResponse(ResponseBase):
+    """Discovery send, login/signup-less calls, revoke: nothing but the base fields."""
+
+
+class DiscoveryAuthenticateResponse(ResponseBase):
+    intermediate_session_token: str
+    email_address: str
+    discovered_organizations: list[DiscoveredOrganization]
+    intermediate_session_token_expires_at: datetime | None = None
+
+
+class DiscoveredOrganizationsResponse(ResponseBase):
+    email_address: str
+    discovered_organizations: list[DiscoveredOrganization]
+    organization_id_hint: str | None = None
+
+
+class AuthResultResponse(ResponseBase):
+    """The shared auth result (stytch-b2b-api.md §2.6): exchange, discovery create, session
+    exchange. Session strings are ``""`` when the member is not yet authenticated."""
+
+    member_id: str
+    member: Member
+    organization: Organization
+    member_authenticated: bool
+    session_token: str
+    session_jwt: str
+    intermediate_session_token: str
+    member_session: MemberSession | None = None
+    mfa_required: MfaRequired | None = None
+    primary_required: PrimaryRequired | None = None
+    intermediate_session_token_expires_at: datetime | None = None
+
+
+class MagicLinkAuthenticateResponse(AuthResultResponse):
+    method_id: str
+    organization_id: str
+    reset_sessions: bool
+
+
+class SessionAuthenticateResponse(ResponseBase):
+    member_session: MemberSession
+    session_token: str
+    session_jwt: str
+    member: Member
+    organization: Organization
+    verdict: AuthorizationVerdict | None = None
+
+
+class SessionsGetResponse(ResponseBase):
+    member_sessions: list[MemberSession]
+
+
+class JWKSResponse(ResponseBase):
+    keys: list[JWK]
+
+
+class OrganizationResponse(ResponseBase):
+    organization: Organization
+
+
+class OrganizationDeleteResponse(ResponseBase):
+    organization_id: str
+
+
+class OrganizationSearchResponse(ResponseBase):
+    organizations: list[Organization]
+    results_metadata: ResultsMetadata
+
+
+class MemberResponse(ResponseBase):
+    member_id: str
+    member: Member
+    organization: Organization
+
+
+class LoginOrSignupResponse(MemberResponse):
+    member_created: bool
+
+
+class MemberDeleteResponse(ResponseBase):
+    member_id: str
+
+
+class MemberSearchResponse(ResponseBase):
+    members: list[Member]
+    results_metadata: ResultsMetadata
+    organizations: dict[str, Organization]
+
+
+class PolicyResponse(ResponseBase):
+    policy: Policy
+
+
+class OrgPolicyResponse(ResponseBase):
+    org_policy: OrgPolicy

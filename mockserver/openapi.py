@@ -1,0 +1,94 @@
+"""The mock's own OpenAPI document, built from its routes and pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from . import __version__
+from .http import control, discovery, magic_links, organizations, sessions
+
+FAMILIES = (magic_links, discovery, organizations, sessions, control)
+_ERROR = {
+    "description": "A Stytch error",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["status_code", "request_id", "error_type", "error_message", "error_url"],
+    "properties": {
+        "status_code": {"type": "integer"},
+        "request_id": {"type": "string"},
+        "error_type": {"type": "string"},
+        "error_message": {"type": "string"},
+        "error_url": {"type": "string"},
+    },
+}
+
+
+def operations() -> list[tuple[str, str, Any]]:
+    """(method, path, handler) of every documented route."""
+    found = []
+    for family in FAMILIES:
+        for route in family.routes:
+            handler = getattr(route, "handler", None)
+            if handler is not None and hasattr(handler, "openapi"):
+                found.append((route.method.lower(), route.path, handler))
+    return found
+
+
+def build_document() -> dict[str, Any]:
+    ops = operations()
+    models = set()
+    for _, _, handler in ops:
+        meta = handler.openapi
+        models.add((meta["response"], "serialization"))
+        if meta["body"] is not None:
+            models.add((meta["body"], "validation"))
+    keyed, defs = models_json_schema(
+        sorted(models, key=lambda m: (m[0].__name__, m[1])),
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = dict(defs.get("$defs", {}))
+    schemas["Error"] = _ERROR_SCHEMA
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, handler in ops:
+        meta = handler.openapi
+        op: dict[str, Any] = {
+            "summary": meta["summary"],
+            "operationId": handler.__module__.rsplit(".", 1)[1] + "_" + handler.__name__,
+            "responses": {
+                "200": {"description": "Success", "content": {"application/json": {
+                    "schema": keyed[(meta["response"], "serialization")]}}},
+                "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
+            },
+        }
+        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for name in re.findall(r"{(\w+)}", path)]
+        if meta["query"] is not None:
+            schema = meta["query"].model_json_schema()
+            required = set(schema.get("required", ()))
+            params += [{"name": name, "in": "query", "required": name in required,
+                        "schema": prop} for name, prop in schema["properties"].items()]
+        if params:
+            op["parameters"] = params
+        if meta["body"] is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": keyed[(meta["body"], "validation")]}}}
+        if getattr(handler, "public", False):
+            op["security"] = []
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "stytch-b2b-mock", "version": __version__,
+                 "description": "The Stytch B2B API as this local mock serves it, plus its "
+                                "control API under /_mock/."},
+        "servers": [{"url": "/"}],
+        "security": [{"basicAuth": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "basicAuth": {"type": "http", "scheme": "basic",
+                          "description": "project_id as user name, secret as password"}}},
+    }

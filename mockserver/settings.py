@@ -1,0 +1,105 @@
+"""Server settings: which projects exist, where to listen, and where they come from.
+
+Credentials resolve in this order: command-line flags, then ``STYTCH_PROJECT_ID`` /
+``STYTCH_SECRET`` from the environment, then a ``.env`` file in the working directory (so one
+``.env`` configures both an app and the mock), then fixed, documented test credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+
+DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
+DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+class ConfigError(ValueError):
+    """A settings problem worth a clear one-line message, not a traceback."""
+
+
+class _ProjectEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: str = Field(pattern=r"^project-(test|live)-[A-Za-z0-9-]+$")
+    secret: str = Field(min_length=1)
+    redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL],
+                                     min_length=1)
+
+
+class _ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    projects: list[_ProjectEntry] = Field(min_length=1)
+    open_projects: bool = False
+
+
+@dataclass
+class Settings:
+    projects: list[ProjectConfig]
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    open_projects: bool = False
+    access_log: bool = False
+    seed: list[dict[str, Any]] = field(default_factory=list)
+    credentials_source: str = "defaults"
+
+    @property
+    def primary(self) -> ProjectConfig:
+        return self.projects[0]
+
+
+def load_data_file(path: Path) -> Any:
+    """A JSON or YAML document (chosen by extension; YAML also reads JSON)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path} is not valid JSON/YAML: {exc}") from None
+
+
+def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
+    data = load_data_file(path)
+    try:
+        parsed = _ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    ids = [p.project_id for p in parsed.projects]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: a project_id appears twice")
+    return ([ProjectConfig(p.project_id, p.secret, list(p.redirect_urls))
+             for p in parsed.projects], parsed.open_projects)
+
+
+def credentials_from_environment(cwd: Path | None = None) -> tuple[str | None, str | None, str]:
+    """``(project_id, secret, source)`` from the environment, else ``.env``, else Nones."""
+    project_id = os.environ.get("STYTCH_PROJECT_ID")
+    secret = os.environ.get("STYTCH_SECRET")
+    if project_id and secret:
+        return project_id, secret, "environment"
+    env_file = (cwd or Path.cwd()) / ".env"
+    if env_file.is_file():
+        values = dotenv_values(env_file)
+        project_id = project_id or values.get("STYTCH_PROJECT_ID")
+        secret = secret or values.get("STYTCH_SECRET")
+        if project_id and secret:
+            return project_id, secret, f"{env_file}"
+    return None, None, "defaults"

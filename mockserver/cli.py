@@ -7,8 +7,8 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from aiohttp import web
 
@@ -57,26 +57,48 @@ control API (Basic auth of the project; health needs none):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="stytch-mock", description=DESCRIPTION, epilog=EPILOG,
+        prog="stytch-mock",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT,
-                   help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})",
+    )
     p.add_argument("--project-id", help="the project id clients authenticate with")
     p.add_argument("--secret", help="the project's secret")
-    p.add_argument("--redirect-url", action="append", dest="redirect_urls", metavar="URL",
-                   help="a registered redirect URL; repeat for several, the first is the "
-                        f"default (default {DEFAULT_REDIRECT_URL}); '*' matches any run of "
-                        "characters within a host, port or path segment")
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="JSON or YAML file with several projects (see below)")
-    p.add_argument("--open-projects", action="store_true",
-                   help="any project-test-... id with any secret gets its own fresh, isolated "
-                        "project on first use (parallel CI jobs can share one server)")
-    p.add_argument("--seed", type=Path, metavar="FILE",
-                   help="JSON or YAML fixtures (organizations with members) to load at start "
-                        "into the first project")
+    p.add_argument(
+        "--redirect-url",
+        action="append",
+        dest="redirect_urls",
+        metavar="URL",
+        help="a registered redirect URL; repeat for several, the first is the "
+        f"default (default {DEFAULT_REDIRECT_URL}); '*' matches any run of "
+        "characters within a host, port or path segment",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="JSON or YAML file with several projects (see below)",
+    )
+    p.add_argument(
+        "--open-projects",
+        action="store_true",
+        help="any project-test-... id with any secret gets its own fresh, isolated "
+        "project on first use (parallel CI jobs can share one server)",
+    )
+    p.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE",
+        help="JSON or YAML fixtures (organizations with members) to load at start "
+        "into the first project",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
@@ -97,19 +119,26 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.project_id or args.secret:
             source = "command line"
         if not project_id.startswith(("project-test-", "project-live-")):
-            raise ConfigError(f"project id {project_id!r} must start with project-test- or "
-                              "project-live-, as Stytch's do")
-        projects = [ProjectConfig(project_id, secret,
-                                  args.redirect_urls or [DEFAULT_REDIRECT_URL])]
+            raise ConfigError(
+                f"project id {project_id!r} must start with project-test- or "
+                "project-live-, as Stytch's do"
+            )
+        projects = [ProjectConfig(project_id, secret, args.redirect_urls or [DEFAULT_REDIRECT_URL])]
     seed = []
     if args.seed is not None:
         data = load_data_file(args.seed)
         seed = [data] if isinstance(data, dict) else data
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
-    return Settings(projects=projects, host=args.host, port=args.port,
-                    open_projects=open_projects, access_log=args.access_log, seed=seed,
-                    credentials_source=source)
+    return Settings(
+        projects=projects,
+        host=args.host,
+        port=args.port,
+        open_projects=open_projects,
+        access_log=args.access_log,
+        seed=seed,
+        credentials_source=source,
+    )
 
 
 def build_registry(settings: Settings) -> Registry:
@@ -181,8 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         asyncio.run(serve(settings, registry))
     except OSError as exc:
-        print(f"stytch-mock: error: cannot listen on {settings.host}:{settings.port}: "
-              f"{exc.strerror}", file=sys.stderr)
+        print(
+            f"stytch-mock: error: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

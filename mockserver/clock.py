@@ -8,8 +8,8 @@ advance time instead of sleeping. JWT ``iat``/``nbf``/``exp`` follow this clock 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -24,7 +24,7 @@ class Clock:
     def now(self) -> datetime:
         """Now, in UTC, to the whole second (the precision of Stytch's timestamps and of JWT
         ``iat``), so a JWT minted twice in one second is identical."""
-        return datetime.fromtimestamp(int(self.timestamp()), tz=timezone.utc)
+        return datetime.fromtimestamp(int(self.timestamp()), tz=UTC)
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

@@ -64,9 +64,7 @@ def invalid_email(email: str) -> StytchError:
 
 
 def invalid_expiration(field: str) -> StytchError:
-    return StytchError(
-        400, "invalid_expiration", f"{field} must be between 5 and 10080 minutes."
-    )
+    return StytchError(400, "invalid_expiration", f"{field} must be between 5 and 10080 minutes.")
 
 
 def invalid_session_duration() -> StytchError:
@@ -212,7 +210,8 @@ def organization_name_missing() -> StytchError:
 
 def invalid_organization_name() -> StytchError:
     return StytchError(
-        400, "invalid_organization_name",
+        400,
+        "invalid_organization_name",
         "organization_name must be between 1 and 128 characters long.",
     )
 
@@ -220,7 +219,8 @@ def invalid_organization_name() -> StytchError:
 def invalid_organization_slug() -> StytchError:
     # Message from a real response quoted in stytch-b2b-semantics.md §5.2.
     return StytchError(
-        400, "invalid_organization_slug",
+        400,
+        "invalid_organization_slug",
         "The organization_slug must be at least 2 characters long and may only contain "
         "alphanumerics and the reserved characters '-', '.', '_', or '~', and at least one "
         "character must be alphanumeric.",
@@ -229,14 +229,16 @@ def invalid_organization_slug() -> StytchError:
 
 def organization_slug_already_used() -> StytchError:
     return StytchError(
-        400, "organization_slug_already_used",
+        400,
+        "organization_slug_already_used",
         "The provided organization_slug is already used in another organization.",
     )
 
 
 def invalid_organization_external_id() -> StytchError:
     return StytchError(
-        400, "invalid_organization_external_id",
+        400,
+        "invalid_organization_external_id",
         "organization_external_id may only contain alphanumerics, '.', '_', '-' and '|', "
         "and be at most 128 characters long.",
     )
@@ -244,52 +246,60 @@ def invalid_organization_external_id() -> StytchError:
 
 def organization_external_id_already_used() -> StytchError:
     return StytchError(
-        400, "organization_external_id_already_used",
+        400,
+        "organization_external_id_already_used",
         "The provided organization_external_id is already used in another organization.",
     )
 
 
 def organization_settings_invalid_domain(domain: str) -> StytchError:
-    return StytchError(400, "organization_settings_invalid_domain",
-                       f"{domain!r} is not a valid email domain.")
+    return StytchError(
+        400, "organization_settings_invalid_domain", f"{domain!r} is not a valid email domain."
+    )
 
 
 def organization_settings_domain_too_common(domain: str) -> StytchError:
     return StytchError(
-        400, "organization_settings_domain_too_common",
+        400,
+        "organization_settings_domain_too_common",
         f"{domain!r} is a common email domain and cannot be used in allowed domains.",
     )
 
 
 def organization_settings_duplicate_domain(domain: str) -> StytchError:
-    return StytchError(400, "organization_settings_duplicate_domain",
-                       f"{domain!r} is listed more than once.")
+    return StytchError(
+        400, "organization_settings_duplicate_domain", f"{domain!r} is listed more than once."
+    )
 
 
 def invalid_setting_value(field: str, value: object, allowed: list[str]) -> StytchError:
     return StytchError(
-        400, "invalid_argument",
+        400,
+        "invalid_argument",
         f"{field} must be one of {', '.join(allowed)}; got {value!r}.",
     )
 
 
 def allowed_auth_methods_required_for_restricted() -> StytchError:
     return StytchError(
-        400, "allowed_auth_methods_required_for_restricted",
+        400,
+        "allowed_auth_methods_required_for_restricted",
         "Allowed auth methods must be set for 'RESTRICTED' auth methods",
     )
 
 
 def allowed_mfa_methods_required_for_restricted() -> StytchError:
     return StytchError(
-        400, "allowed_mfa_methods_required_for_restricted",
+        400,
+        "allowed_mfa_methods_required_for_restricted",
         "allowed_mfa_methods must be non-empty when mfa_methods is RESTRICTED.",
     )
 
 
 def invalid_restricted_email_setting() -> StytchError:
     return StytchError(
-        400, "invalid_restricted_email_setting",
+        400,
+        "invalid_restricted_email_setting",
         "email_invites and email_jit_provisioning can only be RESTRICTED when "
         "email_allowed_domains is not empty.",
     )
@@ -297,14 +307,16 @@ def invalid_restricted_email_setting() -> StytchError:
 
 def duplicate_member_email() -> StytchError:
     return StytchError(
-        400, "duplicate_member_email",
+        400,
+        "duplicate_member_email",
         "A member with this email address already exists in this organization.",
     )
 
 
 def duplicate_member_external_id() -> StytchError:
     return StytchError(
-        400, "duplicate_member_external_id",
+        400,
+        "duplicate_member_external_id",
         "A member with this external_id already exists in this organization.",
     )
 
@@ -314,28 +326,39 @@ def invalid_rbac_role_id() -> StytchError:
 
 
 def invalid_mfa_default_method() -> StytchError:
-    return StytchError(400, "invalid_mfa_default_method",
-                       "default_mfa_method must be sms_otp or totp.")
+    return StytchError(
+        400, "invalid_mfa_default_method", "default_mfa_method must be sms_otp or totp."
+    )
 
 
 def no_deleted_member_found_for_reactivation() -> StytchError:
-    return StytchError(400, "no_deleted_member_found_for_reactivation",
-                       "Only a deleted member can be reactivated.")
+    return StytchError(
+        400, "no_deleted_member_found_for_reactivation", "Only a deleted member can be reactivated."
+    )
 
 
 def email_unverified_for_reactivation() -> StytchError:
-    return StytchError(400, "email_unverified_for_reactivation",
-                       "A member can be reactivated only with a verified email address.")
+    return StytchError(
+        400,
+        "email_unverified_for_reactivation",
+        "A member can be reactivated only with a verified email address.",
+    )
 
 
 def reactivation_email_belongs_to_another_member() -> StytchError:
-    return StytchError(400, "reactivation_email_belongs_to_another_member",
-                       "Another member of this organization now uses this email address.")
+    return StytchError(
+        400,
+        "reactivation_email_belongs_to_another_member",
+        "Another member of this organization now uses this email address.",
+    )
 
 
 def member_search_organization_ids_empty() -> StytchError:
-    return StytchError(400, "member_search_organization_ids_empty",
-                       "organization_ids must contain at least one organization.")
+    return StytchError(
+        400,
+        "member_search_organization_ids_empty",
+        "organization_ids must contain at least one organization.",
+    )
 
 
 # --- joining organizations ----------------------------------------------------------------
@@ -343,21 +366,24 @@ def member_search_organization_ids_empty() -> StytchError:
 
 def email_jit_provisioning_not_allowed() -> StytchError:
     return StytchError(
-        403, "email_jit_provisioning_not_allowed",
+        403,
+        "email_jit_provisioning_not_allowed",
         "This organization does not allow new members to join by email (JIT provisioning).",
     )
 
 
 def invalid_email_for_jit_provisioning() -> StytchError:
     return StytchError(
-        403, "invalid_email_for_jit_provisioning",
+        403,
+        "invalid_email_for_jit_provisioning",
         "This email address is not eligible to join this organization by its email domain.",
     )
 
 
 def invalid_email_for_invites() -> StytchError:
     return StytchError(
-        403, "invalid_email_for_invites",
+        403,
+        "invalid_email_for_invites",
         "This organization does not allow invitations to this email address.",
     )
 
@@ -365,14 +391,16 @@ def invalid_email_for_invites() -> StytchError:
 def member_already_active() -> StytchError:
     # [chosen] Stytch documents that inviting an active member is an error, not its type.
     return StytchError(
-        400, "duplicate_member_email",
+        400,
+        "duplicate_member_email",
         "This email address already belongs to an active member of the organization.",
     )
 
 
 def action_not_allowed_email_domain_is_claimed() -> StytchError:
     return StytchError(
-        400, "action_not_allowed_email_domain_is_claimed",
+        400,
+        "action_not_allowed_email_domain_is_claimed",
         "Members with this email domain are restricted to organizations that have claimed "
         "this domain.",
     )
@@ -380,13 +408,15 @@ def action_not_allowed_email_domain_is_claimed() -> StytchError:
 
 def session_authorization_error() -> StytchError:
     return StytchError(
-        403, "session_authorization_error",
+        403,
+        "session_authorization_error",
         "The Member is not authorized to perform the requested action on that resource.",
     )
 
 
 def session_authorization_tenancy_error() -> StytchError:
     return StytchError(
-        403, "session_authorization_tenancy_error",
+        403,
+        "session_authorization_tenancy_error",
         "OrganizationID in AuthorizationCheck request does not match session's Organization ID",
     )

@@ -60,35 +60,58 @@ def build_document() -> dict[str, Any]:
             "summary": meta["summary"],
             "operationId": handler.__module__.rsplit(".", 1)[1] + "_" + handler.__name__,
             "responses": {
-                "200": {"description": "Success", "content": {"application/json": {
-                    "schema": keyed[(meta["response"], "serialization")]}}},
-                "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR,
+                "200": {
+                    "description": "Success",
+                    "content": {
+                        "application/json": {"schema": keyed[(meta["response"], "serialization")]}
+                    },
+                },
+                "400": _ERROR,
+                "401": _ERROR,
+                "403": _ERROR,
+                "404": _ERROR,
             },
         }
-        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in re.findall(r"{(\w+)}", path)]
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{(\w+)}", path)
+        ]
         if meta["query"] is not None:
             schema = meta["query"].model_json_schema()
             required = set(schema.get("required", ()))
-            params += [{"name": name, "in": "query", "required": name in required,
-                        "schema": prop} for name, prop in schema["properties"].items()]
+            params += [
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+                for name, prop in schema["properties"].items()
+            ]
         if params:
             op["parameters"] = params
         if meta["body"] is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": keyed[(meta["body"], "validation")]}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": keyed[(meta["body"], "validation")]}},
+            }
         if getattr(handler, "public", False):
             op["security"] = []
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "stytch-b2b-mock", "version": __version__,
-                 "description": "The Stytch B2B API as this local mock serves it, plus its "
-                                "control API under /_mock/."},
+        "info": {
+            "title": "stytch-b2b-mock",
+            "version": __version__,
+            "description": "The Stytch B2B API as this local mock serves it, plus its "
+            "control API under /_mock/.",
+        },
         "servers": [{"url": "/"}],
         "security": [{"basicAuth": []}],
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {
-            "basicAuth": {"type": "http", "scheme": "basic",
-                          "description": "project_id as user name, secret as password"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "basicAuth": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "project_id as user name, secret as password",
+                }
+            },
+        },
     }

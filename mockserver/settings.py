@@ -34,8 +34,7 @@ class _ProjectEntry(BaseModel):
 
     project_id: str = Field(pattern=r"^project-(test|live)-[A-Za-z0-9-]+$")
     secret: str = Field(min_length=1)
-    redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL],
-                                     min_length=1)
+    redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
 
 
 class _ConfigFile(BaseModel):
@@ -85,8 +84,10 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return ([ProjectConfig(p.project_id, p.secret, list(p.redirect_urls))
-             for p in parsed.projects], parsed.open_projects)
+    return (
+        [ProjectConfig(p.project_id, p.secret, list(p.redirect_urls)) for p in parsed.projects],
+        parsed.open_projects,
+    )
 
 
 def credentials_from_environment(cwd: Path | None = None) -> tuple[str | None, str | None, str]:

@@ -44,15 +44,14 @@ from .organizations import (
     add_member,
     create_organization,
     derive_name_and_slug,
-    unique_slug,
     email_domain,
+    unique_slug,
     validate_email,
 )
 from .project import Project
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
 
-MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member",
-                    INVITED: "invited_member"}
+MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member", INVITED: "invited_member"}
 ELIGIBLE_BY_DOMAIN = "eligible_to_join_by_email_domain"
 
 
@@ -75,20 +74,34 @@ class DiscoveryResult:
     intermediate_session_token_expires_at: datetime
 
 
-def send(project: Project, *, email_address: str, discovery_redirect_url: str | None,
-         pkce_code_challenge: str | None, discovery_expiration_minutes: int | None) -> None:
+def send(
+    project: Project,
+    *,
+    email_address: str,
+    discovery_redirect_url: str | None,
+    pkce_code_challenge: str | None,
+    discovery_expiration_minutes: int | None,
+) -> None:
     validate_email(email_address)
-    minutes = check_expiration("discovery_expiration_minutes", discovery_expiration_minutes,
-                               DEFAULT_LINK_MINUTES)
+    minutes = check_expiration(
+        "discovery_expiration_minutes", discovery_expiration_minutes, DEFAULT_LINK_MINUTES
+    )
     redirect = project.resolve_redirect_url(discovery_redirect_url)
     if is_sandbox(email_address):
         return  # 200, and no email (D-SANDBOX)
-    send_link(project, kind="discovery", email_address=email_address, redirect_url=redirect,
-              minutes=minutes, pkce_code_challenge=pkce_code_challenge)
+    send_link(
+        project,
+        kind="discovery",
+        email_address=email_address,
+        redirect_url=redirect,
+        minutes=minutes,
+        pkce_code_challenge=pkce_code_challenge,
+    )
 
 
-def authenticate(project: Project, *, discovery_magic_links_token: str,
-                 pkce_code_verifier: str | None) -> DiscoveryResult:
+def authenticate(
+    project: Project, *, discovery_magic_links_token: str, pkce_code_verifier: str | None
+) -> DiscoveryResult:
     if discovery_magic_links_token == SANDBOX_TOKEN_OK:
         sandbox_member(project)
         email = "sandbox@stytch.com"
@@ -111,11 +124,13 @@ def _email_id(project: Project, email: str) -> str:
     if members:
         return members[0].email_id
     from ..ids import new_id
+
     return new_id("email", project.env)
 
 
-def discover(project: Project, email: str, factors: list[AuthenticationFactor], *,
-             include_eligible: bool) -> list[DiscoveredOrganization]:
+def discover(
+    project: Project, email: str, factors: list[AuthenticationFactor], *, include_eligible: bool
+) -> list[DiscoveredOrganization]:
     """Memberships of ``email`` (active, pending, invited), then, when ``include_eligible``,
     organizations it may join by email domain; ordered by organization creation."""
     found = []
@@ -123,26 +138,42 @@ def discover(project: Project, email: str, factors: list[AuthenticationFactor], 
     for member in project.live_members_for_email(email):
         org = project.organizations[member.organization_id]
         member_orgs.add(org.organization_id)
-        found.append(_entry(project, org, MEMBERSHIP_TYPES[member.status], member, None,
-                            factors))
+        found.append(_entry(project, org, MEMBERSHIP_TYPES[member.status], member, None, factors))
     if include_eligible:
         for org in eligible_by_domain(project, email):
             if org.organization_id not in member_orgs:
-                found.append(_entry(project, org, ELIGIBLE_BY_DOMAIN, None,
-                                    {"domain": email_domain(email)}, factors))
+                found.append(
+                    _entry(
+                        project,
+                        org,
+                        ELIGIBLE_BY_DOMAIN,
+                        None,
+                        {"domain": email_domain(email)},
+                        factors,
+                    )
+                )
     found.sort(key=lambda d: project.org_seq[d.organization.organization_id])
     return found
 
 
-def _entry(project: Project, org: Organization, membership_type: str, member: Member | None,
-           details: dict[str, Any] | None,
-           factors: list[AuthenticationFactor]) -> DiscoveredOrganization:
+def _entry(
+    project: Project,
+    org: Organization,
+    membership_type: str,
+    member: Member | None,
+    details: dict[str, Any] | None,
+    factors: list[AuthenticationFactor],
+) -> DiscoveredOrganization:
     primary = primary_methods_missing(org, member, factors)
     mfa = mfa_needed(org, member)
     return DiscoveredOrganization(
-        organization=org, membership_type=membership_type, member=member, details=details,
+        organization=org,
+        membership_type=membership_type,
+        member=member,
+        details=details,
         member_authenticated=primary is None and mfa is None,
-        primary_required=primary, mfa_required=mfa,
+        primary_required=primary,
+        mfa_required=mfa,
     )
 
 
@@ -154,8 +185,9 @@ def eligible_by_domain(project: Project, email: str) -> list[Organization]:
     orgs = []
     for org_id in project.orgs_by_allowed_domain.get(domain, ()):
         org = project.organizations[org_id]
-        if org.email_jit_provisioning == "RESTRICTED" and _has_verified_member(project, org,
-                                                                               domain):
+        if org.email_jit_provisioning == "RESTRICTED" and _has_verified_member(
+            project, org, domain
+        ):
             orgs.append(org)
     return orgs
 
@@ -163,15 +195,20 @@ def eligible_by_domain(project: Project, email: str) -> list[Organization]:
 def _has_verified_member(project: Project, org: Organization, domain: str) -> bool:
     suffix = "@" + domain
     return any(
-        m.email_address_verified and m.status != DELETED and m.email_address.lower().endswith(
-            suffix)
+        m.email_address_verified
+        and m.status != DELETED
+        and m.email_address.lower().endswith(suffix)
         for m in project.org_members.get(org.organization_id, {}).values()
     )
 
 
-def list_organizations(project: Project, *, intermediate_session_token: str | None,
-                       session_token: str | None, session_jwt: str | None
-                       ) -> tuple[str, list[DiscoveredOrganization], str | None]:
+def list_organizations(
+    project: Project,
+    *,
+    intermediate_session_token: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+) -> tuple[str, list[DiscoveredOrganization], str | None]:
     """By exactly one of an IST, a session token or a session JWT; consumes nothing."""
     given = [v for v in (intermediate_session_token, session_token, session_jwt) if v is not None]
     if len(given) > 1:
@@ -180,21 +217,30 @@ def list_organizations(project: Project, *, intermediate_session_token: str | No
         raise errors.no_session_arguments()
     if intermediate_session_token is not None:
         ist = find_intermediate_session(project, intermediate_session_token)
-        return (ist.email_address,
-                discover(project, ist.email_address, ist.authentication_factors,
-                         include_eligible=True),
-                ist.organization_id_hint)
+        return (
+            ist.email_address,
+            discover(project, ist.email_address, ist.authentication_factors, include_eligible=True),
+            ist.organization_id_hint,
+        )
     session = find_session(project, session_token=session_token, session_jwt=session_jwt)
     member = project.members[session.member_id]
-    return (member.email_address,
-            discover(project, member.email_address, session.authentication_factors,
-                     include_eligible=False),
-            None)
+    return (
+        member.email_address,
+        discover(
+            project, member.email_address, session.authentication_factors, include_eligible=False
+        ),
+        None,
+    )
 
 
-def exchange(project: Project, *, intermediate_session_token: str, organization_id: str,
-             session_duration_minutes: int | None,
-             session_custom_claims: dict[str, Any] | None) -> AuthResult:
+def exchange(
+    project: Project,
+    *,
+    intermediate_session_token: str,
+    organization_id: str,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+) -> AuthResult:
     """Join an organization the IST qualifies for: an existing membership (an invitation is
     accepted, a pending member activated) or JIT provisioning by email domain."""
     check_duration(session_duration_minutes)
@@ -208,9 +254,15 @@ def exchange(project: Project, *, intermediate_session_token: str, organization_
         member = add_member(project, org, email, status=ACTIVE, email_address_verified=True)
     else:
         activate(project, member)
-    return log_in(project, member, org, ist.authentication_factors,
-                  duration_minutes=session_duration_minutes,
-                  custom_claims=session_custom_claims, intermediate_session=ist)
+    return log_in(
+        project,
+        member,
+        org,
+        ist.authentication_factors,
+        duration_minutes=session_duration_minutes,
+        custom_claims=session_custom_claims,
+        intermediate_session=ist,
+    )
 
 
 def _check_jit(project: Project, org: Organization, email: str) -> None:
@@ -221,10 +273,16 @@ def _check_jit(project: Project, org: Organization, email: str) -> None:
         raise errors.invalid_email_for_jit_provisioning()
 
 
-def create(project: Project, *, intermediate_session_token: str,
-           session_duration_minutes: int | None, session_custom_claims: dict[str, Any] | None,
-           organization_name: str | None, organization_slug: str | None,
-           **organization_fields: Any) -> AuthResult:
+def create(
+    project: Project,
+    *,
+    intermediate_session_token: str,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    organization_name: str | None,
+    organization_slug: str | None,
+    **organization_fields: Any,
+) -> AuthResult:
     """A new organization with the IST's email as its first member (``stytch_admin``)."""
     check_duration(session_duration_minutes)
     check_custom_claims(session_custom_claims)
@@ -241,9 +299,15 @@ def create(project: Project, *, intermediate_session_token: str,
         organization_slug=organization_slug,
         **organization_fields,
     )
-    member = add_member(project, org, email, status=ACTIVE, email_address_verified=True,
-                        roles=[STYTCH_ADMIN])
-    return log_in(project, member, org, ist.authentication_factors,
-                  duration_minutes=session_duration_minutes,
-                  custom_claims=session_custom_claims, intermediate_session=ist)
-
+    member = add_member(
+        project, org, email, status=ACTIVE, email_address_verified=True, roles=[STYTCH_ADMIN]
+    )
+    return log_in(
+        project,
+        member,
+        org,
+        ist.authentication_factors,
+        duration_minutes=session_duration_minutes,
+        custom_claims=session_custom_claims,
+        intermediate_session=ist,
+    )

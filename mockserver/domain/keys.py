@@ -30,12 +30,12 @@ class SigningKey:
     private_key: rsa.RSAPrivateKey
 
     @classmethod
-    def generate(cls, env: str = "test") -> "SigningKey":
+    def generate(cls, env: str = "test") -> SigningKey:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return cls(kid=new_id("jwk", env), private_key=private_key)
 
     @classmethod
-    def from_pem(cls, pem: bytes | str, kid: str) -> "SigningKey":
+    def from_pem(cls, pem: bytes | str, kid: str) -> SigningKey:
         data = pem.encode() if isinstance(pem, str) else pem
         key = serialization.load_pem_private_key(data, password=None)
         if not isinstance(key, rsa.RSAPrivateKey):

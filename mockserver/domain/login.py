@@ -28,8 +28,12 @@ from .sessions import SessionGrant, merge_custom_claims, mint_jwt, start_session
 INTERMEDIATE_SESSION_MINUTES = 10
 
 # Which allowed_auth_methods entry a factor satisfies.
-_FACTOR_METHOD = {("magic_link", "email"): "magic_link", ("email_otp", "email"): "email_otp",
-                  ("otp", "email"): "email_otp", ("password", "knowledge"): "password"}
+_FACTOR_METHOD = {
+    ("magic_link", "email"): "magic_link",
+    ("email_otp", "email"): "email_otp",
+    ("otp", "email"): "email_otp",
+    ("password", "knowledge"): "password",
+}
 
 
 @dataclass(slots=True)
@@ -43,8 +47,9 @@ class AuthResult:
     mfa_required: dict[str, Any] | None = None
 
 
-def primary_methods_missing(org: Organization, member: Member | None,
-                            factors: list[AuthenticationFactor]) -> list[str] | None:
+def primary_methods_missing(
+    org: Organization, member: Member | None, factors: list[AuthenticationFactor]
+) -> list[str] | None:
     """The org's allowed methods when none of ``factors`` satisfies them, else None."""
     if org.auth_methods != "RESTRICTED" or (member is not None and member.is_breakglass):
         return None
@@ -60,14 +65,19 @@ def mfa_needed(org: Organization, member: Member | None) -> dict[str, Any] | Non
         return None
     options = None
     if member is not None and (member.mfa_phone_number or member.totp_registration_id):
-        options = {"mfa_phone_number": member.mfa_phone_number,
-                   "totp_registration_id": member.totp_registration_id}
+        options = {
+            "mfa_phone_number": member.mfa_phone_number,
+            "totp_registration_id": member.totp_registration_id,
+        }
     return {"member_options": options} if options else {}
 
 
-def new_intermediate_session(project: Project, email: str,
-                             factors: list[AuthenticationFactor],
-                             organization_id_hint: str | None = None) -> IntermediateSession:
+def new_intermediate_session(
+    project: Project,
+    email: str,
+    factors: list[AuthenticationFactor],
+    organization_id_hint: str | None = None,
+) -> IntermediateSession:
     ist = IntermediateSession(
         token=magic_token(),
         email_address=email,
@@ -110,29 +120,40 @@ def log_in(
     mfa = None if existing_session_id else mfa_needed(org, member)
     if missing is not None or mfa is not None:
         ist = intermediate_session or new_intermediate_session(
-            project, member.email_address, factors, org.organization_id)
-        return AuthResult(member, org, False, intermediate_session=ist,
-                          primary_required=missing, mfa_required=mfa)
+            project, member.email_address, factors, org.organization_id
+        )
+        return AuthResult(
+            member, org, False, intermediate_session=ist, primary_required=missing, mfa_required=mfa
+        )
     if intermediate_session is not None:
         project.intermediate_sessions.pop(intermediate_session.token, None)
     if existing_session_id is not None:
-        grant = _extend(project, existing_session_id, member, org, factors, duration_minutes,
-                        custom_claims)
+        grant = _extend(
+            project, existing_session_id, member, org, factors, duration_minutes, custom_claims
+        )
     else:
-        grant = start_session(project, member, factors, duration_minutes=duration_minutes,
-                              custom_claims=custom_claims)
+        grant = start_session(
+            project, member, factors, duration_minutes=duration_minutes, custom_claims=custom_claims
+        )
     return AuthResult(member, org, True, grant=grant)
 
 
-def _extend(project: Project, session_id: str, member: Member, org: Organization,
-            factors: list[AuthenticationFactor], duration_minutes: int | None,
-            custom_claims: dict[str, Any] | None) -> SessionGrant:
+def _extend(
+    project: Project,
+    session_id: str,
+    member: Member,
+    org: Organization,
+    factors: list[AuthenticationFactor],
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+) -> SessionGrant:
     session = project.sessions[session_id]
     now = project.now()
     session.custom_claims = merge_custom_claims(session.custom_claims, custom_claims)
     known = {(f.type, f.delivery_method) for f in session.authentication_factors}
     session.authentication_factors.extend(
-        f for f in factors if (f.type, f.delivery_method) not in known)
+        f for f in factors if (f.type, f.delivery_method) not in known
+    )
     session.last_accessed_at = now
     if duration_minutes is not None:
         session.expires_at = now + timedelta(minutes=duration_minutes)
@@ -156,9 +177,15 @@ def expired(project: Project, expires_at: datetime) -> bool:
     return project.now() >= expires_at
 
 
-def exchange_session(project: Project, *, organization_id: str, session_token: str | None,
-                     session_jwt: str | None, duration_minutes: int | None,
-                     custom_claims: dict[str, Any] | None) -> AuthResult:
+def exchange_session(
+    project: Project,
+    *,
+    organization_id: str,
+    session_token: str | None,
+    session_jwt: str | None,
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+) -> AuthResult:
     """Move a member session into another organization where the same email is a member
     (an invitation is accepted on the way). No JIT provisioning here (semantics §2.1).
 
@@ -178,5 +205,11 @@ def exchange_session(project: Project, *, organization_id: str, session_token: s
     # Email-verifying factors carry over (semantics §2.1); the mock only mints those.
     factors = list(session.authentication_factors)
     activate(project, member)
-    return log_in(project, member, org, factors, duration_minutes=duration_minutes,
-                  custom_claims=custom_claims)
+    return log_in(
+        project,
+        member,
+        org,
+        factors,
+        duration_minutes=duration_minutes,
+        custom_claims=custom_claims,
+    )

@@ -45,8 +45,12 @@ SANDBOX_TOKEN_USED = "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU="
 SANDBOX_TOKEN_UNKNOWN = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
 
 # The stytch_token_type each kind of link carries (stytch-b2b-semantics.md §3.4).
-TOKEN_TYPES = {"discovery": "discovery", "login": "multi_tenant_magic_links",
-               "signup": "multi_tenant_magic_links", "invite": "multi_tenant_magic_links"}
+TOKEN_TYPES = {
+    "discovery": "discovery",
+    "login": "multi_tenant_magic_links",
+    "signup": "multi_tenant_magic_links",
+    "invite": "multi_tenant_magic_links",
+}
 
 
 def check_expiration(field: str, minutes: int | None, default: int) -> int:
@@ -68,9 +72,17 @@ def link_url(redirect_url: str, kind: str, token: str, org: Organization | None)
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def send_link(project: Project, *, kind: str, email_address: str, redirect_url: str,
-              minutes: int, pkce_code_challenge: str | None,
-              org: Organization | None = None, member: Member | None = None) -> MagicLinkToken:
+def send_link(
+    project: Project,
+    *,
+    kind: str,
+    email_address: str,
+    redirect_url: str,
+    minutes: int,
+    pkce_code_challenge: str | None,
+    org: Organization | None = None,
+    member: Member | None = None,
+) -> MagicLinkToken:
     """Store a new single-use token and put the email carrying it in the outbox."""
     now = project.now()
     token = MagicLinkToken(
@@ -84,24 +96,27 @@ def send_link(project: Project, *, kind: str, email_address: str, redirect_url: 
     )
     project.magic_links[token.token] = token
     org_name = org.organization_name if org else None
-    project.outbox.add(OutboxMessage(
-        id=new_id("email-message", project.env),
-        to=email_address,
-        sender=SENDER,
-        subject=subject_for(kind, org_name),
-        kind=kind,
-        token=token.token,
-        link=link_url(redirect_url, kind, token.token, org),
-        created_at=now,
-        expires_at=token.expires_at,
-        organization_id=token.organization_id,
-        organization_name=org_name,
-    ))
+    project.outbox.add(
+        OutboxMessage(
+            id=new_id("email-message", project.env),
+            to=email_address,
+            sender=SENDER,
+            subject=subject_for(kind, org_name),
+            kind=kind,
+            token=token.token,
+            link=link_url(redirect_url, kind, token.token, org),
+            created_at=now,
+            expires_at=token.expires_at,
+            organization_id=token.organization_id,
+            organization_name=org_name,
+        )
+    )
     return token
 
 
-def consume(project: Project, token_value: str, kinds: tuple[str, ...],
-            pkce_code_verifier: str | None) -> MagicLinkToken:
+def consume(
+    project: Project, token_value: str, kinds: tuple[str, ...], pkce_code_verifier: str | None
+) -> MagicLinkToken:
     """Check and use up a token in one step (no await in between, so it is atomic)."""
     if token_value == SANDBOX_TOKEN_USED:
         raise errors.unable_to_auth_magic_link()
@@ -126,15 +141,24 @@ def sandbox_member(project: Project) -> tuple[Member, Organization]:
     org = project.organizations.get(SANDBOX_ORGANIZATION_ID)
     if org is None:
         now = project.now()
-        org = Organization(organization_id=SANDBOX_ORGANIZATION_ID,
-                           organization_name="Stytch Sandbox",
-                           organization_slug=unique_slug(project, "stytch-sandbox"),
-                           created_at=now, updated_at=now)
+        org = Organization(
+            organization_id=SANDBOX_ORGANIZATION_ID,
+            organization_name="Stytch Sandbox",
+            organization_slug=unique_slug(project, "stytch-sandbox"),
+            created_at=now,
+            updated_at=now,
+        )
         _index_organization(project, org)
     member = project.member_in_org_by_email(org.organization_id, SANDBOX_EMAIL)
     if member is None:
-        member = add_member(project, org, SANDBOX_EMAIL, status=ACTIVE,
-                            email_address_verified=True, name="Sandbox Member")
+        member = add_member(
+            project,
+            org,
+            SANDBOX_EMAIL,
+            status=ACTIVE,
+            email_address_verified=True,
+            name="Sandbox Member",
+        )
     return member, org
 
 
@@ -145,17 +169,25 @@ def is_sandbox(email: str, organization_id: str | None = None) -> bool:
 # --- organization-scoped flows ----------------------------------------------------------
 
 
-def login_or_signup(project: Project, *, organization_id: str, email_address: str,
-                    login_redirect_url: str | None, signup_redirect_url: str | None,
-                    pkce_code_challenge: str | None, login_expiration_minutes: int | None,
-                    signup_expiration_minutes: int | None
-                    ) -> tuple[Member, bool, Organization]:
+def login_or_signup(
+    project: Project,
+    *,
+    organization_id: str,
+    email_address: str,
+    login_redirect_url: str | None,
+    signup_redirect_url: str | None,
+    pkce_code_challenge: str | None,
+    login_expiration_minutes: int | None,
+    signup_expiration_minutes: int | None,
+) -> tuple[Member, bool, Organization]:
     """An active member gets a login link; a new, pending or invited one a signup link."""
     validate_email(email_address)
-    login_minutes = check_expiration("login_expiration_minutes", login_expiration_minutes,
-                                     DEFAULT_LINK_MINUTES)
-    signup_minutes = check_expiration("signup_expiration_minutes", signup_expiration_minutes,
-                                      DEFAULT_LINK_MINUTES)
+    login_minutes = check_expiration(
+        "login_expiration_minutes", login_expiration_minutes, DEFAULT_LINK_MINUTES
+    )
+    signup_minutes = check_expiration(
+        "signup_expiration_minutes", signup_expiration_minutes, DEFAULT_LINK_MINUTES
+    )
     if is_sandbox(email_address, organization_id):
         member, org = sandbox_member(project)
         return member, False, org
@@ -163,14 +195,22 @@ def login_or_signup(project: Project, *, organization_id: str, email_address: st
     member = project.member_in_org_by_email(org.organization_id, email_address)
     kind = "login" if member is not None and member.status == ACTIVE else "signup"
     redirect = project.resolve_redirect_url(
-        login_redirect_url if kind == "login" else signup_redirect_url)
+        login_redirect_url if kind == "login" else signup_redirect_url
+    )
     created = member is None
     if member is None:
         _check_signup_allowed(org, email_address)
         member = add_member(project, org, email_address, status=PENDING)
-    send_link(project, kind=kind, email_address=member.email_address, redirect_url=redirect,
-              minutes=login_minutes if kind == "login" else signup_minutes,
-              pkce_code_challenge=pkce_code_challenge, org=org, member=member)
+    send_link(
+        project,
+        kind=kind,
+        email_address=member.email_address,
+        redirect_url=redirect,
+        minutes=login_minutes if kind == "login" else signup_minutes,
+        pkce_code_challenge=pkce_code_challenge,
+        org=org,
+        member=member,
+    )
     return member, created, org
 
 
@@ -183,16 +223,25 @@ def _check_signup_allowed(org: Organization, email: str) -> None:
         raise errors.email_jit_provisioning_not_allowed()
 
 
-def invite(project: Project, *, organization_id: str, email_address: str,
-           invite_redirect_url: str | None, invited_by_member_id: str | None,
-           name: str | None, trusted_metadata: dict[str, Any] | None,
-           untrusted_metadata: dict[str, Any] | None, roles: list[str] | None,
-           invite_expiration_minutes: int | None) -> tuple[Member, Organization]:
+def invite(
+    project: Project,
+    *,
+    organization_id: str,
+    email_address: str,
+    invite_redirect_url: str | None,
+    invited_by_member_id: str | None,
+    name: str | None,
+    trusted_metadata: dict[str, Any] | None,
+    untrusted_metadata: dict[str, Any] | None,
+    roles: list[str] | None,
+    invite_expiration_minutes: int | None,
+) -> tuple[Member, Organization]:
     """A new member is created ``invited``; a pending one becomes ``invited``; an active one is
     refused."""
     validate_email(email_address)
-    minutes = check_expiration("invite_expiration_minutes", invite_expiration_minutes,
-                               DEFAULT_INVITE_MINUTES)
+    minutes = check_expiration(
+        "invite_expiration_minutes", invite_expiration_minutes, DEFAULT_INVITE_MINUTES
+    )
     if is_sandbox(email_address, organization_id):
         return sandbox_member(project)
     org = project.get_organization(organization_id)
@@ -204,20 +253,41 @@ def invite(project: Project, *, organization_id: str, email_address: str,
         raise errors.member_already_active()
     if member is None:
         _check_invites_allowed(org, email_address)
-        member = add_member(project, org, email_address, status=INVITED, name=name,
-                            trusted_metadata=trusted_metadata,
-                            untrusted_metadata=untrusted_metadata, roles=roles)
+        member = add_member(
+            project,
+            org,
+            email_address,
+            status=INVITED,
+            name=name,
+            trusted_metadata=trusted_metadata,
+            untrusted_metadata=untrusted_metadata,
+            roles=roles,
+        )
     else:
         from .organizations import update_member
 
-        update_member(project, org.organization_id, member.member_id, {
-            "name": name, "trusted_metadata": trusted_metadata,
-            "untrusted_metadata": untrusted_metadata, "roles": roles,
-        })
+        update_member(
+            project,
+            org.organization_id,
+            member.member_id,
+            {
+                "name": name,
+                "trusted_metadata": trusted_metadata,
+                "untrusted_metadata": untrusted_metadata,
+                "roles": roles,
+            },
+        )
         member.status = INVITED
-    send_link(project, kind="invite", email_address=member.email_address,
-              redirect_url=redirect, minutes=minutes, pkce_code_challenge=None, org=org,
-              member=member)
+    send_link(
+        project,
+        kind="invite",
+        email_address=member.email_address,
+        redirect_url=redirect,
+        minutes=minutes,
+        pkce_code_challenge=None,
+        org=org,
+        member=member,
+    )
     return member, org
 
 
@@ -228,26 +298,36 @@ def _check_invites_allowed(org: Organization, email: str) -> None:
         raise errors.invalid_email_for_invites()
 
 
-def authenticate(project: Project, *, magic_links_token: str, pkce_code_verifier: str | None,
-                 session_token: str | None, session_jwt: str | None,
-                 session_duration_minutes: int | None,
-                 session_custom_claims: dict[str, Any] | None,
-                 intermediate_session_token: str | None) -> AuthResult:
+def authenticate(
+    project: Project,
+    *,
+    magic_links_token: str,
+    pkce_code_verifier: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    intermediate_session_token: str | None,
+) -> AuthResult:
     """Authenticate an organization magic link: the member becomes active and logs in."""
     check_duration(session_duration_minutes)
     check_custom_claims(session_custom_claims)
     if session_token is not None and session_jwt is not None:
         raise errors.too_many_session_arguments()
-    ist = (find_intermediate_session(project, intermediate_session_token)
-           if intermediate_session_token is not None else None)
+    ist = (
+        find_intermediate_session(project, intermediate_session_token)
+        if intermediate_session_token is not None
+        else None
+    )
     existing = None
     if session_token is not None or session_jwt is not None:
         existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
     if magic_links_token == SANDBOX_TOKEN_OK:
         member, org = sandbox_member(project)
     else:
-        token = consume(project, magic_links_token, ("login", "signup", "invite"),
-                        pkce_code_verifier)
+        token = consume(
+            project, magic_links_token, ("login", "signup", "invite"), pkce_code_verifier
+        )
         member = project.members.get(token.member_id or "")
         if member is None or member.status == DELETED:
             # Deleting a member revokes its outstanding links (semantics §3.3).
@@ -257,7 +337,13 @@ def authenticate(project: Project, *, magic_links_token: str, pkce_code_verifier
     factor = magic_link_factor(member.email_address, member.email_id, project.now())
     factors = [factor] + (list(ist.authentication_factors) if ist else [])
     same_member = existing is not None and existing.member_id == member.member_id
-    return log_in(project, member, org, factors, duration_minutes=session_duration_minutes,
-                  custom_claims=session_custom_claims,
-                  existing_session_id=existing.member_session_id if same_member else None,
-                  intermediate_session=ist)
+    return log_in(
+        project,
+        member,
+        org,
+        factors,
+        duration_minutes=session_duration_minutes,
+        custom_claims=session_custom_claims,
+        existing_session_id=existing.member_session_id if same_member else None,
+        intermediate_session=ist,
+    )

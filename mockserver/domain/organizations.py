@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .. import errors
 from ..ids import new_id
@@ -41,47 +42,114 @@ SETTING_VALUES: dict[str, frozenset[str]] = {
         {"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"}
     ),
 }
-AUTH_METHODS = frozenset({
-    "sso", "magic_link", "email_otp", "password", "google_oauth", "microsoft_oauth",
-    "slack_oauth", "github_oauth", "hubspot_oauth",
-})
+AUTH_METHODS = frozenset(
+    {
+        "sso",
+        "magic_link",
+        "email_otp",
+        "password",
+        "google_oauth",
+        "microsoft_oauth",
+        "slack_oauth",
+        "github_oauth",
+        "hubspot_oauth",
+    }
+)
 MFA_METHODS = frozenset({"sms_otp", "totp"})
 
 # Settings whose presence on create turns the email_invites default from ALL_ALLOWED into
 # NOT_ALLOWED (stytch-b2b-semantics.md §5.3, from the Python SDK's create docstring).
 AUTH_SETTING_FIELDS = (
-    "sso_jit_provisioning", "email_allowed_domains", "email_jit_provisioning", "email_invites",
-    "auth_methods", "allowed_auth_methods", "mfa_policy", "mfa_methods", "allowed_mfa_methods",
-    "oauth_tenant_jit_provisioning", "allowed_oauth_tenants",
+    "sso_jit_provisioning",
+    "email_allowed_domains",
+    "email_jit_provisioning",
+    "email_invites",
+    "auth_methods",
+    "allowed_auth_methods",
+    "mfa_policy",
+    "mfa_methods",
+    "allowed_mfa_methods",
+    "oauth_tenant_jit_provisioning",
+    "allowed_oauth_tenants",
 )
 
 # Fields an organization takes on create and update, beyond name and slug.
 ORGANIZATION_FIELDS = (
-    "organization_logo_url", "trusted_metadata", "organization_external_id",
-    "sso_jit_provisioning", "sso_jit_provisioning_allowed_connections", "email_allowed_domains",
-    "email_jit_provisioning", "email_invites", "auth_methods", "allowed_auth_methods",
-    "mfa_policy", "rbac_email_implicit_role_assignments", "mfa_methods", "allowed_mfa_methods",
-    "oauth_tenant_jit_provisioning", "allowed_oauth_tenants", "claimed_email_domains",
-    "first_party_connected_apps_allowed_type", "allowed_first_party_connected_apps",
-    "third_party_connected_apps_allowed_type", "allowed_third_party_connected_apps",
+    "organization_logo_url",
+    "trusted_metadata",
+    "organization_external_id",
+    "sso_jit_provisioning",
+    "sso_jit_provisioning_allowed_connections",
+    "email_allowed_domains",
+    "email_jit_provisioning",
+    "email_invites",
+    "auth_methods",
+    "allowed_auth_methods",
+    "mfa_policy",
+    "rbac_email_implicit_role_assignments",
+    "mfa_methods",
+    "allowed_mfa_methods",
+    "oauth_tenant_jit_provisioning",
+    "allowed_oauth_tenants",
+    "claimed_email_domains",
+    "first_party_connected_apps_allowed_type",
+    "allowed_first_party_connected_apps",
+    "third_party_connected_apps_allowed_type",
+    "allowed_third_party_connected_apps",
     "sso_default_connection_id",
 )
 
 # Common consumer email domains Stytch refuses in email_allowed_domains (the list in
 # stytch-b2b-semantics.md §5.2; the full list is at stytch.com/docs/b2b/api/common-email-domains).
-COMMON_EMAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "aol.com", "yahoo.com", "icloud.com", "hotmail.com",
-    "msn.com", "comcast.net", "live.com", "outlook.com", "att.net", "earthlink.net", "me.com",
-    "mac.com", "sbcglobal.net", "verizon.net", "ig.com.br", "mail.com", "hey.com",
-    "laposte.net", "wanadoo.fr", "orange.fr", "rediffmail.com", "uol.com.br", "bol.com.br",
-    "protonmail.com", "proton.me", "gmx.com", "gmx.de", "yandex.com", "yandex.ru",
-    "zoho.com", "qq.com", "163.com", "126.com", "mail.ru", "web.de", "free.fr",
-})
+COMMON_EMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "aol.com",
+        "yahoo.com",
+        "icloud.com",
+        "hotmail.com",
+        "msn.com",
+        "comcast.net",
+        "live.com",
+        "outlook.com",
+        "att.net",
+        "earthlink.net",
+        "me.com",
+        "mac.com",
+        "sbcglobal.net",
+        "verizon.net",
+        "ig.com.br",
+        "mail.com",
+        "hey.com",
+        "laposte.net",
+        "wanadoo.fr",
+        "orange.fr",
+        "rediffmail.com",
+        "uol.com.br",
+        "bol.com.br",
+        "protonmail.com",
+        "proton.me",
+        "gmx.com",
+        "gmx.de",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "mail.ru",
+        "web.de",
+        "free.fr",
+    }
+)
 
 _SLUG = re.compile(r"[A-Za-z0-9\-._~]{2,128}")
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9._\-|]{1,128}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_EMAIL = re.compile(r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_EMAIL = re.compile(
+    r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 
 
 def validate_email(email: str) -> str:
@@ -129,8 +197,10 @@ def _check_settings(values: dict[str, Any]) -> None:
         value = values.get(name)
         if value is not None and value not in allowed:
             raise errors.invalid_setting_value(name, value, sorted(allowed))
-    for name, allowed_set in (("allowed_auth_methods", AUTH_METHODS),
-                              ("allowed_mfa_methods", MFA_METHODS)):
+    for name, allowed_set in (
+        ("allowed_auth_methods", AUTH_METHODS),
+        ("allowed_mfa_methods", MFA_METHODS),
+    ):
         for item in values.get(name) or ():
             if item not in allowed_set:
                 raise errors.invalid_setting_value(name, item, sorted(allowed_set))
@@ -143,7 +213,8 @@ def _check_consistency(org: Organization) -> None:
     if org.mfa_methods == "RESTRICTED" and not org.allowed_mfa_methods:
         raise errors.allowed_mfa_methods_required_for_restricted()
     if not org.email_allowed_domains and "RESTRICTED" in (
-        org.email_invites, org.email_jit_provisioning
+        org.email_invites,
+        org.email_jit_provisioning,
     ):
         raise errors.invalid_restricted_email_setting()
 
@@ -181,9 +252,22 @@ def derive_name_and_slug(email: str) -> tuple[str, str]:
     return base, slug
 
 
-def create_organization(project: Project, *, organization_name: Any,
-                        organization_slug: str | None = None, **fields: Any) -> Organization:
-    """A new organization; without a slug, one is made from the name (``acme-co``)."""
+def create_organization(
+    project: Project,
+    *,
+    organization_name: Any,
+    organization_slug: str | None = None,
+    organization_id: str | None = None,
+    **fields: Any,
+) -> Organization:
+    """A new organization; without a slug, one is made from the name (``acme-co``).
+    ``organization_id`` is for fixtures only (the API never takes one)."""
+    if organization_id is not None and (
+        not organization_id.startswith("organization-") or organization_id in project.organizations
+    ):
+        raise errors.invalid_argument(
+            "organization_id", f"{organization_id!r} is not a free organization-… id."
+        )
     name = organization_name
     if name is None:
         raise errors.organization_name_missing()
@@ -210,7 +294,7 @@ def create_organization(project: Project, *, organization_name: Any,
         fields["email_invites"] = "NOT_ALLOWED"
     now = project.now()
     org = Organization(
-        organization_id=new_id("organization", project.env),
+        organization_id=organization_id or new_id("organization", project.env),
         organization_name=name,
         organization_slug=slug,
         created_at=now,
@@ -247,8 +331,10 @@ def _unindex_organization(project: Project, org: Organization) -> None:
     project.org_by_slug.pop(org.organization_slug.lower(), None)
     if org.organization_external_id:
         project.org_by_external_id.pop(org.organization_external_id, None)
-    for index, domains in ((project.orgs_by_allowed_domain, org.email_allowed_domains),
-                           (project.orgs_by_claimed_domain, org.claimed_email_domains)):
+    for index, domains in (
+        (project.orgs_by_allowed_domain, org.email_allowed_domains),
+        (project.orgs_by_claimed_domain, org.claimed_email_domains),
+    ):
         for domain in domains:
             by_domain = index.get(domain)
             if by_domain is not None:
@@ -257,8 +343,9 @@ def _unindex_organization(project: Project, org: Organization) -> None:
                     del index[domain]
 
 
-def update_organization(project: Project, organization_id: str,
-                        changes: dict[str, Any]) -> Organization:
+def update_organization(
+    project: Project, organization_id: str, changes: dict[str, Any]
+) -> Organization:
     """Partial update: only the fields present in ``changes`` change. Validates everything
     first, so a refused update changes nothing."""
     org = project.get_organization(organization_id)
@@ -309,8 +396,9 @@ def delete_organization(project: Project, organization_id: str) -> str:
 # --- members ----------------------------------------------------------------------------
 
 
-def _check_member_external_id(project: Project, org_id: str, external_id: str,
-                              member_id: str | None) -> None:
+def _check_member_external_id(
+    project: Project, org_id: str, external_id: str, member_id: str | None
+) -> None:
     if not _EXTERNAL_ID.fullmatch(external_id):
         raise errors.invalid_argument("external_id")
     owner = project.member_by_org_external_id.get((org_id, external_id))
@@ -328,15 +416,31 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     return out
 
 
-def add_member(project: Project, org: Organization, email_address: str, *, status: str,
-               name: str | None = None, email_address_verified: bool = False,
-               is_admin: bool = False, roles: list[str] | None = None,
-               trusted_metadata: dict[str, Any] | None = None,
-               untrusted_metadata: dict[str, Any] | None = None,
-               is_breakglass: bool | None = None, mfa_phone_number: str | None = None,
-               mfa_enrolled: bool | None = None, external_id: str | None = None) -> Member:
-    """A new member of ``org``: every creation path (API, invite, JIT, discovery) ends here."""
+def add_member(
+    project: Project,
+    org: Organization,
+    email_address: str,
+    *,
+    status: str,
+    name: str | None = None,
+    email_address_verified: bool = False,
+    is_admin: bool = False,
+    roles: list[str] | None = None,
+    trusted_metadata: dict[str, Any] | None = None,
+    untrusted_metadata: dict[str, Any] | None = None,
+    is_breakglass: bool | None = None,
+    mfa_phone_number: str | None = None,
+    mfa_enrolled: bool | None = None,
+    external_id: str | None = None,
+    member_id: str | None = None,
+) -> Member:
+    """A new member of ``org``: every creation path (API, invite, JIT, discovery, fixtures)
+    ends here. ``member_id`` is for fixtures only."""
     validate_email(email_address)
+    if member_id is not None and (
+        not member_id.startswith("member-") or member_id in project.members
+    ):
+        raise errors.invalid_argument("member_id", f"{member_id!r} is not a free member-… id.")
     existing = project.member_in_org_by_email(org.organization_id, email_address)
     if existing is not None:
         raise errors.duplicate_member_email()
@@ -348,7 +452,7 @@ def add_member(project: Project, org: Organization, email_address: str, *, statu
     now = project.now()
     member = Member(
         organization_id=org.organization_id,
-        member_id=new_id("member", project.env),
+        member_id=member_id or new_id("member", project.env),
         email_address=email_address,
         status=status,
         created_at=now,
@@ -375,8 +479,10 @@ def _refresh_derived(org: Organization, member: Member) -> None:
     ``rbac_email_implicit_role_assignments``."""
     domain = email_domain(member.email_address)
     member.implicit_roles = [
-        {"role_id": rule["role_id"],
-         "source": {"type": "email_assignment", "details": {"email_domain": domain}}}
+        {
+            "role_id": rule["role_id"],
+            "source": {"type": "email_assignment", "details": {"email_domain": domain}},
+        }
         for rule in org.rbac_email_implicit_role_assignments
         if rule.get("domain", "").lower() == domain
     ]
@@ -407,15 +513,27 @@ def _unindex_member(project: Project, member: Member) -> None:
         project.member_by_org_external_id.pop((member.organization_id, member.external_id), None)
 
 
-def create_member(project: Project, organization_id: str, *, email_address: str,
-                  create_member_as_pending: bool | None = None, **fields: Any) -> Member:
+def create_member(
+    project: Project,
+    organization_id: str,
+    *,
+    email_address: str,
+    create_member_as_pending: bool | None = None,
+    **fields: Any,
+) -> Member:
     org = project.get_organization(organization_id)
-    return add_member(project, org, email_address,
-                      status=PENDING if create_member_as_pending else ACTIVE, **fields)
+    return add_member(
+        project,
+        org,
+        email_address,
+        status=PENDING if create_member_as_pending else ACTIVE,
+        **fields,
+    )
 
 
-def find_member(project: Project, organization_id: str, *, member_id: str | None,
-                email_address: str | None) -> tuple[Member, Organization]:
+def find_member(
+    project: Project, organization_id: str, *, member_id: str | None, email_address: str | None
+) -> tuple[Member, Organization]:
     """Members get: by ``member_id`` (or external id) or ``email_address``."""
     org = project.get_organization(organization_id)
     if member_id:
@@ -431,14 +549,24 @@ def find_member(project: Project, organization_id: str, *, member_id: str | None
 
 
 MEMBER_UPDATE_FIELDS = (
-    "name", "trusted_metadata", "untrusted_metadata", "is_breakglass", "mfa_phone_number",
-    "mfa_enrolled", "roles", "preserve_existing_sessions", "default_mfa_method",
-    "email_address", "external_id", "unlink_email",
+    "name",
+    "trusted_metadata",
+    "untrusted_metadata",
+    "is_breakglass",
+    "mfa_phone_number",
+    "mfa_enrolled",
+    "roles",
+    "preserve_existing_sessions",
+    "default_mfa_method",
+    "email_address",
+    "external_id",
+    "unlink_email",
 )
 
 
-def update_member(project: Project, organization_id: str, member_id: str,
-                  changes: dict[str, Any]) -> tuple[Member, Organization]:
+def update_member(
+    project: Project, organization_id: str, member_id: str, changes: dict[str, Any]
+) -> tuple[Member, Organization]:
     """Partial update; validated in full before anything changes. Sessions stay valid; their
     next JWT carries the new roles."""
     org = project.get_organization(organization_id)
@@ -451,13 +579,22 @@ def update_member(project: Project, organization_id: str, member_id: str,
         if project.member_in_org_by_email(org.organization_id, new_email) is not None:
             raise errors.duplicate_member_email()
     if changes.get("external_id") is not None:
-        _check_member_external_id(project, org.organization_id, changes["external_id"],
-                                  member.member_id)
+        _check_member_external_id(
+            project, org.organization_id, changes["external_id"], member.member_id
+        )
     if changes.get("default_mfa_method") not in (None, "sms_otp", "totp"):
         raise errors.invalid_mfa_default_method()
     _unindex_member(project, member)
-    for name in ("name", "trusted_metadata", "untrusted_metadata", "is_breakglass",
-                 "mfa_phone_number", "mfa_enrolled", "default_mfa_method", "external_id"):
+    for name in (
+        "name",
+        "trusted_metadata",
+        "untrusted_metadata",
+        "is_breakglass",
+        "mfa_phone_number",
+        "mfa_enrolled",
+        "default_mfa_method",
+        "external_id",
+    ):
         if name in changes:
             setattr(member, name, changes[name])
     if roles is not None:
@@ -495,8 +632,9 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     return member.member_id
 
 
-def reactivate_member(project: Project, organization_id: str,
-                      member_id: str) -> tuple[Member, Organization]:
+def reactivate_member(
+    project: Project, organization_id: str, member_id: str
+) -> tuple[Member, Organization]:
     org = project.get_organization(organization_id)
     member = project.get_member(org.organization_id, member_id, allow_external_id=False)
     if member.status != DELETED:
@@ -511,8 +649,9 @@ def reactivate_member(project: Project, organization_id: str,
     return member, org
 
 
-def dangerously_get_member(project: Project, member_id: str,
-                           include_deleted: bool) -> tuple[Member, Organization]:
+def dangerously_get_member(
+    project: Project, member_id: str, include_deleted: bool
+) -> tuple[Member, Organization]:
     member = project.members.get(member_id)
     if member is None or (member.status == DELETED and not include_deleted):
         raise errors.member_not_found()
@@ -549,14 +688,15 @@ def _decode_cursor(cursor: str) -> int:
         raise errors.invalid_argument("cursor", "The cursor is invalid.") from None
 
 
-def _page(items: list[Any], cursor: str | None, limit: int | None) -> tuple[list[Any], int,
-                                                                           str | None]:
+def _page(
+    items: list[Any], cursor: str | None, limit: int | None
+) -> tuple[list[Any], int, str | None]:
     if limit is None or limit == 0:
         limit = DEFAULT_SEARCH_LIMIT
     if not 1 <= limit <= MAX_SEARCH_LIMIT:
         raise errors.invalid_argument("limit", "limit must be between 1 and 1000.")
     start = _decode_cursor(cursor) if cursor else 0
-    page = items[start:start + limit]
+    page = items[start : start + limit]
     next_cursor = _encode_cursor(start + limit) if start + limit < len(items) else None
     return page, len(items), next_cursor
 
@@ -564,8 +704,9 @@ def _page(items: list[Any], cursor: str | None, limit: int | None) -> tuple[list
 Predicate = Callable[[Any], bool]
 
 
-def _operands(query: dict[str, Any] | None, family: str,
-              builders: dict[str, Callable[[Any], Predicate]]) -> tuple[str, list[Predicate]]:
+def _operands(
+    query: dict[str, Any] | None, family: str, builders: dict[str, Callable[[Any], Predicate]]
+) -> tuple[str, list[Predicate]]:
     if not query:
         return "AND", []
     operator = query.get("operator", "AND")
@@ -575,19 +716,28 @@ def _operands(query: dict[str, Any] | None, family: str,
     for operand in query.get("operands") or []:
         if not isinstance(operand, dict):
             raise errors.StytchError(
-                400, f"{family}_search_filter_name_must_be_string",
-                "Each operand must be an object with filter_name and filter_value.")
+                400,
+                f"{family}_search_filter_name_must_be_string",
+                "Each operand must be an object with filter_name and filter_value.",
+            )
         name = operand.get("filter_name")
         if not isinstance(name, str):
-            raise errors.StytchError(400, f"{family}_search_missing_filter_name",
-                                     "filter_name is required.")
+            raise errors.StytchError(
+                400, f"{family}_search_missing_filter_name", "filter_name is required."
+            )
         builder = builders.get(name)
         if builder is None:
-            raise errors.StytchError(400, f"{family}_search_filter_name_not_recognized",
-                                     f"Filter name {name!r} is not recognized.")
+            raise errors.StytchError(
+                400,
+                f"{family}_search_filter_name_not_recognized",
+                f"Filter name {name!r} is not recognized.",
+            )
         if "filter_value" not in operand or operand["filter_value"] is None:
-            raise errors.StytchError(400, f"{family}_search_missing_filter_value",
-                                     f"filter_value is required for {name}.")
+            raise errors.StytchError(
+                400,
+                f"{family}_search_missing_filter_value",
+                f"filter_value is required for {name}.",
+            )
         predicates.append(builder(operand["filter_value"]))
     return operator, predicates
 
@@ -595,30 +745,39 @@ def _operands(query: dict[str, Any] | None, family: str,
 def _strings(family: str, name: str) -> Callable[[Any], set[str]]:
     def parse(value: Any) -> set[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise errors.StytchError(400, f"{family}_search_expected_array_of_strings",
-                                     f"{name} expects an array of strings.")
+            raise errors.StytchError(
+                400,
+                f"{family}_search_expected_array_of_strings",
+                f"{name} expects an array of strings.",
+            )
         return {v.lower() for v in value}
+
     return parse
 
 
 def _fuzzy(family: str, name: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if not isinstance(value, str):
-            raise errors.StytchError(400, f"{family}_search_expected_string",
-                                     f"{name} expects a string.")
+            raise errors.StytchError(
+                400, f"{family}_search_expected_string", f"{name} expects a string."
+            )
         if len(value) < 3:
-            raise errors.StytchError(400, f"{family}_search_{name}_too_short",
-                                     f"{name} needs at least 3 characters.")
+            raise errors.StytchError(
+                400, f"{family}_search_{name}_too_short", f"{name} needs at least 3 characters."
+            )
         return value.lower()
+
     return parse
 
 
 def _boolean(family: str, name: str) -> Callable[[Any], bool]:
     def parse(value: Any) -> bool:
         if not isinstance(value, bool):
-            raise errors.StytchError(400, f"{family}_search_expected_boolean",
-                                     f"{name} expects a boolean.")
+            raise errors.StytchError(
+                400, f"{family}_search_expected_boolean", f"{name} expects a boolean."
+            )
         return value
+
     return parse
 
 
@@ -630,15 +789,17 @@ def _combine(operator: str, predicates: list[Predicate]) -> Predicate:
     return lambda item: any(p(item) for p in predicates)
 
 
-def search_organizations(project: Project, *, query: dict[str, Any] | None,
-                         cursor: str | None, limit: int | None
-                         ) -> tuple[list[Organization], int, str | None]:
+def search_organizations(
+    project: Project, *, query: dict[str, Any] | None, cursor: str | None, limit: int | None
+) -> tuple[list[Organization], int, str | None]:
     fam = "organization"
 
     def members_emails(org: Organization) -> Iterable[str]:
-        return (m.email_address.lower() for m in project.org_members.get(org.organization_id,
-                                                                          {}).values()
-                if m.status != DELETED)
+        return (
+            m.email_address.lower()
+            for m in project.org_members.get(org.organization_id, {}).values()
+            if m.status != DELETED
+        )
 
     def ids(v: Any) -> Predicate:
         wanted = _strings(fam, "organization_ids")(v)
@@ -682,18 +843,28 @@ def search_organizations(project: Project, *, query: dict[str, Any] | None,
 
     def sso_connection(v: Any) -> Predicate:
         if not isinstance(v, str):
-            raise errors.StytchError(400, "organization_search_expected_string",
-                                     "sso_connection_id expects a string.")
+            raise errors.StytchError(
+                400, "organization_search_expected_string", "sso_connection_id expects a string."
+            )
         return lambda o: any(c.get("connection_id") == v for c in o.sso_active_connections)
 
-    operator, predicates = _operands(query, fam, {
-        "organization_ids": ids, "organization_slugs": slugs,
-        "organization_name_fuzzy": name_fuzzy, "organization_slug_fuzzy": slug_fuzzy,
-        "member_emails": member_emails, "member_email_fuzzy": member_email_fuzzy,
-        "allowed_domains": allowed_domains, "allowed_domain_fuzzy": allowed_domain_fuzzy,
-        "claimed_email_domains": claimed_domains, "has_active_sso_connection": has_sso,
-        "sso_connection_id": sso_connection,
-    })
+    operator, predicates = _operands(
+        query,
+        fam,
+        {
+            "organization_ids": ids,
+            "organization_slugs": slugs,
+            "organization_name_fuzzy": name_fuzzy,
+            "organization_slug_fuzzy": slug_fuzzy,
+            "member_emails": member_emails,
+            "member_email_fuzzy": member_email_fuzzy,
+            "allowed_domains": allowed_domains,
+            "allowed_domain_fuzzy": allowed_domain_fuzzy,
+            "claimed_email_domains": claimed_domains,
+            "has_active_sso_connection": has_sso,
+            "sso_connection_id": sso_connection,
+        },
+    )
     match = _combine(operator, predicates)
     found = [org for org in project.organizations.values() if match(org)]
     return _page(found, cursor, limit)
@@ -702,9 +873,14 @@ def search_organizations(project: Project, *, query: dict[str, Any] | None,
 MEMBER_STATUSES = frozenset({ACTIVE, PENDING, INVITED, DELETED})
 
 
-def search_members(project: Project, *, organization_ids: list[str],
-                   query: dict[str, Any] | None, cursor: str | None, limit: int | None
-                   ) -> tuple[list[Member], int, str | None, dict[str, Organization]]:
+def search_members(
+    project: Project,
+    *,
+    organization_ids: list[str],
+    query: dict[str, Any] | None,
+    cursor: str | None,
+    limit: int | None,
+) -> tuple[list[Member], int, str | None, dict[str, Organization]]:
     fam = "member"
     if not organization_ids:
         raise errors.member_search_organization_ids_empty()
@@ -713,8 +889,10 @@ def search_members(project: Project, *, organization_ids: list[str],
 
     def ids(v: Any) -> Predicate:
         wanted = _strings(fam, "member_ids")(v)
-        return lambda m: m.member_id.lower() in wanted or (
-            m.external_id is not None and m.external_id.lower() in wanted)
+        return lambda m: (
+            m.member_id.lower() in wanted
+            or (m.external_id is not None and m.external_id.lower() in wanted)
+        )
 
     def emails(v: Any) -> Predicate:
         wanted = _strings(fam, "member_emails")(v)
@@ -732,9 +910,11 @@ def search_members(project: Project, *, organization_ids: list[str],
         nonlocal include_deleted
         wanted = _strings(fam, "statuses")(v)
         if not wanted <= MEMBER_STATUSES:
-            raise errors.StytchError(400, "search_invalid_status_filter",
-                                     "statuses may only contain active, pending, invited "
-                                     "and deleted.")
+            raise errors.StytchError(
+                400,
+                "search_invalid_status_filter",
+                "statuses may only contain active, pending, invited and deleted.",
+            )
         include_deleted = include_deleted or DELETED in wanted
         return lambda m: m.status in wanted
 
@@ -750,19 +930,33 @@ def search_members(project: Project, *, organization_ids: list[str],
         wanted = _strings(fam, "member_roles")(v)
         return lambda m: any(r.lower() in wanted for r in m.role_ids)
 
-    operator, predicates = _operands(query, fam, {
-        "member_ids": ids, "member_emails": emails, "member_email_fuzzy": email_fuzzy,
-        "member_is_breakglass": breakglass, "statuses": statuses,
-        "member_phone_numbers": phones, "member_phone_number_fuzzy": phone_fuzzy,
-        "member_mfa_phone_numbers": phones, "member_mfa_phone_number_fuzzy": phone_fuzzy,
-        "member_roles": roles,
-    })
+    operator, predicates = _operands(
+        query,
+        fam,
+        {
+            "member_ids": ids,
+            "member_emails": emails,
+            "member_email_fuzzy": email_fuzzy,
+            "member_is_breakglass": breakglass,
+            "statuses": statuses,
+            "member_phone_numbers": phones,
+            "member_phone_number_fuzzy": phone_fuzzy,
+            "member_mfa_phone_numbers": phones,
+            "member_mfa_phone_number_fuzzy": phone_fuzzy,
+            "member_roles": roles,
+        },
+    )
     match = _combine(operator, predicates)
     found = [
-        m for org in orgs for m in project.org_members.get(org.organization_id, {}).values()
+        m
+        for org in orgs
+        for m in project.org_members.get(org.organization_id, {}).values()
         if (include_deleted or m.status != DELETED) and match(m)
     ]
     page, total, next_cursor = _page(found, cursor, limit)
-    return page, total, next_cursor, {
-        m.organization_id: project.organizations[m.organization_id] for m in page
-    }
+    return (
+        page,
+        total,
+        next_cursor,
+        {m.organization_id: project.organizations[m.organization_id] for m in page},
+    )

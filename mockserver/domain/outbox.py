@@ -40,7 +40,7 @@ _LEADS = {
     "login": "Click the link below to log in to {org}. It expires at {expires}.",
     "signup": "Click the link below to finish signing up for {org}. It expires at {expires}.",
     "invite": "You have been invited to join {org}. Click the link below to accept. "
-              "It expires at {expires}.",
+    "It expires at {expires}.",
 }
 
 

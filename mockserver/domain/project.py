@@ -44,8 +44,9 @@ class ProjectConfig:
 
 
 class Project:
-    def __init__(self, config: ProjectConfig, clock: Clock | None = None,
-                 key: SigningKey | None = None) -> None:
+    def __init__(
+        self, config: ProjectConfig, clock: Clock | None = None, key: SigningKey | None = None
+    ) -> None:
         self.config = config
         self.clock = clock or Clock()
         self._key = key
@@ -108,6 +109,12 @@ class Project:
         self.outbox.clear()
         self.clock.reset()
 
+    def adopt_state(self, other: Project) -> None:
+        """Take over ``other``'s objects, indexes and outbox (see state.import_state)."""
+        for name, value in vars(other).items():
+            if name not in ("config", "clock", "_key"):
+                setattr(self, name, value)
+
     def next_seq(self) -> int:
         self._seq += 1
         return self._seq
@@ -137,8 +144,9 @@ class Project:
         member_id = self.member_by_org_email.get((organization_id, email.lower()))
         return self.members.get(member_id) if member_id else None
 
-    def get_member(self, organization_id: str, member_id: str,
-                   *, allow_external_id: bool = True) -> Member:
+    def get_member(
+        self, organization_id: str, member_id: str, *, allow_external_id: bool = True
+    ) -> Member:
         member = self.members.get(member_id)
         if member is None and allow_external_id:
             mid = self.member_by_org_external_id.get((organization_id, member_id))
@@ -150,7 +158,8 @@ class Project:
     def live_members_for_email(self, email: str) -> list[Member]:
         """Non-deleted members with this email in any organization, by organization age."""
         found = [
-            m for mid in self.members_by_email.get(email.lower(), ())
+            m
+            for mid in self.members_by_email.get(email.lower(), ())
             if (m := self.members[mid]).status != DELETED
         ]
         found.sort(key=lambda m: self.org_seq[m.organization_id])

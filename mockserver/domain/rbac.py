@@ -24,27 +24,38 @@ STYTCH_RESOURCES = {
 def default_policy() -> dict[str, Any]:
     return {
         "roles": [
-            {"role_id": STYTCH_MEMBER,
-             "description": "Granted to all Members upon creation.",
-             "permissions": [{"resource_id": "stytch.self", "actions": ["*"]}]},
-            {"role_id": STYTCH_ADMIN,
-             "description": "Granted to the Member who created the Organization.",
-             "permissions": [{"resource_id": r, "actions": ["*"]} for r in STYTCH_RESOURCES]},
+            {
+                "role_id": STYTCH_MEMBER,
+                "description": "Granted to all Members upon creation.",
+                "permissions": [{"resource_id": "stytch.self", "actions": ["*"]}],
+            },
+            {
+                "role_id": STYTCH_ADMIN,
+                "description": "Granted to the Member who created the Organization.",
+                "permissions": [{"resource_id": r, "actions": ["*"]} for r in STYTCH_RESOURCES],
+            },
         ],
         "resources": [
-            {"resource_id": r, "description": f"Stytch's {r.split('.', 1)[1]} resource.",
-             "actions": actions}
+            {
+                "resource_id": r,
+                "description": f"Stytch's {r.split('.', 1)[1]} resource.",
+                "actions": actions,
+            }
             for r, actions in STYTCH_RESOURCES.items()
         ],
         "scopes": [],
     }
 
 
-def check(member: Member, org: Organization, *, organization_id: str, resource_id: str,
-          action: str) -> dict[str, Any]:
+def check(
+    member: Member, org: Organization, *, organization_id: str, resource_id: str, action: str
+) -> dict[str, Any]:
     """The verdict ``{authorized, granting_roles}``; 403 when the member may not act."""
-    if organization_id not in (org.organization_id, org.organization_slug,
-                               org.organization_external_id):
+    if organization_id not in (
+        org.organization_id,
+        org.organization_slug,
+        org.organization_external_id,
+    ):
         raise errors.session_authorization_tenancy_error()
     roles = {r["role_id"]: r for r in default_policy()["roles"]}
     for custom in org.custom_roles:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .. import errors
 from ..clock import Clock
@@ -16,9 +16,14 @@ class Registry:
     """Projects by id. With ``open_projects``, any ``project-test-…`` id seen for the first time
     gets a fresh, isolated project that keeps the secret it first came with."""
 
-    def __init__(self, configs: list[ProjectConfig], *, open_projects: bool = False,
-                 default_redirect_urls: list[str] | None = None,
-                 clock_source: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        configs: list[ProjectConfig],
+        *,
+        open_projects: bool = False,
+        default_redirect_urls: list[str] | None = None,
+        clock_source: Callable[[], float] | None = None,
+    ) -> None:
         self.open_projects = open_projects
         self.default_redirect_urls = default_redirect_urls or [DEFAULT_REDIRECT_URL]
         self._clock_source = clock_source
@@ -40,8 +45,7 @@ class Registry:
         if project is None:
             if not (self.open_projects and OPEN_PROJECT_ID.fullmatch(project_id) and secret):
                 raise errors.unauthorized_credentials()
-            project = self.add(ProjectConfig(project_id, secret,
-                                             list(self.default_redirect_urls)))
+            project = self.add(ProjectConfig(project_id, secret, list(self.default_redirect_urls)))
         if not project.check_secret(secret):
             raise errors.unauthorized_credentials()
         return project

@@ -144,8 +144,9 @@ def session_id_from_jwt(project: Project, session_jwt: str) -> str:
         raise errors.unable_to_parse_session_jwt() from None
 
 
-def find_session(project: Project, *, session_token: str | None = None,
-                 session_jwt: str | None = None) -> MemberSession:
+def find_session(
+    project: Project, *, session_token: str | None = None, session_jwt: str | None = None
+) -> MemberSession:
     """The live session behind exactly one of a token or a JWT."""
     if session_token is not None and session_jwt is not None:
         raise errors.too_many_session_arguments()
@@ -226,8 +227,7 @@ def _rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def mint_jwt(project: Project, session: MemberSession, member: Member,
-             org: Organization) -> str:
+def mint_jwt(project: Project, session: MemberSession, member: Member, org: Organization) -> str:
     """An RS256 session JWT with the claims both SDKs verify locally (stytch-b2b-api.md §5.1).
 
     Identical claims give an identical JWT, so the last one is kept and reused while the
@@ -235,34 +235,43 @@ def mint_jwt(project: Project, session: MemberSession, member: Member,
     """
     now = int(project.clock.timestamp())
     roles = member.role_ids
-    fingerprint = (now, session.last_accessed_at, session.expires_at, org.organization_slug,
-                   tuple(roles), json.dumps(session.custom_claims, sort_keys=True) if
-                   session.custom_claims else "")
+    fingerprint = (
+        now,
+        session.last_accessed_at,
+        session.expires_at,
+        org.organization_slug,
+        tuple(roles),
+        json.dumps(session.custom_claims, sort_keys=True) if session.custom_claims else "",
+    )
     cached = project.jwt_cache.get(session.member_session_id)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
     claims: dict[str, Any] = dict(session.custom_claims)
-    claims.update({
-        "aud": [project.project_id],
-        "exp": now + JWT_LIFETIME_SECONDS,
-        "iat": now,
-        "iss": f"stytch.com/{project.project_id}",
-        "nbf": now,
-        "sub": member.member_id,
-        SESSION_CLAIM: {
-            "id": session.member_session_id,
-            "started_at": _rfc3339(session.started_at),
-            "last_accessed_at": _rfc3339(session.last_accessed_at),
-            "expires_at": _rfc3339(session.expires_at),
-            "attributes": {"ip_address": "", "user_agent": ""},
-            "authentication_factors": [_factor_claim(f) for f in session.authentication_factors],
-            "roles": roles,
-        },
-        ORGANIZATION_CLAIM: {
-            "organization_id": org.organization_id,
-            "slug": org.organization_slug,
-        },
-    })
+    claims.update(
+        {
+            "aud": [project.project_id],
+            "exp": now + JWT_LIFETIME_SECONDS,
+            "iat": now,
+            "iss": f"stytch.com/{project.project_id}",
+            "nbf": now,
+            "sub": member.member_id,
+            SESSION_CLAIM: {
+                "id": session.member_session_id,
+                "started_at": _rfc3339(session.started_at),
+                "last_accessed_at": _rfc3339(session.last_accessed_at),
+                "expires_at": _rfc3339(session.expires_at),
+                "attributes": {"ip_address": "", "user_agent": ""},
+                "authentication_factors": [
+                    _factor_claim(f) for f in session.authentication_factors
+                ],
+                "roles": roles,
+            },
+            ORGANIZATION_CLAIM: {
+                "organization_id": org.organization_id,
+                "slug": org.organization_slug,
+            },
+        }
+    )
     token = project.key.sign(claims)
     project.jwt_cache[session.member_session_id] = (fingerprint, token)
     return token

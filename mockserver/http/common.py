@@ -1,12 +1,14 @@
 """What every handler shares: parsing a request into a model, and rendering a response model.
 
-Handlers stay thin: ``body = await parse(request, SomeRequest)``, a domain call on
-``project(request)``, ``return render(request, SomeResponse(...))``.
+Handlers stay thin: ``@operation`` parses the request into its model, the handler makes one
+domain call on ``project(request)`` and returns ``render(request, SomeResponse, ...)``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -16,8 +18,10 @@ from ..domain.project import Project
 
 M = TypeVar("M", bound=BaseModel)
 
-REQUEST_ID = "stytch_request_id"
-PROJECT = "stytch_project"
+# Per-request storage keys (web.RequestKey where this aiohttp has it, plain strings before).
+_RequestKey = getattr(web, "RequestKey", None)
+REQUEST_ID: Any = _RequestKey("request_id", str) if _RequestKey else "stytch_request_id"
+PROJECT: Any = _RequestKey("project", Project) if _RequestKey else "stytch_project"
 
 # Missing fields that have a Stytch error type of their own.
 MISSING_FIELD_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
@@ -31,16 +35,39 @@ def public(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
-def operation(summary: str, response: type[BaseModel], *, body: type[BaseModel] | None = None,
-              query: type[BaseModel] | None = None) -> Callable[[Any], Any]:
-    """Describe a handler for the generated OpenAPI document (``/openapi.json``)."""
+def operation(
+    summary: str,
+    response: type[BaseModel],
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+) -> Callable[[Any], Any]:
+    """Declare a handler's request and response models.
 
-    def mark(handler: Any) -> Any:
-        handler.openapi = {"summary": summary, "response": response, "body": body,
-                           "query": query}
-        return handler
+    The request is parsed here, before the handler runs: the handler receives the parsed
+    ``body`` and/or ``query`` as extra arguments. The same declaration feeds the generated
+    OpenAPI document (``/openapi.json``).
+    """
 
-    return mark
+    def wrap(handler: Any) -> Any:
+        @functools.wraps(handler)
+        async def endpoint(request: web.Request) -> web.StreamResponse:
+            args: list[BaseModel] = []
+            if body is not None:
+                args.append(await parse(request, body))
+            if query is not None:
+                args.append(parse_query(request, query))
+            return await handler(request, *args)
+
+        endpoint.openapi = {
+            "summary": summary,
+            "response": response,  # type: ignore[attr-defined]
+            "body": body,
+            "query": query,
+        }
+        return endpoint
+
+    return wrap
 
 
 def project(request: web.Request) -> Project:
@@ -82,8 +109,11 @@ def parse_query(request: web.Request, model: type[M]) -> M:
 
 
 def json_response(body: bytes | str, status: int = 200) -> web.Response:
-    return web.Response(body=body.encode() if isinstance(body, str) else body, status=status,
-                        content_type="application/json")
+    return web.Response(
+        body=body.encode() if isinstance(body, str) else body,
+        status=status,
+        content_type="application/json",
+    )
 
 
 def render(request: web.Request, model_cls: type[BaseModel], **fields: Any) -> web.Response:

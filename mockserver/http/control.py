@@ -6,14 +6,25 @@ caller's project only.
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from ..domain.entities import OutboxMessage
 from ..domain.outbox import render_bodies
+from ..domain.state import SeedDocument, export_state, import_state, load_seed
 from ..models import control as ct
 from ..models import requests as rq
+from ..models.control import SeedResponse, StateRequest, StateResponse
 from ..models.responses import EmptyResponse
-from .common import operation, parse, parse_query, project, public, render
+from .common import (
+    REQUEST_ID,
+    json_response,
+    operation,
+    project,
+    public,
+    render,
+)
 from .middleware import REGISTRY
 
 routes = web.RouteTableDef()
@@ -21,21 +32,30 @@ routes = web.RouteTableDef()
 
 def _message(m: OutboxMessage) -> ct.OutboxMessage:
     text, html = render_bodies(m)
-    return ct.OutboxMessage(id=m.id, to=m.to, from_=m.sender, subject=m.subject, kind=m.kind,
-                            token=m.token, link=m.link, created_at=m.created_at,
-                            expires_at=m.expires_at, text=text, html=html)
+    return ct.OutboxMessage(
+        id=m.id,
+        to=m.to,
+        from_=m.sender,
+        subject=m.subject,
+        kind=m.kind,
+        token=m.token,
+        link=m.link,
+        created_at=m.created_at,
+        expires_at=m.expires_at,
+        text=text,
+        html=html,
+    )
 
 
 @routes.get("/_mock/outbox")
-@operation('[mock] Read the outbox', ct.OutboxResponse, query=rq.OutboxQuery)
-async def outbox(request: web.Request) -> web.Response:
-    query = parse_query(request, rq.OutboxQuery)
+@operation("[mock] Read the outbox", ct.OutboxResponse, query=rq.OutboxQuery)
+async def outbox(request: web.Request, query: rq.OutboxQuery) -> web.Response:
     messages = project(request).outbox.messages(query.to)
     return render(request, ct.OutboxResponse, messages=[_message(m) for m in messages])
 
 
 @routes.delete("/_mock/outbox")
-@operation('[mock] Empty the outbox', ct.OutboxResponse)
+@operation("[mock] Empty the outbox", ct.OutboxResponse)
 async def clear_outbox(request: web.Request) -> web.Response:
     project(request).outbox.clear()
     return render(request, ct.OutboxResponse, messages=[])
@@ -61,14 +81,40 @@ async def get_clock(request: web.Request) -> web.Response:
 
 @routes.post("/_mock/clock")
 @operation("[mock] Move the project's clock forward", ct.ClockResponse, body=rq.ClockAdvanceRequest)
-async def advance_clock(request: web.Request) -> web.Response:
-    body = await parse(request, rq.ClockAdvanceRequest)
+async def advance_clock(request: web.Request, body: rq.ClockAdvanceRequest) -> web.Response:
     project(request).clock.advance(body.advance_seconds)
     return _clock(request)
 
 
 @routes.get("/_mock/health")
 @public
-@operation('[mock] Health check', ct.HealthResponse)
+@operation("[mock] Health check", ct.HealthResponse)
 async def health(request: web.Request) -> web.Response:
     return render(request, ct.HealthResponse, projects=len(request.app[REGISTRY].projects))
+
+
+@routes.get("/_mock/state")
+@operation("[mock] Export the project's state", StateResponse)
+async def get_state(request: web.Request) -> web.Response:
+    return json_response(
+        json.dumps(
+            {
+                "status_code": 200,
+                "request_id": request[REQUEST_ID],
+                "state": export_state(project(request)),
+            }
+        )
+    )
+
+
+@routes.put("/_mock/state")
+@operation("[mock] Replace the project's state (all or nothing)", EmptyResponse, body=StateRequest)
+async def put_state(request: web.Request, body: StateRequest) -> web.Response:
+    import_state(project(request), body.state)
+    return render(request, EmptyResponse)
+
+
+@routes.post("/_mock/seed")
+@operation("[mock] Add fixtures: organizations with their members", SeedResponse, body=SeedDocument)
+async def seed(request: web.Request, body: SeedDocument) -> web.Response:
+    return render(request, SeedResponse, **load_seed(project(request), body))

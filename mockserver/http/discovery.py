@@ -8,31 +8,45 @@ from aiohttp import web
 from ..domain import discovery
 from ..models import requests as rq
 from ..models import responses as rs
-from .common import operation, parse, project, render
+from .common import operation, project, render
 from .render import auth_result_fields, discovered_organizations
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/v1/b2b/discovery/organizations")
-@operation('List discovered organizations', rs.DiscoveredOrganizationsResponse, body=rq.DiscoveredOrganizationsRequest)
-async def list_organizations(request: web.Request) -> web.Response:
-    body = await parse(request, rq.DiscoveredOrganizationsRequest)
+@operation(
+    "List discovered organizations",
+    rs.DiscoveredOrganizationsResponse,
+    body=rq.DiscoveredOrganizationsRequest,
+)
+async def list_organizations(
+    request: web.Request, body: rq.DiscoveredOrganizationsRequest
+) -> web.Response:
     email, found, hint = discovery.list_organizations(
         project(request),
         intermediate_session_token=body.intermediate_session_token,
         session_token=body.session_token,
         session_jwt=body.session_jwt,
     )
-    return render(request, rs.DiscoveredOrganizationsResponse, email_address=email,
-                  discovered_organizations=discovered_organizations(found),
-                  organization_id_hint=hint)
+    return render(
+        request,
+        rs.DiscoveredOrganizationsResponse,
+        email_address=email,
+        discovered_organizations=discovered_organizations(found),
+        organization_id_hint=hint,
+    )
 
 
 @routes.post("/v1/b2b/discovery/intermediate_sessions/exchange")
-@operation('Exchange an intermediate session', rs.AuthResultResponse, body=rq.IntermediateSessionExchangeRequest)
-async def exchange(request: web.Request) -> web.Response:
-    body = await parse(request, rq.IntermediateSessionExchangeRequest)
+@operation(
+    "Exchange an intermediate session",
+    rs.AuthResultResponse,
+    body=rq.IntermediateSessionExchangeRequest,
+)
+async def exchange(
+    request: web.Request, body: rq.IntermediateSessionExchangeRequest
+) -> web.Response:
     proj = project(request)
     result = discovery.exchange(
         proj,
@@ -45,15 +59,21 @@ async def exchange(request: web.Request) -> web.Response:
 
 
 @routes.post("/v1/b2b/discovery/organizations/create")
-@operation('Create an organization via discovery', rs.AuthResultResponse, body=rq.DiscoveryCreateRequest)
-async def create(request: web.Request) -> web.Response:
-    body = await parse(request, rq.DiscoveryCreateRequest)
+@operation(
+    "Create an organization via discovery", rs.AuthResultResponse, body=rq.DiscoveryCreateRequest
+)
+async def create(request: web.Request, body: rq.DiscoveryCreateRequest) -> web.Response:
     proj = project(request)
     settings = body.model_dump(
         exclude_none=True,
-        exclude={"intermediate_session_token", "session_duration_minutes",
-                 "session_custom_claims", "organization_name", "organization_slug",
-                 "telemetry_id"},
+        exclude={
+            "intermediate_session_token",
+            "session_duration_minutes",
+            "session_custom_claims",
+            "organization_name",
+            "organization_slug",
+            "telemetry_id",
+        },
     )
     result = discovery.create(
         proj,

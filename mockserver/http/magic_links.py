@@ -7,16 +7,15 @@ from aiohttp import web
 from ..domain import discovery, magic_links
 from ..models import requests as rq
 from ..models import responses as rs
-from .common import operation, parse, project, render
+from .common import operation, project, render
 from .render import auth_result_fields, discovered_organizations
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/v1/b2b/magic_links/email/discovery/send")
-@operation('Send a discovery magic link', rs.EmptyResponse, body=rq.DiscoverySendRequest)
-async def discovery_send(request: web.Request) -> web.Response:
-    body = await parse(request, rq.DiscoverySendRequest)
+@operation("Send a discovery magic link", rs.EmptyResponse, body=rq.DiscoverySendRequest)
+async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) -> web.Response:
     discovery.send(
         project(request),
         email_address=body.email_address,
@@ -28,16 +27,22 @@ async def discovery_send(request: web.Request) -> web.Response:
 
 
 @routes.post("/v1/b2b/magic_links/discovery/authenticate")
-@operation('Authenticate a discovery magic link', rs.DiscoveryAuthenticateResponse, body=rq.DiscoveryAuthenticateRequest)
-async def discovery_authenticate(request: web.Request) -> web.Response:
-    body = await parse(request, rq.DiscoveryAuthenticateRequest)
+@operation(
+    "Authenticate a discovery magic link",
+    rs.DiscoveryAuthenticateResponse,
+    body=rq.DiscoveryAuthenticateRequest,
+)
+async def discovery_authenticate(
+    request: web.Request, body: rq.DiscoveryAuthenticateRequest
+) -> web.Response:
     result = discovery.authenticate(
         project(request),
         discovery_magic_links_token=body.discovery_magic_links_token,
         pkce_code_verifier=body.pkce_code_verifier,
     )
     return render(
-        request, rs.DiscoveryAuthenticateResponse,
+        request,
+        rs.DiscoveryAuthenticateResponse,
         intermediate_session_token=result.intermediate_session_token,
         email_address=result.email_address,
         discovered_organizations=discovered_organizations(result.discovered_organizations),
@@ -46,9 +51,10 @@ async def discovery_authenticate(request: web.Request) -> web.Response:
 
 
 @routes.post("/v1/b2b/magic_links/email/login_or_signup")
-@operation('Send a login or signup magic link', rs.LoginOrSignupResponse, body=rq.LoginOrSignupRequest)
-async def login_or_signup(request: web.Request) -> web.Response:
-    body = await parse(request, rq.LoginOrSignupRequest)
+@operation(
+    "Send a login or signup magic link", rs.LoginOrSignupResponse, body=rq.LoginOrSignupRequest
+)
+async def login_or_signup(request: web.Request, body: rq.LoginOrSignupRequest) -> web.Response:
     member, created, org = magic_links.login_or_signup(
         project(request),
         organization_id=body.organization_id,
@@ -59,14 +65,19 @@ async def login_or_signup(request: web.Request) -> web.Response:
         login_expiration_minutes=body.login_expiration_minutes,
         signup_expiration_minutes=body.signup_expiration_minutes,
     )
-    return render(request, rs.LoginOrSignupResponse, member_id=member.member_id,
-                  member_created=created, member=member, organization=org)
+    return render(
+        request,
+        rs.LoginOrSignupResponse,
+        member_id=member.member_id,
+        member_created=created,
+        member=member,
+        organization=org,
+    )
 
 
 @routes.post("/v1/b2b/magic_links/email/invite")
-@operation('Send an invite magic link', rs.MemberResponse, body=rq.InviteRequest)
-async def invite(request: web.Request) -> web.Response:
-    body = await parse(request, rq.InviteRequest)
+@operation("Send an invite magic link", rs.MemberResponse, body=rq.InviteRequest)
+async def invite(request: web.Request, body: rq.InviteRequest) -> web.Response:
     member, org = magic_links.invite(
         project(request),
         organization_id=body.organization_id,
@@ -79,14 +90,18 @@ async def invite(request: web.Request) -> web.Response:
         roles=body.roles,
         invite_expiration_minutes=body.invite_expiration_minutes,
     )
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=org)
+    return render(
+        request, rs.MemberResponse, member_id=member.member_id, member=member, organization=org
+    )
 
 
 @routes.post("/v1/b2b/magic_links/authenticate")
-@operation('Authenticate an organization magic link', rs.MagicLinkAuthenticateResponse, body=rq.MagicLinkAuthenticateRequest)
-async def authenticate(request: web.Request) -> web.Response:
-    body = await parse(request, rq.MagicLinkAuthenticateRequest)
+@operation(
+    "Authenticate an organization magic link",
+    rs.MagicLinkAuthenticateResponse,
+    body=rq.MagicLinkAuthenticateRequest,
+)
+async def authenticate(request: web.Request, body: rq.MagicLinkAuthenticateRequest) -> web.Response:
     proj = project(request)
     result = magic_links.authenticate(
         proj,
@@ -98,8 +113,11 @@ async def authenticate(request: web.Request) -> web.Response:
         session_custom_claims=body.session_custom_claims,
         intermediate_session_token=body.intermediate_session_token,
     )
-    return render(request, rs.MagicLinkAuthenticateResponse,
-                  method_id=result.member.email_id,
-                  organization_id=result.organization.organization_id,
-                  reset_sessions=False,
-                  **auth_result_fields(proj, result))
+    return render(
+        request,
+        rs.MagicLinkAuthenticateResponse,
+        method_id=result.member.email_id,
+        organization_id=result.organization.organization_id,
+        reset_sessions=False,
+        **auth_result_fields(proj, result),
+    )

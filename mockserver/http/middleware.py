@@ -15,7 +15,7 @@ import base64
 import binascii
 import json
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -74,7 +74,8 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
     except Exception:  # a bug in the mock: say so in the log, not in the body
         log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)
         error = errors.StytchError(
-            500, "internal_server_error",
+            500,
+            "internal_server_error",
             "The mock hit an unexpected error; its log has the details.",
         )
         return _error_response(error, request_id)

@@ -7,7 +7,7 @@ from aiohttp import web
 from ..domain import organizations as orgs
 from ..models import requests as rq
 from ..models import responses as rs
-from .common import operation, parse, parse_query, project, render
+from .common import operation, project, render
 
 routes = web.RouteTableDef()
 
@@ -17,114 +17,149 @@ def _results(total: int, next_cursor: str | None) -> dict[str, object]:
 
 
 @routes.post("/v1/b2b/organizations")
-@operation('Create an organization', rs.OrganizationResponse, body=rq.OrganizationCreateRequest)
-async def create_organization(request: web.Request) -> web.Response:
-    body = await parse(request, rq.OrganizationCreateRequest)
+@operation("Create an organization", rs.OrganizationResponse, body=rq.OrganizationCreateRequest)
+async def create_organization(
+    request: web.Request, body: rq.OrganizationCreateRequest
+) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     org = orgs.create_organization(project(request), **fields)
     return render(request, rs.OrganizationResponse, organization=org)
 
 
 @routes.post("/v1/b2b/organizations/search")
-@operation('Search organizations', rs.OrganizationSearchResponse, body=rq.OrganizationSearchRequest)
-async def search_organizations(request: web.Request) -> web.Response:
-    body = await parse(request, rq.OrganizationSearchRequest)
+@operation("Search organizations", rs.OrganizationSearchResponse, body=rq.OrganizationSearchRequest)
+async def search_organizations(
+    request: web.Request, body: rq.OrganizationSearchRequest
+) -> web.Response:
     found, total, next_cursor = orgs.search_organizations(
-        project(request), query=body.query.model_dump() if body.query else None,
-        cursor=body.cursor, limit=body.limit)
-    return render(request, rs.OrganizationSearchResponse, organizations=found,
-                  results_metadata=_results(total, next_cursor))
+        project(request),
+        query=body.query.model_dump() if body.query else None,
+        cursor=body.cursor,
+        limit=body.limit,
+    )
+    return render(
+        request,
+        rs.OrganizationSearchResponse,
+        organizations=found,
+        results_metadata=_results(total, next_cursor),
+    )
 
 
 @routes.post("/v1/b2b/organizations/members/search")
-@operation('Search members', rs.MemberSearchResponse, body=rq.MemberSearchRequest)
-async def search_members(request: web.Request) -> web.Response:
-    body = await parse(request, rq.MemberSearchRequest)
+@operation("Search members", rs.MemberSearchResponse, body=rq.MemberSearchRequest)
+async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> web.Response:
     found, total, next_cursor, by_org = orgs.search_members(
-        project(request), organization_ids=body.organization_ids,
+        project(request),
+        organization_ids=body.organization_ids,
         query=body.query.model_dump() if body.query else None,
-        cursor=body.cursor, limit=body.limit)
-    return render(request, rs.MemberSearchResponse, members=found,
-                  results_metadata=_results(total, next_cursor), organizations=by_org)
+        cursor=body.cursor,
+        limit=body.limit,
+    )
+    return render(
+        request,
+        rs.MemberSearchResponse,
+        members=found,
+        results_metadata=_results(total, next_cursor),
+        organizations=by_org,
+    )
 
 
 @routes.get("/v1/b2b/organizations/members/dangerously_get/{member_id}")
-@operation('Get a member by id alone', rs.MemberResponse, query=rq.DangerouslyGetQuery)
-async def dangerously_get_member(request: web.Request) -> web.Response:
-    query = parse_query(request, rq.DangerouslyGetQuery)
-    member, org = orgs.dangerously_get_member(project(request), request.match_info["member_id"],
-                                              query.include_deleted)
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=org)
+@operation("Get a member by id alone", rs.MemberResponse, query=rq.DangerouslyGetQuery)
+async def dangerously_get_member(
+    request: web.Request, query: rq.DangerouslyGetQuery
+) -> web.Response:
+    member, org = orgs.dangerously_get_member(
+        project(request), request.match_info["member_id"], query.include_deleted
+    )
+    return render(
+        request, rs.MemberResponse, member_id=member.member_id, member=member, organization=org
+    )
 
 
 @routes.get("/v1/b2b/organizations/{organization_id}")
-@operation('Get an organization', rs.OrganizationResponse)
+@operation("Get an organization", rs.OrganizationResponse)
 async def get_organization(request: web.Request) -> web.Response:
     org = project(request).get_organization(request.match_info["organization_id"])
     return render(request, rs.OrganizationResponse, organization=org)
 
 
 @routes.put("/v1/b2b/organizations/{organization_id}")
-@operation('Update an organization', rs.OrganizationResponse, body=rq.OrganizationUpdateRequest)
-async def update_organization(request: web.Request) -> web.Response:
-    body = await parse(request, rq.OrganizationUpdateRequest)
-    org = orgs.update_organization(project(request), request.match_info["organization_id"],
-                                   body.model_dump(exclude_none=True))
+@operation("Update an organization", rs.OrganizationResponse, body=rq.OrganizationUpdateRequest)
+async def update_organization(
+    request: web.Request, body: rq.OrganizationUpdateRequest
+) -> web.Response:
+    org = orgs.update_organization(
+        project(request), request.match_info["organization_id"], body.model_dump(exclude_none=True)
+    )
     return render(request, rs.OrganizationResponse, organization=org)
 
 
 @routes.delete("/v1/b2b/organizations/{organization_id}")
-@operation('Delete an organization', rs.OrganizationDeleteResponse)
+@operation("Delete an organization", rs.OrganizationDeleteResponse)
 async def delete_organization(request: web.Request) -> web.Response:
     org_id = orgs.delete_organization(project(request), request.match_info["organization_id"])
     return render(request, rs.OrganizationDeleteResponse, organization_id=org_id)
 
 
 @routes.post("/v1/b2b/organizations/{organization_id}/members")
-@operation('Create a member', rs.MemberResponse, body=rq.MemberCreateRequest)
-async def create_member(request: web.Request) -> web.Response:
-    body = await parse(request, rq.MemberCreateRequest)
+@operation("Create a member", rs.MemberResponse, body=rq.MemberCreateRequest)
+async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     proj = project(request)
     member = orgs.create_member(proj, request.match_info["organization_id"], **fields)
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=proj.organizations[member.organization_id])
+    return render(
+        request,
+        rs.MemberResponse,
+        member_id=member.member_id,
+        member=member,
+        organization=proj.organizations[member.organization_id],
+    )
 
 
 @routes.get("/v1/b2b/organizations/{organization_id}/member")
-@operation('Get a member', rs.MemberResponse, query=rq.MemberGetQuery)
-async def get_member(request: web.Request) -> web.Response:
-    query = parse_query(request, rq.MemberGetQuery)
-    member, org = orgs.find_member(project(request), request.match_info["organization_id"],
-                                   member_id=query.member_id, email_address=query.email_address)
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=org)
+@operation("Get a member", rs.MemberResponse, query=rq.MemberGetQuery)
+async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Response:
+    member, org = orgs.find_member(
+        project(request),
+        request.match_info["organization_id"],
+        member_id=query.member_id,
+        email_address=query.email_address,
+    )
+    return render(
+        request, rs.MemberResponse, member_id=member.member_id, member=member, organization=org
+    )
 
 
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}")
-@operation('Update a member', rs.MemberResponse, body=rq.MemberUpdateRequest)
-async def update_member(request: web.Request) -> web.Response:
-    body = await parse(request, rq.MemberUpdateRequest)
-    member, org = orgs.update_member(project(request), request.match_info["organization_id"],
-                                     request.match_info["member_id"],
-                                     body.model_dump(exclude_none=True))
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=org)
+@operation("Update a member", rs.MemberResponse, body=rq.MemberUpdateRequest)
+async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
+    member, org = orgs.update_member(
+        project(request),
+        request.match_info["organization_id"],
+        request.match_info["member_id"],
+        body.model_dump(exclude_none=True),
+    )
+    return render(
+        request, rs.MemberResponse, member_id=member.member_id, member=member, organization=org
+    )
 
 
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/{member_id}")
-@operation('Delete a member', rs.MemberDeleteResponse)
+@operation("Delete a member", rs.MemberDeleteResponse)
 async def delete_member(request: web.Request) -> web.Response:
-    member_id = orgs.delete_member(project(request), request.match_info["organization_id"],
-                                   request.match_info["member_id"])
+    member_id = orgs.delete_member(
+        project(request), request.match_info["organization_id"], request.match_info["member_id"]
+    )
     return render(request, rs.MemberDeleteResponse, member_id=member_id)
 
 
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate")
-@operation('Reactivate a member', rs.MemberResponse)
+@operation("Reactivate a member", rs.MemberResponse)
 async def reactivate_member(request: web.Request) -> web.Response:
-    member, org = orgs.reactivate_member(project(request), request.match_info["organization_id"],
-                                         request.match_info["member_id"])
-    return render(request, rs.MemberResponse, member_id=member.member_id, member=member,
-                  organization=org)
+    member, org = orgs.reactivate_member(
+        project(request), request.match_info["organization_id"], request.match_info["member_id"]
+    )
+    return render(
+        request, rs.MemberResponse, member_id=member.member_id, member=member, organization=org
+    )

@@ -69,8 +69,11 @@ def discovered_organizations(found: list[DiscoveredOrganization]) -> list[dict[s
         item: dict[str, Any] = {
             "member_authenticated": entry.member_authenticated,
             "organization": entry.organization,
-            "membership": {"type": entry.membership_type, "details": entry.details,
-                           "member": entry.member},
+            "membership": {
+                "type": entry.membership_type,
+                "details": entry.details,
+                "member": entry.member,
+            },
         }
         if entry.primary_required is not None:
             item["primary_required"] = {"allowed_auth_methods": entry.primary_required}

@@ -9,7 +9,7 @@ from ..domain import rbac, sessions
 from ..domain.login import exchange_session
 from ..models import requests as rq
 from ..models import responses as rs
-from .common import operation, parse, parse_query, project, public, render
+from .common import operation, project, public, render
 from .middleware import REGISTRY
 from .render import auth_result_fields, member_session, session_fields
 
@@ -17,63 +17,82 @@ routes = web.RouteTableDef()
 
 
 @routes.post("/v1/b2b/sessions/authenticate")
-@operation('Authenticate a session', rs.SessionAuthenticateResponse, body=rq.SessionAuthenticateRequest)
-async def authenticate(request: web.Request) -> web.Response:
-    body = await parse(request, rq.SessionAuthenticateRequest)
+@operation(
+    "Authenticate a session", rs.SessionAuthenticateResponse, body=rq.SessionAuthenticateRequest
+)
+async def authenticate(request: web.Request, body: rq.SessionAuthenticateRequest) -> web.Response:
     proj = project(request)
     verdict = None
     if body.authorization_check is not None:
         # Check before touching the session, so a refused check changes nothing.
-        session = sessions.find_session(proj, session_token=body.session_token,
-                                        session_jwt=body.session_jwt)
+        session = sessions.find_session(
+            proj, session_token=body.session_token, session_jwt=body.session_jwt
+        )
         check = body.authorization_check
-        verdict = rbac.check(proj.members[session.member_id],
-                             proj.organizations[session.organization_id],
-                             organization_id=check.organization_id,
-                             resource_id=check.resource_id, action=check.action)
+        verdict = rbac.check(
+            proj.members[session.member_id],
+            proj.organizations[session.organization_id],
+            organization_id=check.organization_id,
+            resource_id=check.resource_id,
+            action=check.action,
+        )
     grant = sessions.authenticate(
-        proj, session_token=body.session_token, session_jwt=body.session_jwt,
+        proj,
+        session_token=body.session_token,
+        session_jwt=body.session_jwt,
         duration_minutes=body.session_duration_minutes,
-        custom_claims=body.session_custom_claims)
-    return render(request, rs.SessionAuthenticateResponse, verdict=verdict,
-                  **session_fields(proj, grant))
+        custom_claims=body.session_custom_claims,
+    )
+    return render(
+        request, rs.SessionAuthenticateResponse, verdict=verdict, **session_fields(proj, grant)
+    )
 
 
 @routes.post("/v1/b2b/sessions/revoke")
-@operation('Revoke sessions', rs.EmptyResponse, body=rq.SessionRevokeRequest)
-async def revoke(request: web.Request) -> web.Response:
-    body = await parse(request, rq.SessionRevokeRequest)
-    sessions.revoke(project(request), member_session_id=body.member_session_id,
-                    session_token=body.session_token, session_jwt=body.session_jwt,
-                    member_id=body.member_id)
+@operation("Revoke sessions", rs.EmptyResponse, body=rq.SessionRevokeRequest)
+async def revoke(request: web.Request, body: rq.SessionRevokeRequest) -> web.Response:
+    sessions.revoke(
+        project(request),
+        member_session_id=body.member_session_id,
+        session_token=body.session_token,
+        session_jwt=body.session_jwt,
+        member_id=body.member_id,
+    )
     return render(request, rs.EmptyResponse)
 
 
 @routes.get("/v1/b2b/sessions")
 @operation("List a member's sessions", rs.SessionsGetResponse, query=rq.SessionsGetQuery)
-async def get_sessions(request: web.Request) -> web.Response:
-    query = parse_query(request, rq.SessionsGetQuery)
+async def get_sessions(request: web.Request, query: rq.SessionsGetQuery) -> web.Response:
     proj = project(request)
     found = sessions.member_sessions(proj, query.organization_id, query.member_id)
-    return render(request, rs.SessionsGetResponse,
-                  member_sessions=[member_session(proj, s) for s in found])
+    return render(
+        request, rs.SessionsGetResponse, member_sessions=[member_session(proj, s) for s in found]
+    )
 
 
 @routes.post("/v1/b2b/sessions/exchange")
-@operation('Exchange a session into another organization', rs.AuthResultResponse, body=rq.SessionExchangeRequest)
-async def exchange(request: web.Request) -> web.Response:
-    body = await parse(request, rq.SessionExchangeRequest)
+@operation(
+    "Exchange a session into another organization",
+    rs.AuthResultResponse,
+    body=rq.SessionExchangeRequest,
+)
+async def exchange(request: web.Request, body: rq.SessionExchangeRequest) -> web.Response:
     proj = project(request)
-    result = exchange_session(proj, organization_id=body.organization_id,
-                              session_token=body.session_token, session_jwt=body.session_jwt,
-                              duration_minutes=body.session_duration_minutes,
-                              custom_claims=body.session_custom_claims)
+    result = exchange_session(
+        proj,
+        organization_id=body.organization_id,
+        session_token=body.session_token,
+        session_jwt=body.session_jwt,
+        duration_minutes=body.session_duration_minutes,
+        custom_claims=body.session_custom_claims,
+    )
     return render(request, rs.AuthResultResponse, **auth_result_fields(proj, result))
 
 
 @routes.get("/v1/b2b/sessions/jwks/{project_id}")
 @public
-@operation('Get the JWKS', rs.JWKSResponse)
+@operation("Get the JWKS", rs.JWKSResponse)
 async def jwks(request: web.Request) -> web.Response:
     proj = request.app[REGISTRY].get(request.match_info["project_id"])
     if proj is None:
@@ -82,7 +101,7 @@ async def jwks(request: web.Request) -> web.Response:
 
 
 @routes.get("/v1/b2b/rbac/policy")
-@operation('Get the RBAC policy', rs.PolicyResponse)
+@operation("Get the RBAC policy", rs.PolicyResponse)
 async def rbac_policy(request: web.Request) -> web.Response:
     return render(request, rs.PolicyResponse, policy=rbac.default_policy())
 

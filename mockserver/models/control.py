@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,3 +38,28 @@ class ClockResponse(ResponseBase):
 class HealthResponse(ResponseBase):
     status: Literal["ok"] = "ok"
     projects: int
+
+
+class StateRequest(BaseModel):
+    """``{"state": …}``: a document from ``GET /_mock/state``."""
+
+    state: dict[str, Any]
+
+
+class StateResponse(ResponseBase):
+    state: dict[str, Any]
+
+
+class SeededMember(BaseModel):
+    member_id: str
+    email_address: str
+
+
+class SeededOrganization(BaseModel):
+    organization_id: str
+    organization_slug: str
+    members: list[SeededMember]
+
+
+class SeedResponse(ResponseBase):
+    organizations: list[SeededOrganization]

@@ -142,8 +142,19 @@ class Member(WireModel):
 
 
 FactorType = Literal[
-    "magic_link", "otp", "oauth", "webauthn", "totp", "crypto", "password",
-    "signature_challenge", "sso", "imported", "recovery_codes", "email_otp", "impersonated",
+    "magic_link",
+    "otp",
+    "oauth",
+    "webauthn",
+    "totp",
+    "crypto",
+    "password",
+    "signature_challenge",
+    "sso",
+    "imported",
+    "recovery_codes",
+    "email_otp",
+    "impersonated",
     "trusted_auth_token",
 ]
 

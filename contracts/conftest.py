@@ -1,0 +1,157 @@
+"""Contract scenarios: Stytch's behaviour, through the official SDK, on two targets.
+
+- ``STYTCH_CONTRACT_TARGET=mock`` (default): the in-process mock.
+- ``STYTCH_CONTRACT_TARGET=stytch`` with ``STYTCH_PROJECT_ID`` and ``STYTCH_SECRET``: Stytch's
+  Test environment. Without the credentials every scenario is skipped with the reason; an
+  unreachable API fails the run at once with a clear message.
+
+Fixtures a scenario uses:
+
+- ``sdk``: the ``B2BClient``; each scenario runs twice, once through the sync methods and once
+  through the ``*_async`` ones (``sdk.mode`` says which).
+- ``target``: where it runs; ``target.is_mock``.
+- ``mock``: the mock's control handle (outbox, clock); a scenario that asks for it is mock-only
+  and is skipped on Stytch with the reason.
+- ``new_org``: makes an organization with a unique slug and deletes it after the test.
+
+Every response body is validated against Stytch's published OpenAPI (``$STYTCH_OPENAPI``);
+a mismatch fails the scenario that received it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from contracts.support import (
+    STYTCH_TEST_URL,
+    SDK,
+    ResponseChecker,
+    Target,
+    load_openapi,
+    openapi_path,
+    recording_trace,
+    target_name,
+    unique,
+)
+
+MOCK_ONLY = "mock-only: needs the mock's outbox or clock (real Stytch sends real email)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "mock_only(reason): runs on the mock target only")
+
+
+@pytest.fixture(scope="session")
+def openapi_spec() -> dict[str, Any] | None:
+    path = openapi_path()
+    if path is None:
+        return None
+    if not path.is_file():
+        raise pytest.UsageError(f"STYTCH_OPENAPI={path} does not exist")
+    return load_openapi(str(path))
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    name = target_name()
+    if name == "mock":
+        server = request.getfixturevalue("stytch_mock_server")
+        from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET
+
+        yield Target("mock", server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
+        return
+    project_id = os.environ.get("STYTCH_PROJECT_ID")
+    secret = os.environ.get("STYTCH_SECRET")
+    if not (project_id and secret):
+        pytest.skip("STYTCH_CONTRACT_TARGET=stytch needs STYTCH_PROJECT_ID and STYTCH_SECRET")
+    _check_reachable()
+    yield Target("stytch", STYTCH_TEST_URL, project_id, secret)
+
+
+def _check_reachable() -> None:
+    import requests
+
+    try:
+        requests.get(STYTCH_TEST_URL, timeout=10)
+    except requests.RequestException as exc:
+        pytest.exit(f"Stytch's Test API at {STYTCH_TEST_URL} is unreachable: {exc}", returncode=3)
+
+
+@pytest.fixture
+def mock(target: Target, request: pytest.FixtureRequest) -> Any:
+    """The mock's control handle; skips the scenario on real Stytch."""
+    if not target.is_mock:
+        pytest.skip(MOCK_ONLY)
+    return request.getfixturevalue("stytch_mock")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mock_state(target: Target, request: pytest.FixtureRequest) -> None:
+    if target.is_mock:
+        request.getfixturevalue("stytch_mock")
+
+
+@pytest.fixture
+def checker(openapi_spec: dict[str, Any] | None) -> Iterator[ResponseChecker]:
+    checker = ResponseChecker(openapi_spec)
+    yield checker
+    if checker.problems:
+        pytest.fail("responses that do not match Stytch's published OpenAPI:\n  "
+                    + "\n  ".join(checker.problems))
+
+
+@pytest.fixture(params=["sync", "async"])
+def sdk(request: pytest.FixtureRequest, target: Target, checker: ResponseChecker) -> Iterator[SDK]:
+    mode = request.param
+    if mode == "sync":
+        yield SDK(target.make_client(checker), "sync", None)
+        return
+    loop = asyncio.new_event_loop()
+
+    async def open_session() -> Any:
+        import aiohttp
+
+        return aiohttp.ClientSession(trace_configs=[recording_trace(checker)])
+
+    session = loop.run_until_complete(open_session())
+    client = target.make_client(checker, async_session=session)
+    try:
+        yield SDK(client, "async", loop)
+    finally:
+        loop.run_until_complete(session.close())
+        loop.close()
+
+
+@pytest.fixture
+def new_org(sdk: SDK, target: Target) -> Iterator[Callable[..., Any]]:
+    """``new_org(**settings)`` -> a new Organization with a unique slug, deleted afterwards."""
+    made: list[str] = []
+
+    def make(**fields: Any) -> Any:
+        slug = fields.pop("organization_slug", None) or unique("contract")
+        name = fields.pop("organization_name", None) or f"Contract {slug}"
+        resp = sdk.organizations.create(organization_name=name, organization_slug=slug,
+                                        **fields)
+        made.append(resp.organization.organization_id)
+        return resp.organization
+
+    yield make
+    for org_id in made:
+        try:
+            sdk.organizations.delete(organization_id=org_id)
+        except Exception:  # already deleted by the scenario
+            pass
+
+
+@pytest.fixture
+def email() -> Callable[[str], str]:
+    """``email("ada")`` -> a unique address on a company-looking domain."""
+    return lambda name="user", domain=None: f"{unique(name)}@{domain or 'example.com'}"
+
+
+__all__ = ["unique", "MOCK_ONLY"]

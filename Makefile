@@ -2,6 +2,9 @@
 # Both create .venv and install the project (with its dev extra) when needed.
 
 PYTHON ?= python3
+# Stytch's published OpenAPI turns on the fidelity checks (contracts/); they skip without it.
+STYTCH_OPENAPI ?= $(abspath $(wildcard ../shared/spec/stytch-b2b-openapi.yml))
+export STYTCH_OPENAPI
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed

@@ -11,11 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from . import __version__
 from .app import create_app
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
 from .domain.registry import Registry
+from .domain.state import load_seed
+from .errors import StytchError
+from .models.control import SeedDocument
 from .settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -127,7 +131,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = []
     if args.seed is not None:
         data = load_data_file(args.seed)
-        seed = [data] if isinstance(data, dict) else data
+        try:
+            seed = [
+                SeedDocument.model_validate(d) for d in (data if isinstance(data, list) else [data])
+            ]
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+            raise ConfigError(f"{args.seed}: {where}: {first['msg']}") from None
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
     return Settings(
@@ -144,12 +155,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def build_registry(settings: Settings) -> Registry:
     registry = Registry(settings.projects, open_projects=settings.open_projects)
     if settings.seed:
-        from .domain.state import load_seed
-
         project = registry.get(settings.primary.project_id)
         assert project is not None
         for document in settings.seed:
-            load_seed(project, document)
+            load_seed(project, document.entries())
     return registry
 
 
@@ -207,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         registry = build_registry(settings)
     except ConfigError as exc:
         parser.exit(2, f"stytch-mock: error: {exc}\n")
+    except StytchError as exc:  # a seed that breaks the API's rules
+        parser.exit(2, f"stytch-mock: error: {args.seed}: {exc.error_type}: {exc.error_message}\n")
     try:
         asyncio.run(serve(settings, registry))
     except OSError as exc:

@@ -187,12 +187,12 @@ def member_not_found() -> StytchError:
     return StytchError(404, "member_not_found", "Member could not be found.")
 
 
-def route_not_found(method: str, path: str) -> StytchError:
+def route_not_found() -> StytchError:
     # Message of a real test.stytch.com response (see the README's fidelity notes).
     return StytchError(404, "route_not_found", "The route provided is not supported.")
 
 
-def method_not_allowed(method: str, path: str) -> StytchError:
+def method_not_allowed() -> StytchError:
     # Stytch's B2B 405 page.
     return StytchError(405, "method_not_allowed", "The method used is not supported.")
 

@@ -51,7 +51,7 @@ class Settings:
     port: int = DEFAULT_PORT
     open_projects: bool = False
     access_log: bool = False
-    seed: list[dict[str, Any]] = field(default_factory=list)
+    seed: list[Any] = field(default_factory=list)  # SeedDocument instances
     credentials_source: str = "defaults"
 
     @property
@@ -69,8 +69,15 @@ def load_data_file(path: Path) -> Any:
         if path.suffix.lower() == ".json":
             return json.loads(text)
         return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path} is not valid JSON/YAML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path} is not valid YAML: {where}{problem}") from None
 
 
 def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:

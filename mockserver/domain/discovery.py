@@ -291,7 +291,8 @@ def create(
     if project.orgs_by_claimed_domain.get(email_domain(email)):
         raise errors.action_not_allowed_email_domain_is_claimed()
     derived_name, derived_slug = derive_name_and_slug(email)
-    if organization_name is None and organization_slug is None:
+    if organization_slug is None:
+        # The SDK docstring: without a slug, one is made from the email, like the name.
         organization_slug = unique_slug(project, derived_slug)
     org = create_organization(
         project,

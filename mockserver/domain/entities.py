@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+LinkKind = Literal["discovery", "login", "signup", "invite"]
+MemberStatus = Literal["active", "pending", "invited", "deleted"]
 
 # Member statuses (stytch-b2b-semantics.md §5.4).
 ACTIVE = "active"
@@ -67,7 +70,7 @@ class Member:
     organization_id: str
     member_id: str
     email_address: str
-    status: str
+    status: MemberStatus
     created_at: datetime
     updated_at: datetime
     email_id: str
@@ -140,7 +143,7 @@ class MagicLinkToken:
     """A magic-link token: ``kind`` is ``discovery``, ``login``, ``signup`` or ``invite``."""
 
     token: str
-    kind: str
+    kind: LinkKind
     email_address: str
     expires_at: datetime
     organization_id: str | None = None
@@ -166,7 +169,7 @@ class OutboxMessage:
     to: str
     sender: str
     subject: str
-    kind: str
+    kind: LinkKind
     token: str
     link: str
     created_at: datetime

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,6 +116,7 @@ def log_in(
     ``intermediate_session`` is the IST the caller came with, if any: it is consumed by a full
     login and handed back unchanged when another factor is still needed.
     """
+    factors = [_for_member(f, member) for f in factors]
     missing = primary_methods_missing(org, member, factors)
     mfa = None if existing_session_id else mfa_needed(org, member)
     if missing is not None or mfa is not None:
@@ -136,6 +137,17 @@ def log_in(
             project, member, factors, duration_minutes=duration_minutes, custom_claims=custom_claims
         )
     return AuthResult(member, org, True, grant=grant)
+
+
+def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:
+    """An email factor names the member's own email id once it lands in that member's session
+    (an intermediate session's factor may predate the member)."""
+    email = factor.email_factor
+    if email is None or email["email_address"].lower() != member.email_address.lower():
+        return factor
+    return replace(
+        factor, email_factor={"email_id": member.email_id, "email_address": email["email_address"]}
+    )
 
 
 def _extend(

@@ -194,9 +194,10 @@ def login_or_signup(
     org = project.get_organization(organization_id)
     member = project.member_in_org_by_email(org.organization_id, email_address)
     kind = "login" if member is not None and member.status == ACTIVE else "signup"
-    redirect = project.resolve_redirect_url(
-        login_redirect_url if kind == "login" else signup_redirect_url
-    )
+    # Every URL given must be registered, also the one of the link not sent (semantics §3.4).
+    login_redirect = project.resolve_redirect_url(login_redirect_url)
+    signup_redirect = project.resolve_redirect_url(signup_redirect_url)
+    redirect = login_redirect if kind == "login" else signup_redirect
     created = member is None
     if member is None:
         _check_signup_allowed(org, email_address)

@@ -219,6 +219,14 @@ def _check_consistency(org: Organization) -> None:
         raise errors.invalid_restricted_email_setting()
 
 
+def check_organization(org: Organization) -> None:
+    """Every rule an organization's stored values obey (used to vet imported state)."""
+    _check_name(org.organization_name)
+    _check_slug(org.organization_slug)
+    _check_settings({f: getattr(org, f) for f in org.__dataclass_fields__})
+    _check_consistency(org)
+
+
 # --- organizations ----------------------------------------------------------------------
 
 
@@ -371,6 +379,9 @@ def update_organization(
     for name, value in changes.items():
         setattr(org, name, value)
     org.updated_at = project.now()
+    if "rbac_email_implicit_role_assignments" in changes:
+        for member in project.org_members.get(org.organization_id, {}).values():
+            _refresh_derived(org, member)
     seq = project.org_seq[org.organization_id]
     _index_organization(project, org)
     project.org_seq[org.organization_id] = seq

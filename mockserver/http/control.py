@@ -12,10 +12,10 @@ from aiohttp import web
 
 from ..domain.entities import OutboxMessage
 from ..domain.outbox import render_bodies
-from ..domain.state import SeedDocument, export_state, import_state, load_seed
+from ..domain.state import export_state, import_state, load_seed
 from ..models import control as ct
 from ..models import requests as rq
-from ..models.control import SeedResponse, StateRequest, StateResponse
+from ..models.control import SeedDocument, SeedResponse, StateRequest, StateResponse
 from ..models.responses import EmptyResponse
 from .common import (
     REQUEST_ID,
@@ -117,4 +117,4 @@ async def put_state(request: web.Request, body: StateRequest) -> web.Response:
 @routes.post("/_mock/seed")
 @operation("[mock] Add fixtures: organizations with their members", SeedResponse, body=SeedDocument)
 async def seed(request: web.Request, body: SeedDocument) -> web.Response:
-    return render(request, SeedResponse, **load_seed(project(request), body))
+    return render(request, SeedResponse, **load_seed(project(request), body.entries()))

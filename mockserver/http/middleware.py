@@ -61,9 +61,12 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
         return _error_response(exc, request_id)
     except web.HTTPException as exc:
         if exc.status == 404:
-            error = errors.route_not_found(request.method, request.path)
+            error = errors.route_not_found()
         elif exc.status == 405:
-            error = errors.method_not_allowed(request.method, request.path)
+            response = _error_response(errors.method_not_allowed(), request_id)
+            if "Allow" in exc.headers:
+                response.headers["Allow"] = exc.headers["Allow"]
+            return response
         elif exc.status == 413:
             error = errors.StytchError(413, "bad_request", "The request body is too large.")
         elif 400 <= exc.status < 500:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .requests import OrganizationSettings
 from .responses import ResponseBase
 
 
@@ -63,3 +64,45 @@ class SeededOrganization(BaseModel):
 
 class SeedResponse(ResponseBase):
     organizations: list[SeededOrganization]
+
+
+class SeedMember(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email_address: str
+    member_id: str | None = None
+    name: str | None = None
+    status: Literal["active", "pending", "invited"] = "active"
+    email_address_verified: bool = True
+    roles: list[str] | None = None
+    trusted_metadata: dict[str, Any] | None = None
+    untrusted_metadata: dict[str, Any] | None = None
+    is_breakglass: bool | None = None
+    mfa_phone_number: str | None = None
+    mfa_enrolled: bool | None = None
+    external_id: str | None = None
+
+
+class SeedOrganization(OrganizationSettings):
+    """An organization to seed: the fields of Stytch's create organization call, an optional
+    fixed ``organization_id``, and its ``members``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    organization_name: str
+    organization_slug: str | None = None
+    organization_id: str | None = None
+    claimed_email_domains: list[str] | None = None
+    members: list[SeedMember] = Field(default_factory=list)
+
+
+class SeedDocument(BaseModel):
+    """The ``--seed`` file, ``POST /_mock/seed`` and ``stytch_mock.seed(...)`` document."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    organizations: list[SeedOrganization] = Field(default_factory=list)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Plain values for the domain (unset fields left out)."""
+        return [org.model_dump(exclude_none=True) for org in self.organizations]

@@ -631,8 +631,6 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
 
     org = project.get_organization(organization_id)
     member = project.get_member(org.organization_id, member_id)
-    if member.status == DELETED:
-        raise errors.member_not_found()
     revoke_member_sessions(project, member.member_id)
     _unindex_member(project, member)
     member.status = DELETED
@@ -647,7 +645,9 @@ def reactivate_member(
     project: Project, organization_id: str, member_id: str
 ) -> tuple[Member, Organization]:
     org = project.get_organization(organization_id)
-    member = project.get_member(org.organization_id, member_id, allow_external_id=False)
+    member = project.get_member(
+        org.organization_id, member_id, allow_external_id=False, include_deleted=True
+    )
     if member.status != DELETED:
         raise errors.no_deleted_member_found_for_reactivation()
     if not member.email_address_verified:

@@ -145,13 +145,22 @@ class Project:
         return self.members.get(member_id) if member_id else None
 
     def get_member(
-        self, organization_id: str, member_id: str, *, allow_external_id: bool = True
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        allow_external_id: bool = True,
+        include_deleted: bool = False,
     ) -> Member:
+        """A member of the organization by id (or external id); deleted members only when
+        asked for (reactivate), as get by email and dangerously_get also hide them."""
         member = self.members.get(member_id)
         if member is None and allow_external_id:
             mid = self.member_by_org_external_id.get((organization_id, member_id))
             member = self.members.get(mid) if mid else None
         if member is None or member.organization_id != organization_id:
+            raise errors.member_not_found()
+        if member.status == DELETED and not include_deleted:
             raise errors.member_not_found()
         return member
 

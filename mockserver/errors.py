@@ -272,10 +272,20 @@ def organization_settings_duplicate_domain(domain: str) -> StytchError:
     )
 
 
+# Settings whose bad values have an error type of their own in Stytch's list
+# (StytchAPIErrorType); the others get invalid_argument naming the field.
+_SETTING_ERROR_TYPES = {
+    "mfa_policy": "invalid_organization_mfa_policy",
+    "auth_methods": "invalid_organization_auth_method_settings",
+    "allowed_auth_methods": "invalid_organization_allowed_auth_methods",
+    "allowed_mfa_methods": "invalid_organization_allowed_mfa_methods",
+}
+
+
 def invalid_setting_value(field: str, value: object, allowed: list[str]) -> StytchError:
     return StytchError(
         400,
-        "invalid_argument",
+        _SETTING_ERROR_TYPES.get(field, "invalid_argument"),
         f"{field} must be one of {', '.join(allowed)}; got {value!r}.",
     )
 

@@ -1,4 +1,4 @@
-# stytch-b2b-mock: `make run` starts the mock, `make test` runs every test.
+# stytch-b2b-mock: `make run` starts the mock and the reference app, `make test` runs every test.
 # Both create .venv and install the project (with its dev extra) when needed.
 
 PYTHON ?= python3
@@ -19,10 +19,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
 run: $(STAMP)
-	$(PY) -m mockserver $(ARGS)
+	$(PY) -m reference_app.devserver $(ARGS)
 
-mock: run
+# The mock alone (ARGS="--port 9000 --open-projects" and so on).
+mock: $(STAMP)
+	$(PY) -m mockserver $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,54 @@
+"""Stytch's documented B2B sandbox values for discovery (stytch-b2b-semantics.md §7,
+https://stytch.com/docs/b2b/guides/testing/sandbox-values): they work in Stytch's Test
+environment without sending email, so these scenarios run on both targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.support import SDK, Target
+from contracts.test_discovery import (
+    SANDBOX_EMAIL,
+    SANDBOX_TOKEN_OK,
+    SANDBOX_TOKEN_UNKNOWN,
+    SANDBOX_TOKEN_USED,
+    expect_error,
+)
+
+
+def test_discovery_send_to_the_sandbox_email_succeeds_and_sends_nothing(
+    sdk: SDK, target: Target, request: pytest.FixtureRequest
+) -> None:
+    sent = sdk.magic_links.email.discovery.send(email_address=SANDBOX_EMAIL)
+
+    assert sent.status_code == 200
+    assert sent.request_id
+    if target.is_mock:
+        assert request.getfixturevalue("stytch_mock").outbox.messages() == []
+
+
+def test_sandbox_discovery_token_authenticates_every_time(sdk: SDK) -> None:
+    """The success token is a fixed documented value, so it is not used up."""
+    for _ in range(2):
+        auth = sdk.magic_links.discovery.authenticate(discovery_magic_links_token=SANDBOX_TOKEN_OK)
+        assert auth.status_code == 200
+        assert auth.email_address == SANDBOX_EMAIL
+        assert auth.intermediate_session_token
+
+
+def test_sandbox_used_token_is_refused_as_used(sdk: SDK) -> None:
+    expect_error(
+        401,
+        "unable_to_auth_magic_link",
+        sdk.magic_links.discovery.authenticate,
+        discovery_magic_links_token=SANDBOX_TOKEN_USED,
+    )
+
+
+def test_sandbox_unknown_token_is_not_found(sdk: SDK) -> None:
+    expect_error(
+        404,
+        "magic_link_not_found",
+        sdk.magic_links.discovery.authenticate,
+        discovery_magic_links_token=SANDBOX_TOKEN_UNKNOWN,
+    )

@@ -1,0 +1,54 @@
+"""Fixtures of the project's own tests (mock-only behaviour).
+
+The ``stytch_mock`` fixture (the pytest plugin) gives the session-wide in-process server with
+an empty project per test. Tests that need other projects use ``two_projects`` or
+``open_server``: one extra MockServer each, started once per session on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from mockserver.pytest_plugin import StytchMock
+from mockserver.server import MockServer
+from tests.support import PROJECT_A, PROJECT_B, handle
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The async SDK passes aiohttp's deprecated ``auth=`` on every call (aiohttp >= 3.14).
+    config.addinivalue_line(
+        "filterwarnings", "ignore:The 'auth' parameter is deprecated:DeprecationWarning"
+    )
+
+
+@dataclass
+class TwoProjects:
+    server: MockServer
+    a: StytchMock
+    b: StytchMock
+
+
+@pytest.fixture(scope="session")
+def two_projects_server() -> Iterator[MockServer]:
+    with MockServer([PROJECT_A, PROJECT_B]) as server:
+        yield server
+
+
+@pytest.fixture
+def two_projects(two_projects_server: MockServer) -> TwoProjects:
+    """Projects A and B of one extra server, both empty at the start of the test."""
+    a = handle(two_projects_server, PROJECT_A)
+    b = handle(two_projects_server, PROJECT_B)
+    a.reset()
+    b.reset()
+    return TwoProjects(two_projects_server, a, b)
+
+
+@pytest.fixture(scope="session")
+def open_server() -> Iterator[MockServer]:
+    """A server with open projects (and project A configured)."""
+    with MockServer([PROJECT_A], open_projects=True) as server:
+        yield server

@@ -83,10 +83,13 @@ def too_many_session_arguments() -> StytchError:
     )
 
 
-def no_session_arguments() -> StytchError:
-    return StytchError(
-        400, "no_session_arguments", "Either a session_token or a session_jwt must be passed."
+def no_session_arguments(*, intermediate: bool = False) -> StytchError:
+    what = (
+        "One of intermediate_session_token, session_token or session_jwt"
+        if intermediate
+        else "Either a session_token or a session_jwt"
     )
+    return StytchError(400, "no_session_arguments", f"{what} must be passed.")
 
 
 def no_session_revoke_arguments() -> StytchError:

@@ -214,7 +214,7 @@ def list_organizations(
     if len(given) > 1:
         raise errors.too_many_session_arguments()
     if not given:
-        raise errors.no_session_arguments()
+        raise errors.no_session_arguments(intermediate=True)
     if intermediate_session_token is not None:
         ist = find_intermediate_session(project, intermediate_session_token)
         return (

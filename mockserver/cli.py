@@ -53,9 +53,11 @@ config file (--config, JSON or YAML):
       redirect_urls: [http://localhost:3000/authenticate]
   open_projects: false
 
-control API (Basic auth of the project; health needs none):
+control API (Basic auth of the project; health and /openapi.json need none):
   GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
   GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
+  GET /_mock/state   PUT /_mock/state {{"state": ...}}   POST /_mock/seed (the --seed document)
+  GET /openapi.json  (the mock's own OpenAPI document)
 """
 
 
@@ -118,10 +120,20 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         source = str(args.config)
     else:
         env_id, env_secret, source = credentials_from_environment()
-        project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
-        secret = args.secret or env_secret or DEFAULT_SECRET
+        if not (args.project_id or args.secret) and bool(env_id) != bool(env_secret):
+            have, lack = (
+                ("STYTCH_PROJECT_ID", "STYTCH_SECRET")
+                if env_id
+                else ("STYTCH_SECRET", "STYTCH_PROJECT_ID")
+            )
+            raise ConfigError(
+                f"{have} is set (from {source}) but {lack} is not: give both, or neither "
+                "to use the mock's default test credentials"
+            )
         if args.project_id or args.secret:
             source = "command line"
+        project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
+        secret = args.secret or env_secret or DEFAULT_SECRET
         if not project_id.startswith(("project-test-", "project-live-")):
             raise ConfigError(
                 f"project id {project_id!r} must start with project-test- or "

@@ -98,16 +98,18 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
 
 
 def credentials_from_environment(cwd: Path | None = None) -> tuple[str | None, str | None, str]:
-    """``(project_id, secret, source)`` from the environment, else ``.env``, else Nones."""
-    project_id = os.environ.get("STYTCH_PROJECT_ID")
-    secret = os.environ.get("STYTCH_SECRET")
-    if project_id and secret:
-        return project_id, secret, "environment"
+    """``(project_id, secret, source)`` from the environment, else ``.env`` (either may be
+    None when not found)."""
+    project_id = os.environ.get("STYTCH_PROJECT_ID") or None
+    secret = os.environ.get("STYTCH_SECRET") or None
+    source = "environment"
     env_file = (cwd or Path.cwd()) / ".env"
-    if env_file.is_file():
+    if not (project_id and secret) and env_file.is_file():
         values = dotenv_values(env_file)
-        project_id = project_id or values.get("STYTCH_PROJECT_ID")
-        secret = secret or values.get("STYTCH_SECRET")
-        if project_id and secret:
-            return project_id, secret, f"{env_file}"
-    return None, None, "defaults"
+        if not project_id and values.get("STYTCH_PROJECT_ID"):
+            project_id, source = values["STYTCH_PROJECT_ID"], str(env_file)
+        if not secret and values.get("STYTCH_SECRET"):
+            secret, source = values["STYTCH_SECRET"], str(env_file)
+    if not (project_id or secret):
+        source = "defaults"
+    return project_id, secret, source

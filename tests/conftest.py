@@ -17,13 +17,6 @@ from mockserver.server import MockServer
 from tests.support import PROJECT_A, PROJECT_B, handle
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # The async SDK passes aiohttp's deprecated ``auth=`` on every call (aiohttp >= 3.14).
-    config.addinivalue_line(
-        "filterwarnings", "ignore:The 'auth' parameter is deprecated:DeprecationWarning"
-    )
-
-
 @dataclass
 class TwoProjects:
     server: MockServer

@@ -457,3 +457,13 @@ def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> 
     assert "Traceback" not in err, err
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/"))), 1).close()
+
+
+@pytest.mark.parametrize("variable", ["STYTCH_PROJECT_ID", "STYTCH_SECRET"])
+def test_half_the_credentials_in_the_environment_is_a_clear_error(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, "project-test-half" if variable == "STYTCH_PROJECT_ID" else "x")
+
+    with pytest.raises(ConfigError, match=f"{variable} is set \\(from environment\\) but"):
+        settings()

@@ -100,6 +100,7 @@ def project() -> Project:
         ("A", "a-org"),
         ("!!!", "org-org"),
         ("R&D / Ops", "r-d-ops"),
+        ("Ünïcode Ltd", "unicode-ltd"),
     ],
 )
 def test_slug_derived_from_the_organization_name(name: str, slug: str) -> None:

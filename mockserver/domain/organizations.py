@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -231,7 +232,8 @@ def check_organization(org: Organization) -> None:
 
 
 def _slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9._~-]+", "-", text.lower()).strip("-.")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9._~-]+", "-", ascii_text.lower()).strip("-.")
     return slug if len(slug) >= 2 else f"{slug or 'org'}-org"
 
 

@@ -715,86 +715,75 @@ def _page(
 
 
 Predicate = Callable[[Any], bool]
+Values = Callable[[Any], Iterable[str]]
 
 
-def _operands(
-    query: dict[str, Any] | None, family: str, builders: dict[str, Callable[[Any], Predicate]]
-) -> tuple[str, list[Predicate]]:
+def _search_error(error_type: str, message: str) -> errors.StytchError:
+    return errors.StytchError(400, error_type, message)
+
+
+def _predicate(family: str, name: str, kind: str, values: Any, value: Any) -> Predicate:
+    """One search operand as a predicate. ``kind`` says how ``filter_value`` compares with the
+    ``values`` an item has: ``in`` (a list of strings, case-insensitive), ``fuzzy`` (a
+    substring of 3 characters or more), ``equals`` (one string), ``flag`` (a boolean)."""
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise _search_error(f"{family}_search_expected_boolean", f"{name} expects a boolean.")
+        return lambda item: values(item) == value
+    if kind == "in":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _search_error(
+                f"{family}_search_expected_array_of_strings",
+                f"{name} expects an array of strings.",
+            )
+        wanted = {v.lower() for v in value}
+        return lambda item: any(v.lower() in wanted for v in values(item))
+    if not isinstance(value, str):
+        raise _search_error(f"{family}_search_expected_string", f"{name} expects a string.")
+    if kind == "equals":
+        return lambda item: value in values(item)
+    if len(value) < 3:
+        raise _search_error(
+            f"{family}_search_{name}_too_short", f"{name} needs at least 3 characters."
+        )
+    text = value.lower()
+    return lambda item: any(text in v.lower() for v in values(item))
+
+
+def _query_predicate(
+    query: dict[str, Any] | None, family: str, filters: dict[str, tuple[str, Any]]
+) -> Predicate:
+    """The whole query (``AND``/``OR`` over its operands) as one predicate."""
     if not query:
-        return "AND", []
+        return lambda _item: True
     operator = query.get("operator", "AND")
     if operator not in ("AND", "OR"):
         raise errors.invalid_argument("query.operator", "operator must be AND or OR.")
     predicates = []
     for operand in query.get("operands") or []:
         if not isinstance(operand, dict):
-            raise errors.StytchError(
-                400,
+            raise _search_error(
                 f"{family}_search_filter_name_must_be_string",
                 "Each operand must be an object with filter_name and filter_value.",
             )
         name = operand.get("filter_name")
         if not isinstance(name, str):
-            raise errors.StytchError(
-                400, f"{family}_search_missing_filter_name", "filter_name is required."
-            )
-        builder = builders.get(name)
-        if builder is None:
-            raise errors.StytchError(
-                400,
+            raise _search_error(f"{family}_search_missing_filter_name", "filter_name is required.")
+        if name not in filters:
+            # The wording of a real response (organizations); members' page by analogy.
+            page = "search-organizations" if family == "organization" else "search-members"
+            raise _search_error(
                 f"{family}_search_filter_name_not_recognized",
-                f"Filter name {name!r} is not recognized.",
+                f"The {family} search operand filter_name was not recognized. Please see "
+                f"https://stytch.com/docs/b2b/api/{page} for request schema details and "
+                "examples.",
             )
-        if "filter_value" not in operand or operand["filter_value"] is None:
-            raise errors.StytchError(
-                400,
-                f"{family}_search_missing_filter_value",
-                f"filter_value is required for {name}.",
+        if operand.get("filter_value") is None:
+            raise _search_error(
+                f"{family}_search_missing_filter_value", f"filter_value is required for {name}."
             )
-        predicates.append(builder(operand["filter_value"]))
-    return operator, predicates
-
-
-def _strings(family: str, name: str) -> Callable[[Any], set[str]]:
-    def parse(value: Any) -> set[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise errors.StytchError(
-                400,
-                f"{family}_search_expected_array_of_strings",
-                f"{name} expects an array of strings.",
-            )
-        return {v.lower() for v in value}
-
-    return parse
-
-
-def _fuzzy(family: str, name: str) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        if not isinstance(value, str):
-            raise errors.StytchError(
-                400, f"{family}_search_expected_string", f"{name} expects a string."
-            )
-        if len(value) < 3:
-            raise errors.StytchError(
-                400, f"{family}_search_{name}_too_short", f"{name} needs at least 3 characters."
-            )
-        return value.lower()
-
-    return parse
-
-
-def _boolean(family: str, name: str) -> Callable[[Any], bool]:
-    def parse(value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise errors.StytchError(
-                400, f"{family}_search_expected_boolean", f"{name} expects a boolean."
-            )
-        return value
-
-    return parse
-
-
-def _combine(operator: str, predicates: list[Predicate]) -> Predicate:
+        kind, values = filters[name]
+        predicates.append(_predicate(family, name, kind, values, operand["filter_value"]))
     if not predicates:
         return lambda _item: True
     if operator == "AND":
@@ -802,83 +791,36 @@ def _combine(operator: str, predicates: list[Predicate]) -> Predicate:
     return lambda item: any(p(item) for p in predicates)
 
 
+def _member_emails(project: Project) -> Values:
+    def emails(org: Organization) -> Iterable[str]:
+        members = project.org_members.get(org.organization_id, {}).values()
+        return [m.email_address for m in members if m.status != DELETED]
+
+    return emails
+
+
 def search_organizations(
     project: Project, *, query: dict[str, Any] | None, cursor: str | None, limit: int | None
 ) -> tuple[list[Organization], int, str | None]:
-    fam = "organization"
-
-    def members_emails(org: Organization) -> Iterable[str]:
-        return (
-            m.email_address.lower()
-            for m in project.org_members.get(org.organization_id, {}).values()
-            if m.status != DELETED
-        )
-
-    def ids(v: Any) -> Predicate:
-        wanted = _strings(fam, "organization_ids")(v)
-        return lambda o: o.organization_id.lower() in wanted
-
-    def slugs(v: Any) -> Predicate:
-        wanted = _strings(fam, "organization_slugs")(v)
-        return lambda o: o.organization_slug.lower() in wanted
-
-    def name_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "organization_name_fuzzy")(v)
-        return lambda o: text in o.organization_name.lower()
-
-    def slug_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "organization_slug_fuzzy")(v)
-        return lambda o: text in o.organization_slug.lower()
-
-    def member_emails(v: Any) -> Predicate:
-        wanted = _strings(fam, "member_emails")(v)
-        return lambda o: any(e in wanted for e in members_emails(o))
-
-    def member_email_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "member_email_fuzzy")(v)
-        return lambda o: any(text in e for e in members_emails(o))
-
-    def allowed_domains(v: Any) -> Predicate:
-        wanted = _strings(fam, "allowed_domains")(v)
-        return lambda o: any(d in wanted for d in o.email_allowed_domains)
-
-    def allowed_domain_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "allowed_domain_fuzzy")(v)
-        return lambda o: any(text in d for d in o.email_allowed_domains)
-
-    def claimed_domains(v: Any) -> Predicate:
-        wanted = _strings(fam, "claimed_email_domains")(v)
-        return lambda o: any(d in wanted for d in o.claimed_email_domains)
-
-    def has_sso(v: Any) -> Predicate:
-        flag = _boolean(fam, "has_active_sso_connection")(v)
-        return lambda o: bool(o.sso_active_connections) == flag
-
-    def sso_connection(v: Any) -> Predicate:
-        if not isinstance(v, str):
-            raise errors.StytchError(
-                400, "organization_search_expected_string", "sso_connection_id expects a string."
-            )
-        return lambda o: any(c.get("connection_id") == v for c in o.sso_active_connections)
-
-    operator, predicates = _operands(
-        query,
-        fam,
-        {
-            "organization_ids": ids,
-            "organization_slugs": slugs,
-            "organization_name_fuzzy": name_fuzzy,
-            "organization_slug_fuzzy": slug_fuzzy,
-            "member_emails": member_emails,
-            "member_email_fuzzy": member_email_fuzzy,
-            "allowed_domains": allowed_domains,
-            "allowed_domain_fuzzy": allowed_domain_fuzzy,
-            "claimed_email_domains": claimed_domains,
-            "has_active_sso_connection": has_sso,
-            "sso_connection_id": sso_connection,
-        },
-    )
-    match = _combine(operator, predicates)
+    """Every operand the SDKs offer for organizations (stytch-b2b-semantics.md §5.5)."""
+    member_emails = _member_emails(project)
+    filters: dict[str, tuple[str, Any]] = {
+        "organization_ids": ("in", lambda o: [o.organization_id]),
+        "organization_slugs": ("in", lambda o: [o.organization_slug]),
+        "organization_name_fuzzy": ("fuzzy", lambda o: [o.organization_name]),
+        "organization_slug_fuzzy": ("fuzzy", lambda o: [o.organization_slug]),
+        "member_emails": ("in", member_emails),
+        "member_email_fuzzy": ("fuzzy", member_emails),
+        "allowed_domains": ("in", lambda o: o.email_allowed_domains),
+        "allowed_domain_fuzzy": ("fuzzy", lambda o: o.email_allowed_domains),
+        "claimed_email_domains": ("in", lambda o: o.claimed_email_domains),
+        "has_active_sso_connection": ("flag", lambda o: bool(o.sso_active_connections)),
+        "sso_connection_id": (
+            "equals",
+            lambda o: [c.get("connection_id") for c in o.sso_active_connections],
+        ),
+    }
+    match = _query_predicate(query, "organization", filters)
     found = [org for org in project.organizations.values() if match(org)]
     return _page(found, cursor, limit)
 
@@ -894,72 +836,37 @@ def search_members(
     cursor: str | None,
     limit: int | None,
 ) -> tuple[list[Member], int, str | None, dict[str, Organization]]:
-    fam = "member"
+    """Members of the given organizations; deleted ones only when a ``statuses`` operand asks
+    for them (semantics §5.5)."""
     if not organization_ids:
         raise errors.member_search_organization_ids_empty()
     orgs = [project.get_organization(oid) for oid in organization_ids]
     include_deleted = False
-
-    def ids(v: Any) -> Predicate:
-        wanted = _strings(fam, "member_ids")(v)
-        return lambda m: (
-            m.member_id.lower() in wanted
-            or (m.external_id is not None and m.external_id.lower() in wanted)
-        )
-
-    def emails(v: Any) -> Predicate:
-        wanted = _strings(fam, "member_emails")(v)
-        return lambda m: m.email_address.lower() in wanted
-
-    def email_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "member_email_fuzzy")(v)
-        return lambda m: text in m.email_address.lower()
-
-    def breakglass(v: Any) -> Predicate:
-        flag = _boolean(fam, "member_is_breakglass")(v)
-        return lambda m: m.is_breakglass == flag
-
-    def statuses(v: Any) -> Predicate:
-        nonlocal include_deleted
-        wanted = _strings(fam, "statuses")(v)
-        if not wanted <= MEMBER_STATUSES:
-            raise errors.StytchError(
-                400,
-                "search_invalid_status_filter",
-                "statuses may only contain active, pending, invited and deleted.",
-            )
-        include_deleted = include_deleted or DELETED in wanted
-        return lambda m: m.status in wanted
-
-    def phones(v: Any) -> Predicate:
-        wanted = _strings(fam, "member_phone_numbers")(v)
-        return lambda m: m.mfa_phone_number.lower() in wanted
-
-    def phone_fuzzy(v: Any) -> Predicate:
-        text = _fuzzy(fam, "member_phone_number_fuzzy")(v)
-        return lambda m: text in m.mfa_phone_number.lower()
-
-    def roles(v: Any) -> Predicate:
-        wanted = _strings(fam, "member_roles")(v)
-        return lambda m: any(r.lower() in wanted for r in m.role_ids)
-
-    operator, predicates = _operands(
-        query,
-        fam,
-        {
-            "member_ids": ids,
-            "member_emails": emails,
-            "member_email_fuzzy": email_fuzzy,
-            "member_is_breakglass": breakglass,
-            "statuses": statuses,
-            "member_phone_numbers": phones,
-            "member_phone_number_fuzzy": phone_fuzzy,
-            "member_mfa_phone_numbers": phones,
-            "member_mfa_phone_number_fuzzy": phone_fuzzy,
-            "member_roles": roles,
-        },
-    )
-    match = _combine(operator, predicates)
+    for operand in (query or {}).get("operands") or []:
+        if isinstance(operand, dict) and operand.get("filter_name") == "statuses":
+            value = operand.get("filter_value")
+            if not isinstance(value, list) or not {str(v).lower() for v in value} <= (
+                MEMBER_STATUSES
+            ):
+                raise _search_error(
+                    "search_invalid_status_filter",
+                    "statuses may only contain active, pending, invited and deleted.",
+                )
+            include_deleted = include_deleted or DELETED in {str(v).lower() for v in value}
+    phone: Values = lambda m: [m.mfa_phone_number]  # noqa: E731
+    filters: dict[str, tuple[str, Any]] = {
+        "member_ids": ("in", lambda m: [m.member_id] + ([m.external_id] if m.external_id else [])),
+        "member_emails": ("in", lambda m: [m.email_address]),
+        "member_email_fuzzy": ("fuzzy", lambda m: [m.email_address]),
+        "member_is_breakglass": ("flag", lambda m: m.is_breakglass),
+        "statuses": ("in", lambda m: [m.status]),
+        "member_phone_numbers": ("in", phone),
+        "member_phone_number_fuzzy": ("fuzzy", phone),
+        "member_mfa_phone_numbers": ("in", phone),
+        "member_mfa_phone_number_fuzzy": ("fuzzy", phone),
+        "member_roles": ("in", lambda m: m.role_ids),
+    }
+    match = _query_predicate(query, "member", filters)
     found = [
         m
         for org in orgs

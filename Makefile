@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test mock install clean
+.PHONY: run test mock install clean contracts sdk-matrix contracts-report
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,5 +30,18 @@ mock: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The contract suite against the mock; SDK=<version> runs it with that Python SDK release
+# in its own virtual environment (.venv-sdk-<version>).
+contracts: $(STAMP)
+	$(PY) contracts/tools/sdk_matrix.py contracts $(if $(SDK),--sdk $(SDK)) -- $(PYTEST_ARGS)
+
+# Every supported Python and Node SDK version x every scenario, as a table.
+sdk-matrix: $(STAMP)
+	$(PY) contracts/tools/sdk_matrix.py matrix
+
+# Regenerate the scenario list and endpoint coverage table in contracts/README.md.
+contracts-report: $(STAMP)
+	$(PY) contracts/tools/coverage.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache

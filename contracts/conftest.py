@@ -13,6 +13,15 @@ Fixtures a scenario uses:
 - ``mock``: the mock's control handle (outbox, clock); a scenario that asks for it is mock-only
   and is skipped on Stytch with the reason.
 - ``new_org``: makes an organization with a unique slug and deletes it after the test.
+- ``email``: a unique address on a company-looking domain.
+- ``made_orgs``: a list to put the ids of organizations a scenario made another way (through
+  discovery); each is deleted after the test.
+- ``login``: member sessions on either target (``contracts.helpers.Login``).
+- ``outbox``: the mock's outbox, or None on real Stytch (for "no email was sent" checks that
+  are skipped there rather than the whole scenario).
+
+The helpers the scenarios share (the error assertion, the discovery flow, sandbox values) are in
+``contracts/helpers.py``.
 
 Every response body is validated against Stytch's published OpenAPI (``$STYTCH_OPENAPI``);
 a mismatch fails the scenario that received it.
@@ -27,14 +36,20 @@ from typing import Any
 
 import pytest
 
-from contracts.support import (
-    STYTCH_TEST_URL,
+# Before anything imports it: plain ``assert`` in the shared helpers reports like in a test.
+pytest.register_assert_rewrite("contracts.helpers")
+
+from stytch.core.response_base import StytchError  # noqa: E402
+
+from contracts.helpers import Login, make_login  # noqa: E402
+from contracts.support import (  # noqa: E402
     SDK,
+    STYTCH_TEST_URL,
     ResponseChecker,
     Target,
     load_openapi,
+    open_recording_session,
     openapi_path,
-    recording_trace,
     target_name,
     unique,
 )
@@ -101,8 +116,10 @@ def checker(openapi_spec: dict[str, Any] | None) -> Iterator[ResponseChecker]:
     checker = ResponseChecker(openapi_spec)
     yield checker
     if checker.problems:
-        pytest.fail("responses that do not match Stytch's published OpenAPI:\n  "
-                    + "\n  ".join(checker.problems))
+        pytest.fail(
+            "responses that do not match Stytch's published OpenAPI:\n  "
+            + "\n  ".join(checker.problems)
+        )
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -112,13 +129,7 @@ def sdk(request: pytest.FixtureRequest, target: Target, checker: ResponseChecker
         yield SDK(target.make_client(checker), "sync", None)
         return
     loop = asyncio.new_event_loop()
-
-    async def open_session() -> Any:
-        import aiohttp
-
-        return aiohttp.ClientSession(trace_configs=[recording_trace(checker)])
-
-    session = loop.run_until_complete(open_session())
+    session = open_recording_session(loop, checker)
     client = target.make_client(checker, async_session=session)
     try:
         yield SDK(client, "async", loop)
@@ -135,8 +146,7 @@ def new_org(sdk: SDK, target: Target) -> Iterator[Callable[..., Any]]:
     def make(**fields: Any) -> Any:
         slug = fields.pop("organization_slug", None) or unique("contract")
         name = fields.pop("organization_name", None) or f"Contract {slug}"
-        resp = sdk.organizations.create(organization_name=name, organization_slug=slug,
-                                        **fields)
+        resp = sdk.organizations.create(organization_name=name, organization_slug=slug, **fields)
         made.append(resp.organization.organization_id)
         return resp.organization
 
@@ -152,6 +162,31 @@ def new_org(sdk: SDK, target: Target) -> Iterator[Callable[..., Any]]:
 def email() -> Callable[[str], str]:
     """``email("ada")`` -> a unique address on a company-looking domain."""
     return lambda name="user", domain=None: f"{unique(name)}@{domain or 'example.com'}"
+
+
+@pytest.fixture
+def made_orgs(sdk: SDK) -> Iterator[list[str]]:
+    """A list to put the ids of organizations a scenario made through discovery; each is
+    deleted afterwards (``new_org`` does the same for plain creates)."""
+    made: list[str] = []
+    yield made
+    for org_id in made:
+        try:
+            sdk.organizations.delete(organization_id=org_id)
+        except StytchError:  # the scenario deleted it already
+            pass
+
+
+@pytest.fixture
+def login(sdk: SDK, target: Target, made_orgs: list[str], request: pytest.FixtureRequest) -> Login:
+    """Member sessions on either target: ``login.first(**session)``, ``login.again()``."""
+    return make_login(sdk, target, made_orgs, request)
+
+
+@pytest.fixture
+def outbox(target: Target, request: pytest.FixtureRequest) -> Any:
+    """The mock's outbox, or None on real Stytch (where 'no email was sent' cannot be seen)."""
+    return request.getfixturevalue("stytch_mock").outbox if target.is_mock else None
 
 
 __all__ = ["unique", "MOCK_ONLY"]

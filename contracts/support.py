@@ -88,8 +88,13 @@ class ResponseChecker:
             op = self.spec["paths"][template][method.lower()]
             content = op["responses"]["200"].get("content", {}).get("application/json", {})
             schema = content.get("schema")
-            self._validators[key] = None if schema is None else jsonschema_rs.Draft4Validator(
-                {"components": self.spec["components"], **schema})
+            self._validators[key] = (
+                None
+                if schema is None
+                else jsonschema_rs.Draft4Validator(
+                    {"components": self.spec["components"], **schema}
+                )
+            )
         return self._validators[key]
 
     def check(self, method: str, url: str, status: int, body: Any) -> None:
@@ -123,8 +128,7 @@ def recording_sync_session(checker: ResponseChecker) -> requests.Session:
             body = response.json()
         except ValueError:
             body = None
-        checker.check(response.request.method or "GET", response.url, response.status_code,
-                      body)
+        checker.check(response.request.method or "GET", response.url, response.status_code, body)
 
     session.hooks["response"].append(hook)
     return session
@@ -142,6 +146,18 @@ def recording_trace(checker: ResponseChecker) -> aiohttp.TraceConfig:
 
     trace.on_request_end.append(on_end)
     return trace
+
+
+def open_recording_session(
+    loop: asyncio.AbstractEventLoop, checker: ResponseChecker
+) -> aiohttp.ClientSession:
+    """An aiohttp session, opened on ``loop``, whose every response passes through
+    ``checker``; the caller closes it on the same loop."""
+
+    async def open_session() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(trace_configs=[recording_trace(checker)])
+
+    return loop.run_until_complete(open_session())
 
 
 # --- SDK access in both modes ------------------------------------------------------------
@@ -166,6 +182,11 @@ class SDK:
     @property
     def raw(self) -> Any:
         return self._obj
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop the async methods run on (None in ``sync`` mode)."""
+        return self._loop
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._obj, name)
@@ -199,8 +220,9 @@ class Target:
     def is_mock(self) -> bool:
         return self.name == "mock"
 
-    def make_client(self, checker: ResponseChecker,
-                    async_session: aiohttp.ClientSession | None = None) -> Any:
+    def make_client(
+        self, checker: ResponseChecker, async_session: aiohttp.ClientSession | None = None
+    ) -> Any:
         """A ``B2BClient`` whose every response passes through ``checker`` (on SDK versions
         that accept the sessions to do it with)."""
         import inspect

@@ -4,162 +4,21 @@ Stytch's behaviour (stytch-b2b-semantics.md §1, §2): a discovery magic link is
 authenticating it gives an intermediate session token (IST, 10 minutes) and the organizations
 the email may enter; creating an organization or exchanging the IST consumes it; listing does
 not. The email only ever reaches the caller through an inbox, so every scenario that needs the
-token reads the mock's outbox (``mock`` fixture: skipped on real Stytch).
-
-The helpers at the top are shared with ``test_sessions.py`` and ``test_errors.py``.
+token reads the mock's outbox (``mock`` fixture: skipped on real Stytch). The discovery helpers
+(``discover``, ``sign_up``, ...) are in ``contracts/helpers.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from stytch.core.response_base import StytchError
 
-from contracts.support import SDK, Target, unique
-
-SANDBOX_EMAIL = "sandbox@stytch.com"
-SANDBOX_TOKEN_OK = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
-SANDBOX_TOKEN_USED = "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU="
-SANDBOX_TOKEN_UNKNOWN = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
+from contracts.helpers import assert_near, company_email, discover, refused, sign_up
+from contracts.support import SDK, unique
 
 IST_LIFETIME = timedelta(minutes=10)
-# Our clock against Stytch's (or the mock's, which follows real time until moved).
-CLOCK_SLACK = timedelta(seconds=60)
-
-
-# --- shared helpers ----------------------------------------------------------------------
-
-
-def expect_error(status: int, error_type: str, call: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call ``call(**kwargs)``, require a StytchError with this HTTP status and error_type,
-    and return its details."""
-    with pytest.raises(StytchError) as caught:
-        call(**kwargs)
-    details = caught.value.details
-    assert (details.status_code, details.error_type) == (status, error_type), details
-    assert details.request_id.startswith("request-id-test-"), details
-    assert details.error_message, details
-    # Every published form of error_url ends in <status>#<error_type> (semantics §6.1).
-    assert (details.error_url or "").endswith(f"/{status}#{error_type}"), details
-    return details
-
-
-def random_token() -> str:
-    """A token in Stytch's format (44 characters of URL-safe base64) that nobody was sent."""
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-def company_email(name: str = "ada") -> tuple[str, str]:
-    """A unique address on a unique company domain: (email, the domain's first label)."""
-    label = unique("contract")
-    return f"{unique(name)}@{label}.com", label
-
-
-def assert_near(actual: datetime | None, expected: datetime, slack: timedelta = CLOCK_SLACK):
-    assert actual is not None
-    assert abs(actual - expected) <= slack, f"{actual} is not within {slack} of {expected}"
-
-
-def discovery_token(sdk: SDK, mock: Any, email: str, **send_kwargs: Any) -> str:
-    """Send a discovery link to ``email`` and read its token from the mock's outbox."""
-    sent = sdk.magic_links.email.discovery.send(email_address=email, **send_kwargs)
-    assert sent.status_code == 200
-    message = mock.outbox.latest(email)
-    query = parse_qs(urlsplit(message["link"]).query)
-    assert query["stytch_token_type"] == ["discovery"]
-    assert query["token"] == [message["token"]]
-    return message["token"]
-
-
-def discover(sdk: SDK, mock: Any, email: str) -> Any:
-    """The discovery login up to the intermediate session: send, open the email, authenticate."""
-    token = discovery_token(sdk, mock, email)
-    return sdk.magic_links.discovery.authenticate(discovery_magic_links_token=token)
-
-
-def track_orgs(sdk: SDK) -> Iterator[list[str]]:
-    """Fixture body: a list to put the ids of organizations a scenario made through discovery;
-    each is deleted afterwards (``new_org`` does the same for plain creates)."""
-    made: list[str] = []
-    yield made
-    for org_id in made:
-        try:
-            sdk.organizations.delete(organization_id=org_id)
-        except StytchError:  # the scenario deleted it already
-            pass
-
-
-made_orgs = pytest.fixture(track_orgs, name="made_orgs")
-
-
-def sign_up(sdk: SDK, mock: Any, made_orgs: list[str], email: str, **create: Any) -> Any:
-    """A new organization through discovery, with ``email`` as its first member; a unique
-    slug unless ``create`` says otherwise."""
-    ist = discover(sdk, mock, email).intermediate_session_token
-    if "organization_slug" not in create and "organization_name" not in create:
-        slug = unique("contract")
-        create.update(organization_slug=slug, organization_name=f"Contract {slug}")
-    created = sdk.discovery.organizations.create(intermediate_session_token=ist, **create)
-    made_orgs.append(created.organization.organization_id)
-    return created
-
-
-class Login:
-    """Member sessions on either target.
-
-    On the mock: the discovery flow through the outbox (a new organization for ``first``, an
-    intermediate-session exchange into it for ``again``). On real Stytch, where email cannot be
-    read, Stytch's documented sandbox magic-link token, which returns a real member session when
-    ``session_duration_minutes`` is set (stytch-b2b-semantics.md §7; Stytch's .NET tests rely
-    on it).
-    """
-
-    def __init__(self, sdk: SDK, target: Target, mock: Any, made_orgs: list[str]) -> None:
-        self.sdk = sdk
-        self.target = target
-        self.mock = mock
-        self.made_orgs = made_orgs
-        self.email: str | None = None
-        self.organization_id: str | None = None
-
-    def first(self, **session: Any) -> Any:
-        if not self.target.is_mock:
-            return self._sandbox(**session)
-        self.email, _ = company_email()
-        created = sign_up(self.sdk, self.mock, self.made_orgs, self.email, **session)
-        self.organization_id = created.organization.organization_id
-        return created
-
-    def again(self, **session: Any) -> Any:
-        """Another session for the member of ``first``."""
-        if not self.target.is_mock:
-            return self._sandbox(**session)
-        assert self.email and self.organization_id, "call first() before again()"
-        ist = discover(self.sdk, self.mock, self.email).intermediate_session_token
-        return self.sdk.discovery.intermediate_sessions.exchange(
-            intermediate_session_token=ist, organization_id=self.organization_id, **session
-        )
-
-    def _sandbox(self, **session: Any) -> Any:
-        session.setdefault("session_duration_minutes", 60)
-        return self.sdk.magic_links.authenticate(magic_links_token=SANDBOX_TOKEN_OK, **session)
-
-
-def make_login(
-    sdk: SDK, target: Target, made_orgs: list[str], request: pytest.FixtureRequest
-) -> Login:
-    mock = request.getfixturevalue("stytch_mock") if target.is_mock else None
-    return Login(sdk, target, mock, made_orgs)
-
-
-def clock_now(mock: Any) -> datetime:
-    return mock.now() if mock is not None else datetime.now(UTC)
 
 
 # --- new email: sign up ------------------------------------------------------------------
@@ -235,12 +94,10 @@ def test_new_email_signs_up_through_discovery_and_gets_a_verifiable_session(
 
     revoked = sdk.sessions.revoke(session_token=created.session_token)
     assert revoked.status_code == 200
-    expect_error(
-        404, "session_not_found", sdk.sessions.authenticate, session_token=created.session_token
+    refused(
+        sdk.sessions.authenticate, 404, "session_not_found", session_token=created.session_token
     )
-    expect_error(
-        404, "session_not_found", sdk.sessions.authenticate, session_jwt=remote.session_jwt
-    )
+    refused(sdk.sessions.authenticate, 404, "session_not_found", session_jwt=remote.session_jwt)
 
 
 @pytest.mark.parametrize("kind", ["company", "gmail"])
@@ -347,10 +204,10 @@ def test_exchanging_the_intermediate_session_logs_in_and_consumes_it(
     assert exchanged.member_session.member_session_id != created.member_session.member_session_id
     who = sdk.sessions.authenticate(session_token=exchanged.session_token)
     assert who.member.member_id == created.member.member_id
-    expect_error(
+    refused(
+        sdk.discovery.intermediate_sessions.exchange,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.intermediate_sessions.exchange,
         intermediate_session_token=ist,
         organization_id=org_id,
     )
@@ -367,18 +224,18 @@ def test_discovery_create_consumes_the_intermediate_session(
     )
     made_orgs.append(created.organization.organization_id)
 
-    expect_error(
+    refused(
+        sdk.discovery.organizations.create,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.organizations.create,
         intermediate_session_token=ist,
         organization_slug=unique("contract"),
         organization_name="Second",
     )
-    expect_error(
+    refused(
+        sdk.discovery.organizations.list,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.organizations.list,
         intermediate_session_token=ist,
     )
 

@@ -10,36 +10,28 @@ A refused request changes nothing. Scenarios that need an email or the clock use
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from contracts.support import SDK, ResponseChecker, Target, recording_trace, unique
-from contracts.test_discovery import (
+from contracts.helpers import (
+    MISSING_ORGANIZATION_ID,
+    SANDBOX_EMAIL,
     Login,
     assert_near,
     clock_now,
     company_email,
     discover,
     discovery_token,
-    expect_error,
-    make_login,
+    pkce_challenge,
     random_token,
+    refused,
     sign_up,
-    track_orgs,
 )
-
-made_orgs = pytest.fixture(track_orgs, name="made_orgs")
-
-
-@pytest.fixture
-def login(sdk: SDK, target: Target, made_orgs: list[str], request: pytest.FixtureRequest) -> Login:
-    return make_login(sdk, target, made_orgs, request)
+from contracts.support import SDK, ResponseChecker, Target, open_recording_session, unique
 
 
 @pytest.fixture
@@ -49,15 +41,9 @@ def wrong_secret_sdk(sdk: SDK, target: Target, checker: ResponseChecker) -> Iter
     if sdk.mode == "sync":
         yield SDK(wrong.make_client(checker), "sync", None)
         return
-    loop = sdk._loop  # the event loop of this test's async SDK
+    loop = sdk.loop  # the event loop of this test's async SDK
     assert loop is not None
-
-    async def open_session() -> Any:
-        import aiohttp
-
-        return aiohttp.ClientSession(trace_configs=[recording_trace(checker)])
-
-    session = loop.run_until_complete(open_session())
+    session = open_recording_session(loop, checker)
     try:
         yield SDK(wrong.make_client(checker, async_session=session), "async", loop)
     finally:
@@ -68,10 +54,10 @@ def wrong_secret_sdk(sdk: SDK, target: Target, checker: ResponseChecker) -> Iter
 
 
 def test_unknown_discovery_token_is_not_found(sdk: SDK) -> None:
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         404,
         "magic_link_not_found",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=random_token(),
     )
 
@@ -81,10 +67,10 @@ def test_replayed_discovery_token_is_refused(sdk: SDK, mock: Any) -> None:
     token = discovery_token(sdk, mock, email)
     first = sdk.magic_links.discovery.authenticate(discovery_magic_links_token=token)
 
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         401,
         "unable_to_auth_magic_link",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=token,
     )
 
@@ -106,10 +92,10 @@ def test_discovery_token_expires_after_60_minutes(sdk: SDK, mock: Any) -> None:
     assert ok.email_address == email
 
     mock.advance_clock(minutes=2)
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         401,
         "unable_to_auth_magic_link",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=late,
     )
 
@@ -124,70 +110,63 @@ def test_discovery_expiration_minutes_is_honoured(sdk: SDK, mock: Any) -> None:
     assert ok.email_address == email
 
     mock.advance_clock(minutes=2)
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         401,
         "unable_to_auth_magic_link",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=late,
     )
 
 
 @pytest.mark.parametrize("minutes", [4, 10081])
 def test_discovery_expiration_outside_5_to_10080_minutes_is_refused(
-    sdk: SDK, target: Target, request: pytest.FixtureRequest, minutes: int
+    sdk: SDK, outbox: Any, minutes: int
 ) -> None:
     email, _ = company_email()
-    expect_error(
+    refused(
+        sdk.magic_links.email.discovery.send,
         400,
         "invalid_expiration",
-        sdk.magic_links.email.discovery.send,
         email_address=email,
         discovery_expiration_minutes=minutes,
     )
-    if target.is_mock:
-        assert request.getfixturevalue("stytch_mock").outbox.messages() == []
+    if outbox is not None:
+        assert outbox.messages() == []
 
 
 @pytest.mark.parametrize(
     "address", ["not-an-email", "ada@@example.com", "ada lovelace@example.com", "ada@"]
 )
-def test_invalid_email_is_refused(
-    sdk: SDK, target: Target, request: pytest.FixtureRequest, address: str
-) -> None:
-    expect_error(400, "invalid_email", sdk.magic_links.email.discovery.send, email_address=address)
-    if target.is_mock:
-        assert request.getfixturevalue("stytch_mock").outbox.messages() == []
+def test_invalid_email_is_refused(sdk: SDK, outbox: Any, address: str) -> None:
+    refused(sdk.magic_links.email.discovery.send, 400, "invalid_email", email_address=address)
+    if outbox is not None:
+        assert outbox.messages() == []
 
 
-def test_unregistered_discovery_redirect_url_is_refused(
-    sdk: SDK, target: Target, request: pytest.FixtureRequest
-) -> None:
+def test_unregistered_discovery_redirect_url_is_refused(sdk: SDK, outbox: Any) -> None:
     email, _ = company_email()
-    expect_error(
+    refused(
+        sdk.magic_links.email.discovery.send,
         400,
         "no_match_for_provided_magic_link_url",
-        sdk.magic_links.email.discovery.send,
         email_address=email,
         discovery_redirect_url=f"https://{unique('unregistered')}.example.org/authenticate",
     )
-    if target.is_mock:
-        assert request.getfixturevalue("stytch_mock").outbox.messages() == []
+    if outbox is not None:
+        assert outbox.messages() == []
 
 
 def test_discovery_link_sent_with_pkce_needs_the_matching_verifier(sdk: SDK, mock: Any) -> None:
     verifier = random_token()
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode()
     email, _ = company_email()
-    token = discovery_token(sdk, mock, email, pkce_code_challenge=challenge.rstrip("="))
+    token = discovery_token(sdk, mock, email, pkce_code_challenge=pkce_challenge(verifier))
     authenticate = sdk.magic_links.discovery.authenticate
 
-    expect_error(
-        400, "pkce_expected_code_verifier", authenticate, discovery_magic_links_token=token
-    )
-    expect_error(
+    refused(authenticate, 400, "pkce_expected_code_verifier", discovery_magic_links_token=token)
+    refused(
+        authenticate,
         400,
         "pkce_mismatch",
-        authenticate,
         discovery_magic_links_token=token,
         pkce_code_verifier=random_token(),
     )
@@ -200,10 +179,10 @@ def test_discovery_link_sent_with_pkce_needs_the_matching_verifier(sdk: SDK, moc
 def test_verifier_for_a_link_sent_without_pkce_is_refused(sdk: SDK, mock: Any) -> None:
     email, _ = company_email()
     token = discovery_token(sdk, mock, email)
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         400,
         "pkce_did_not_expect_code_verifier",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=token,
         pkce_code_verifier=random_token(),
     )
@@ -217,23 +196,23 @@ def test_verifier_for_a_link_sent_without_pkce_is_refused(sdk: SDK, mock: Any) -
 def test_unknown_intermediate_session_is_not_found(sdk: SDK, new_org: Any) -> None:
     org = new_org()
     unknown = random_token()
-    expect_error(
+    refused(
+        sdk.discovery.intermediate_sessions.exchange,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.intermediate_sessions.exchange,
         intermediate_session_token=unknown,
         organization_id=org.organization_id,
     )
-    expect_error(
+    refused(
+        sdk.discovery.organizations.list,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.organizations.list,
         intermediate_session_token=unknown,
     )
-    expect_error(
+    refused(
+        sdk.discovery.organizations.create,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.organizations.create,
         intermediate_session_token=unknown,
         organization_slug=unique("contract"),
         organization_name="Never made",
@@ -252,17 +231,17 @@ def test_intermediate_session_expires_after_10_minutes(
     assert len(listed.discovered_organizations) == 1
 
     mock.advance_clock(minutes=2)
-    expect_error(
+    refused(
+        sdk.discovery.intermediate_sessions.exchange,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.intermediate_sessions.exchange,
         intermediate_session_token=ist,
         organization_id=created.organization.organization_id,
     )
-    expect_error(
+    refused(
+        sdk.discovery.organizations.list,
         404,
         "intermediate_session_not_found",
-        sdk.discovery.organizations.list,
         intermediate_session_token=ist,
     )
 
@@ -276,18 +255,18 @@ def test_refused_session_duration_leaves_the_intermediate_session_usable(
     org_id = created.organization.organization_id
     ist = discover(sdk, mock, email).intermediate_session_token
 
-    expect_error(
+    refused(
+        sdk.discovery.intermediate_sessions.exchange,
         400,
         "invalid_session_duration_minutes",
-        sdk.discovery.intermediate_sessions.exchange,
         intermediate_session_token=ist,
         organization_id=org_id,
         session_duration_minutes=minutes,
     )
-    expect_error(
+    refused(
+        sdk.discovery.organizations.create,
         400,
         "invalid_session_duration_minutes",
-        sdk.discovery.organizations.create,
         intermediate_session_token=ist,
         organization_slug=unique("contract"),
         organization_name="Never made",
@@ -307,12 +286,12 @@ def test_exchange_into_an_unknown_organization_is_not_found(
     created = sign_up(sdk, mock, made_orgs, email)
     ist = discover(sdk, mock, email).intermediate_session_token
 
-    expect_error(
+    refused(
+        sdk.discovery.intermediate_sessions.exchange,
         404,
         "organization_not_found",
-        sdk.discovery.intermediate_sessions.exchange,
         intermediate_session_token=ist,
-        organization_id="organization-test-00000000-0000-4000-8000-000000000000",
+        organization_id=MISSING_ORGANIZATION_ID,
     )
 
     exchanged = sdk.discovery.intermediate_sessions.exchange(
@@ -328,10 +307,10 @@ def test_discovery_create_with_a_taken_slug_is_refused(
     email, _ = company_email()
     ist = discover(sdk, mock, email).intermediate_session_token
 
-    expect_error(
+    refused(
+        sdk.discovery.organizations.create,
         400,
         "organization_slug_already_used",
-        sdk.discovery.organizations.create,
         intermediate_session_token=ist,
         organization_slug=taken.organization_slug,
         organization_name="Copycat",
@@ -349,12 +328,12 @@ def test_discovery_create_with_a_taken_slug_is_refused(
 
 
 def test_unknown_session_token_is_not_found(sdk: SDK) -> None:
-    expect_error(404, "session_not_found", sdk.sessions.authenticate, session_token=random_token())
+    refused(sdk.sessions.authenticate, 404, "session_not_found", session_token=random_token())
 
 
 @pytest.mark.parametrize("garbage", ["garbage", "not.a.jwt", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"])
 def test_unparseable_session_jwt_is_refused(sdk: SDK, garbage: str) -> None:
-    expect_error(400, "unable_to_parse_session_jwt", sdk.sessions.authenticate, session_jwt=garbage)
+    refused(sdk.sessions.authenticate, 400, "unable_to_parse_session_jwt", session_jwt=garbage)
 
 
 def test_session_expires_after_60_minutes_by_default(sdk: SDK, mock: Any, login: Login) -> None:
@@ -365,12 +344,10 @@ def test_session_expires_after_60_minutes_by_default(sdk: SDK, mock: Any, login:
     assert alive.member_session.expires_at == started.member_session.expires_at
 
     mock.advance_clock(minutes=2)
-    expect_error(
-        404, "session_not_found", sdk.sessions.authenticate, session_token=started.session_token
+    refused(
+        sdk.sessions.authenticate, 404, "session_not_found", session_token=started.session_token
     )
-    expect_error(
-        404, "session_not_found", sdk.sessions.authenticate, session_jwt=started.session_jwt
-    )
+    refused(sdk.sessions.authenticate, 404, "session_not_found", session_jwt=started.session_jwt)
     listed = sdk.sessions.get(
         organization_id=started.organization.organization_id, member_id=started.member.member_id
     )
@@ -380,10 +357,10 @@ def test_session_expires_after_60_minutes_by_default(sdk: SDK, mock: Any, login:
 def test_session_token_and_jwt_together_are_refused(sdk: SDK, login: Login) -> None:
     started = login.first()
 
-    expect_error(
+    refused(
+        sdk.sessions.authenticate,
         400,
         "too_many_session_arguments",
-        sdk.sessions.authenticate,
         session_token=started.session_token,
         session_jwt=started.session_jwt,
         session_duration_minutes=120,
@@ -399,10 +376,10 @@ def test_session_duration_outside_5_to_527040_minutes_is_refused(
 ) -> None:
     started = login.first()
 
-    expect_error(
+    refused(
+        sdk.sessions.authenticate,
         400,
         "invalid_session_duration_minutes",
-        sdk.sessions.authenticate,
         session_token=started.session_token,
         session_duration_minutes=minutes,
     )
@@ -428,15 +405,15 @@ def test_session_duration_bounds_are_accepted(sdk: SDK, login: Login, minutes: i
 
 
 def test_wrong_secret_is_unauthorized(wrong_secret_sdk: SDK) -> None:
-    expect_error(
-        401,
-        "unauthorized_credentials",
+    refused(
         wrong_secret_sdk.magic_links.email.discovery.send,
-        email_address="sandbox@stytch.com",
-    )
-    expect_error(
         401,
         "unauthorized_credentials",
+        email_address=SANDBOX_EMAIL,
+    )
+    refused(
         wrong_secret_sdk.sessions.authenticate,
+        401,
+        "unauthorized_credentials",
         session_token=random_token(),
     )

@@ -10,51 +10,24 @@ the sandbox scenarios also run on real Stytch.
 from __future__ import annotations
 
 import base64
-import hashlib
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from stytch.core.response_base import StytchError, StytchErrorDetails
 
+from contracts.helpers import (
+    MISSING_ORGANIZATION_ID,
+    SANDBOX_EMAIL,
+    SANDBOX_ORGANIZATION_ID,
+    SANDBOX_TOKEN_OK,
+    SANDBOX_TOKEN_UNKNOWN,
+    SANDBOX_TOKEN_USED,
+    link_params,
+    pkce_pair,
+    refused,
+)
 from contracts.support import unique
 
 REDIRECT_URL = "http://localhost:3000/authenticate"
-SANDBOX_EMAIL = "sandbox@stytch.com"
-SANDBOX_ORGANIZATION_ID = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"
-SANDBOX_TOKEN_OK = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
-SANDBOX_TOKEN_USED = "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU="
-SANDBOX_TOKEN_UNKNOWN = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
-
-
-# --- helpers ----------------------------------------------------------------------------
-
-
-def refused(call: Callable[..., Any], status: int, error_type: str, **kwargs: Any) -> Any:
-    """Call the SDK method; it must fail with exactly this HTTP status and error_type."""
-    with pytest.raises(StytchError) as info:
-        call(**kwargs)
-    details: StytchErrorDetails = info.value.details
-    assert (details.status_code, details.error_type) == (status, error_type), details.original_json
-    assert details.request_id and details.error_message
-    return details
-
-
-def link_params(link: str) -> tuple[str, dict[str, str]]:
-    """The emailed link's base URL and its (single-valued) query parameters."""
-    parts = urlsplit(link)
-    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    return f"{parts.scheme}://{parts.netloc}{parts.path}", query
-
-
-def pkce_pair() -> tuple[str, str]:
-    verifier = base64.urlsafe_b64encode(unique("verifier").encode() * 2).decode().rstrip("=")
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    )
-    return verifier, challenge
 
 
 @pytest.fixture
@@ -66,12 +39,6 @@ def acme(new_org):
         organization_slug=unique("acme-co"),
         email_allowed_domains=["acme.co"],
     )
-
-
-@pytest.fixture
-def outbox(target, request):
-    """The mock's outbox, or None on real Stytch (where 'no email was sent' cannot be seen)."""
-    return request.getfixturevalue("stytch_mock").outbox if target.is_mock else None
 
 
 # --- the quickstart flow ----------------------------------------------------------------
@@ -283,7 +250,7 @@ def test_login_or_signup_into_an_unknown_organization_is_not_found(sdk, email):
         sdk.magic_links.email.login_or_signup,
         404,
         "organization_not_found",
-        organization_id="organization-test-00000000-0000-4000-8000-000000000000",
+        organization_id=MISSING_ORGANIZATION_ID,
         email_address=email("lost"),
     )
 

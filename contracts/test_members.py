@@ -7,26 +7,16 @@ magic link read from the mock's outbox, so they ask for the ``mock`` fixture (mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from stytch.core.response_base import StytchError, StytchErrorDetails
+
+from contracts.helpers import log_in, refused, search_query
 
 MISSING_MEMBER = "member-test-00000000-0000-4000-8000-000000000000"
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def refused(call: Callable[..., Any], status: int, error_type: str, **kwargs: Any) -> Any:
-    """Call the SDK method; it must fail with exactly this HTTP status and error_type."""
-    with pytest.raises(StytchError) as info:
-        call(**kwargs)
-    details: StytchErrorDetails = info.value.details
-    assert (details.status_code, details.error_type) == (status, error_type), details.original_json
-    assert details.request_id and details.error_message
-    return details
 
 
 def role_sources(member: Any) -> dict[str, list[tuple[str, Any]]]:
@@ -35,13 +25,6 @@ def role_sources(member: Any) -> dict[str, list[tuple[str, Any]]]:
         role.role_id: [(source.type, source.details or None) for source in role.sources]
         for role in member.roles
     }
-
-
-def log_in(sdk: Any, mock: Any, org_id: str, email_address: str) -> Any:
-    """(mock) Log a member in through an organization magic link; the authenticate response."""
-    sdk.magic_links.email.login_or_signup(organization_id=org_id, email_address=email_address)
-    token = mock.outbox.latest_token(email_address)
-    return sdk.magic_links.authenticate(magic_links_token=token)
 
 
 def dangerously_get_deleted(sdk: Any, member_id: str) -> Any:
@@ -58,10 +41,7 @@ def dangerously_get_deleted(sdk: Any, member_id: str) -> Any:
 
 
 def statuses_query(*statuses: str) -> dict[str, Any]:
-    return {
-        "operator": "AND",
-        "operands": [{"filter_name": "statuses", "filter_value": list(statuses)}],
-    }
+    return search_query(("statuses", list(statuses)))
 
 
 # --- create and get ---------------------------------------------------------------------
@@ -398,7 +378,7 @@ def test_member_search_by_emails_and_ids(sdk, new_org, email):
     bob = members.create(organization_id=org.organization_id, email_address=email("bob")).member
 
     def search(name: str, value: Any) -> set[str]:
-        query = {"operator": "AND", "operands": [{"filter_name": name, "filter_value": value}]}
+        query = search_query((name, value))
         found = members.search(organization_ids=[org.organization_id], query=query)
         return {m.member_id for m in found.members}
 

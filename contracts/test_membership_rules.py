@@ -9,36 +9,16 @@ discovery magic link read from the mock's outbox, so all of them ask for ``mock`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from stytch.core.response_base import StytchError, StytchErrorDetails
+
+from contracts.helpers import discover, log_in, refused
 
 ELIGIBLE = "eligible_to_join_by_email_domain"
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def refused(call: Callable[..., Any], status: int, error_type: str, **kwargs: Any) -> Any:
-    """Call the SDK method; it must fail with exactly this HTTP status and error_type."""
-    with pytest.raises(StytchError) as info:
-        call(**kwargs)
-    details: StytchErrorDetails = info.value.details
-    assert (details.status_code, details.error_type) == (status, error_type), details.original_json
-    assert details.request_id and details.error_message
-    return details
-
-
-def discover(sdk: Any, mock: Any, email_address: str) -> Any:
-    """Prove ``email_address`` with a discovery magic link: the authenticate response (IST and
-    discovered organizations)."""
-    sdk.magic_links.email.discovery.send(email_address=email_address)
-    token = mock.outbox.latest_token(email_address)
-    resp = sdk.magic_links.discovery.authenticate(discovery_magic_links_token=token)
-    assert resp.email_address == email_address
-    return resp
 
 
 def memberships(discovered: list[Any]) -> dict[str, tuple[str, str | None]]:
@@ -56,14 +36,6 @@ def memberships(discovered: list[Any]) -> dict[str, tuple[str, str | None]]:
 def listed(sdk: Any, ist: str) -> dict[str, tuple[str, str | None]]:
     resp = sdk.discovery.organizations.list(intermediate_session_token=ist)
     return memberships(resp.discovered_organizations)
-
-
-def log_in(sdk: Any, mock: Any, org_id: str, email_address: str) -> Any:
-    """Log in through an organization magic link (verifies the email); the authenticate
-    response."""
-    sdk.magic_links.email.login_or_signup(organization_id=org_id, email_address=email_address)
-    token = mock.outbox.latest_token(email_address)
-    return sdk.magic_links.authenticate(magic_links_token=token)
 
 
 def add_member(sdk: Any, org: Any, email_address: str, **fields: Any) -> Any:

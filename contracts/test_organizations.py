@@ -7,25 +7,14 @@ Every scenario runs through the sync and the async SDK methods; organizations ge
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from stytch.core.response_base import StytchError, StytchErrorDetails
 
+from contracts.helpers import MISSING_ORGANIZATION_ID, log_in, refused, search_query
 from contracts.support import unique
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def refused(call: Callable[..., Any], status: int, error_type: str, **kwargs: Any) -> Any:
-    """Call the SDK method; it must fail with exactly this HTTP status and error_type."""
-    with pytest.raises(StytchError) as info:
-        call(**kwargs)
-    details: StytchErrorDetails = info.value.details
-    assert (details.status_code, details.error_type) == (status, error_type), details.original_json
-    assert details.request_id and details.error_message
-    return details
 
 
 def snapshot(org: Any) -> dict[str, Any]:
@@ -34,13 +23,6 @@ def snapshot(org: Any) -> dict[str, Any]:
 
 def ids(orgs: list[Any]) -> set[str]:
     return {o.organization_id for o in orgs}
-
-
-def log_in(sdk: Any, mock: Any, org_id: str, email_address: str) -> str:
-    """(mock) An active member's session token, through an organization login magic link."""
-    sdk.magic_links.email.login_or_signup(organization_id=org_id, email_address=email_address)
-    token = mock.outbox.latest_token(email_address)
-    return sdk.magic_links.authenticate(magic_links_token=token).session_token
 
 
 # --- create -----------------------------------------------------------------------------
@@ -121,7 +103,7 @@ def test_get_by_id_and_by_slug_return_the_same_organization(sdk, new_org):
 
 
 def test_unknown_organization_is_not_found(sdk):
-    missing = "organization-test-00000000-0000-4000-8000-000000000000"
+    missing = MISSING_ORGANIZATION_ID
     refused(sdk.organizations.get, 404, "organization_not_found", organization_id=missing)
     refused(
         sdk.organizations.update,
@@ -233,12 +215,7 @@ def test_deleted_organization_and_its_members_are_gone(sdk, new_org, email):
         member_id=member.member_id,
     )
     found = sdk.organizations.search(
-        query={
-            "operator": "AND",
-            "operands": [
-                {"filter_name": "organization_ids", "filter_value": [org.organization_id]}
-            ],
-        }
+        query=search_query(("organization_ids", [org.organization_id]))
     )
     assert found.organizations == []
 
@@ -247,7 +224,7 @@ def test_deleting_an_organization_revokes_its_members_sessions(sdk, mock, new_or
     org = new_org()
     address = email("session")
     sdk.organizations.members.create(organization_id=org.organization_id, email_address=address)
-    session_token = log_in(sdk, mock, org.organization_id, address)
+    session_token = log_in(sdk, mock, org.organization_id, address).session_token
     assert sdk.sessions.authenticate(session_token=session_token).member.email_address == address
 
     sdk.organizations.delete(organization_id=org.organization_id)
@@ -256,13 +233,6 @@ def test_deleting_an_organization_revokes_its_members_sessions(sdk, mock, new_or
 
 
 # --- search -----------------------------------------------------------------------------
-
-
-def _query(*operands: tuple[str, Any], operator: str = "AND") -> dict[str, Any]:
-    return {
-        "operator": operator,
-        "operands": [{"filter_name": name, "filter_value": value} for name, value in operands],
-    }
 
 
 @pytest.fixture
@@ -300,7 +270,7 @@ def search_orgs(sdk, new_org, email):
 
 
 def search(sdk: Any, *operands: tuple[str, Any], operator: str = "AND", **kw: Any) -> Any:
-    return sdk.organizations.search(query=_query(*operands, operator=operator), **kw)
+    return sdk.organizations.search(query=search_query(*operands, operator=operator), **kw)
 
 
 def test_search_by_ids_slugs_and_fuzzy_name_and_slug(sdk, search_orgs):
@@ -442,7 +412,7 @@ def test_search_fuzzy_filter_needs_three_characters(sdk):
         sdk.organizations.search,
         400,
         "organization_search_organization_name_fuzzy_too_short",
-        query=_query(("organization_name_fuzzy", "ab")),
+        query=search_query(("organization_name_fuzzy", "ab")),
     )
 
 
@@ -451,7 +421,7 @@ def test_search_unknown_filter_is_refused(sdk):
         sdk.organizations.search,
         400,
         "organization_search_filter_name_not_recognized",
-        query=_query(("organization_colour", ["red"])),
+        query=search_query(("organization_colour", ["red"])),
     )
 
 

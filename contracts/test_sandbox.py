@@ -4,27 +4,27 @@ environment without sending email, so these scenarios run on both targets."""
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from contracts.support import SDK, Target
-from contracts.test_discovery import (
+from contracts.helpers import (
     SANDBOX_EMAIL,
     SANDBOX_TOKEN_OK,
     SANDBOX_TOKEN_UNKNOWN,
     SANDBOX_TOKEN_USED,
-    expect_error,
+    refused,
 )
+from contracts.support import SDK
 
 
 def test_discovery_send_to_the_sandbox_email_succeeds_and_sends_nothing(
-    sdk: SDK, target: Target, request: pytest.FixtureRequest
+    sdk: SDK, outbox: Any
 ) -> None:
     sent = sdk.magic_links.email.discovery.send(email_address=SANDBOX_EMAIL)
 
     assert sent.status_code == 200
     assert sent.request_id
-    if target.is_mock:
-        assert request.getfixturevalue("stytch_mock").outbox.messages() == []
+    if outbox is not None:
+        assert outbox.messages() == []
 
 
 def test_sandbox_discovery_token_authenticates_every_time(sdk: SDK) -> None:
@@ -37,18 +37,18 @@ def test_sandbox_discovery_token_authenticates_every_time(sdk: SDK) -> None:
 
 
 def test_sandbox_used_token_is_refused_as_used(sdk: SDK) -> None:
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         401,
         "unable_to_auth_magic_link",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=SANDBOX_TOKEN_USED,
     )
 
 
 def test_sandbox_unknown_token_is_not_found(sdk: SDK) -> None:
-    expect_error(
+    refused(
+        sdk.magic_links.discovery.authenticate,
         404,
         "magic_link_not_found",
-        sdk.magic_links.discovery.authenticate,
         discovery_magic_links_token=SANDBOX_TOKEN_UNKNOWN,
     )

@@ -7,8 +7,9 @@ is refreshed by ``sessions.authenticate``; revoked or expired sessions are 404
 ``session_not_found``; ``session_custom_claims`` go into the session and the JWT, ``null``
 deletes a key and reserved JWT claims are ignored.
 
-Sessions come from ``Login`` (see ``test_discovery.py``): the discovery flow on the mock, the
-documented sandbox magic-link token on real Stytch. Scenarios that move the clock use ``mock``.
+Sessions come from the ``login`` fixture (``Login`` in ``contracts/helpers.py``): the discovery
+flow on the mock, the documented sandbox magic-link token on real Stytch. Scenarios that move
+the clock use ``mock``.
 """
 
 from __future__ import annotations
@@ -19,26 +20,12 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 
+from contracts.helpers import Login, assert_near, clock_now, refused
 from contracts.support import SDK, Target
-from contracts.test_discovery import (
-    Login,
-    assert_near,
-    clock_now,
-    expect_error,
-    make_login,
-    track_orgs,
-)
-
-made_orgs = pytest.fixture(track_orgs, name="made_orgs")
 
 JWT_LIFETIME = 300
 SESSION_CLAIM = "https://stytch.com/session"
 ORGANIZATION_CLAIM = "https://stytch.com/organization"
-
-
-@pytest.fixture
-def login(sdk: SDK, target: Target, made_orgs: list[str], request: pytest.FixtureRequest) -> Login:
-    return make_login(sdk, target, made_orgs, request)
 
 
 def claims_of(session_jwt: str) -> dict[str, Any]:
@@ -159,7 +146,7 @@ def test_revoking_one_session_invalidates_its_token_and_jwt_only(
 
     assert revoked.status_code == 200
     for field in ("session_token", "session_jwt"):
-        expect_error(404, "session_not_found", sdk.sessions.authenticate, **{field: values[field]})
+        refused(sdk.sessions.authenticate, 404, "session_not_found", **{field: values[field]})
     alive = sdk.sessions.authenticate(session_token=other.session_token)
     assert alive.member_session.member_session_id == other.member_session.member_session_id
 
@@ -171,11 +158,11 @@ def test_revoking_by_member_id_ends_every_session_of_the_member(sdk: SDK, login:
     sdk.sessions.revoke(member_id=first.member.member_id)
 
     for started in (first, second):
-        expect_error(
-            404, "session_not_found", sdk.sessions.authenticate, session_token=started.session_token
+        refused(
+            sdk.sessions.authenticate, 404, "session_not_found", session_token=started.session_token
         )
-        expect_error(
-            404, "session_not_found", sdk.sessions.authenticate, session_jwt=started.session_jwt
+        refused(
+            sdk.sessions.authenticate, 404, "session_not_found", session_jwt=started.session_jwt
         )
     assert _listed(sdk, first) == set()
 
@@ -211,10 +198,10 @@ def test_custom_claims_are_in_the_session_and_its_jwt_and_null_deletes_one(
 def test_custom_claims_over_4_kb_are_refused(sdk: SDK, login: Login) -> None:
     started = login.first(session_custom_claims={"plan": "pro"})
 
-    expect_error(
+    refused(
+        sdk.sessions.authenticate,
         400,
         "custom_claims_too_large",
-        sdk.sessions.authenticate,
         session_token=started.session_token,
         session_custom_claims={"blob": "x" * 5000},
     )

@@ -3,7 +3,7 @@ object, in a process of its own.
 
     python benchmarks/_bare.py        # prints "listening on http://127.0.0.1:PORT/"
 
-It reads the request body (as the mock does) and returns a fixed, Stytch-shaped 54-byte body
+It reads the request body (as the mock does) and returns a fixed, Stytch-shaped 63-byte body
 with ``Content-Type: application/json``: no routing table to speak of, no middleware, no
 authentication, no pydantic. Any method is accepted.
 """

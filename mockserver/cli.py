@@ -19,6 +19,7 @@ from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
 from .domain.registry import Registry
 from .domain.state import load_seed
 from .errors import StytchError
+from .http.control import settle_after_bulk_load
 from .models.control import SeedDocument
 from .settings import (
     DEFAULT_HOST,
@@ -171,6 +172,7 @@ def build_registry(settings: Settings) -> Registry:
         assert project is not None
         for document in settings.seed:
             load_seed(project, document.entries())
+        settle_after_bulk_load()
     return registry
 
 

@@ -418,8 +418,6 @@ def test_wrong_method_is_a_stytch_405(
         ("POST", "v1/b2b/organizations"),
         ("POST", "v1/b2b/magic_links/email/discovery/send"),
         ("PUT", concrete("/v1/b2b/organizations/{organization_id}")),
-        ("PUT", "_mock/state"),
-        ("POST", "_mock/seed"),
     ],
 )
 def test_two_megabyte_body_is_a_stytch_413(
@@ -431,6 +429,35 @@ def test_two_megabyte_body_is_a_stytch_413(
     resp = stytch_mock.request(method, path, body=body.encode())
 
     assert_stytch_error(resp, 413)
+
+
+def test_control_api_takes_state_and_seed_documents_larger_than_the_stytch_limit(
+    stytch_mock: StytchMock,
+) -> None:
+    # Stytch's routes stop at 1 MB; saved scenarios and fixtures are often bigger.
+    organizations = [
+        {
+            "organization_name": f"Bulk {i}",
+            "organization_slug": f"bulk-{i}",
+            "trusted_metadata": {"notes": "n" * 600},
+            "members": [{"email_address": f"m{j}@bulk-{i}.example"} for j in range(5)],
+        }
+        for i in range(1500)
+    ]
+    body = json.dumps({"organizations": organizations}).encode()
+    assert len(body) > 1024 * 1024
+
+    seeded = stytch_mock.request("POST", "_mock/seed", body=body)
+    assert seeded.status == 200, seeded.json
+    assert len(seeded.json["organizations"]) == 1500
+
+    state = stytch_mock.control("GET", "_mock/state")["state"]
+    document = json.dumps({"state": state}).encode()
+    assert len(document) > 1024 * 1024
+    stytch_mock.control("POST", "_mock/reset")
+    restored = stytch_mock.request("PUT", "_mock/state", body=document)
+    assert restored.status == 200, restored.json
+    assert stytch_mock.control("GET", "_mock/state")["state"] == state
 
 
 def test_query_parameters_of_the_wrong_shape_are_refused(

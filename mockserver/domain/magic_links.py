@@ -10,8 +10,9 @@ links a week, each between 5 and 10080 minutes; a used or expired token is 401
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from .. import errors
 from ..ids import magic_token, new_id
@@ -63,13 +64,25 @@ def check_expiration(field: str, minutes: int | None, default: int) -> int:
 
 def link_url(redirect_url: str, kind: str, token: str, org: Organization | None) -> str:
     """The redirect URL with ``stytch_token_type``, ``token`` and, for organization links,
-    ``slug`` added; query parameters already on the URL are kept."""
-    parts = urlsplit(redirect_url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [("stytch_token_type", TOKEN_TYPES[kind]), ("token", token)]
+    ``slug`` added; query parameters already on the URL are kept as they are."""
+    base, sep, fragment = _split_redirect(redirect_url)
+    added = f"stytch_token_type={TOKEN_TYPES[kind]}&token={quote(token, safe='')}"
     if org is not None:
-        query.append(("slug", org.organization_slug))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+        added += f"&slug={quote(org.organization_slug, safe='')}"
+    return f"{base}{sep}{added}{fragment}"
+
+
+@lru_cache(maxsize=256)
+def _split_redirect(url: str) -> tuple[str, str, str]:
+    """``(url without fragment, separator before the added parameters, #fragment)``."""
+    base, hash_, fragment = url.partition("#")
+    if "?" not in base:
+        sep = "?"
+    elif base.endswith(("?", "&")):
+        sep = ""
+    else:
+        sep = "&"
+    return base, sep, hash_ + fragment
 
 
 def send_link(

@@ -722,31 +722,48 @@ def _search_error(error_type: str, message: str) -> errors.StytchError:
     return errors.StytchError(400, error_type, message)
 
 
-def _predicate(family: str, name: str, kind: str, values: Any, value: Any) -> Predicate:
-    """One search operand as a predicate. ``kind`` says how ``filter_value`` compares with the
-    ``values`` an item has: ``in`` (a list of strings, case-insensitive), ``fuzzy`` (a
-    substring of 3 characters or more), ``equals`` (one string), ``flag`` (a boolean)."""
-    if kind == "flag":
-        if not isinstance(value, bool):
-            raise _search_error(f"{family}_search_expected_boolean", f"{name} expects a boolean.")
-        return lambda item: values(item) == value
-    if kind == "in":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise _search_error(
-                f"{family}_search_expected_array_of_strings",
-                f"{name} expects an array of strings.",
-            )
-        wanted = {v.lower() for v in value}
-        return lambda item: any(v.lower() in wanted for v in values(item))
+def _string_set(family: str, name: str, value: Any) -> set[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _search_error(
+            f"{family}_search_expected_array_of_strings", f"{name} expects an array of strings."
+        )
+    return {v.lower() for v in value}
+
+
+def _fuzzy_text(family: str, name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise _search_error(f"{family}_search_expected_string", f"{name} expects a string.")
-    if kind == "equals":
-        return lambda item: value in values(item)
     if len(value) < 3:
         raise _search_error(
             f"{family}_search_{name}_too_short", f"{name} needs at least 3 characters."
         )
-    text = value.lower()
+    return value.lower()
+
+
+def _predicate(family: str, name: str, kind: str, values: Any, value: Any) -> Predicate:
+    """One search operand as a predicate. ``kind`` says how ``filter_value`` compares with the
+    ``values`` an item has: ``in`` (a list of strings, case-insensitive), ``fuzzy`` (a
+    substring of 3 characters or more), ``equals`` (one string), ``flag`` (a boolean); or
+    ``in-ids`` / ``fuzzy-ids``, where ``values`` maps the checked filter value to the set of
+    matching item ids (for operands answered from an index rather than item by item)."""
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise _search_error(f"{family}_search_expected_boolean", f"{name} expects a boolean.")
+        return lambda item: values(item) == value
+    if kind in ("in", "in-ids"):
+        wanted = _string_set(family, name, value)
+        if kind == "in-ids":
+            ids = values(wanted)
+            return lambda item: item.organization_id in ids
+        return lambda item: any(v.lower() in wanted for v in values(item))
+    if kind == "equals":
+        if not isinstance(value, str):
+            raise _search_error(f"{family}_search_expected_string", f"{name} expects a string.")
+        return lambda item: value in values(item)
+    text = _fuzzy_text(family, name, value)
+    if kind == "fuzzy-ids":
+        ids = values(text)
+        return lambda item: item.organization_id in ids
     return lambda item: any(text in v.lower() for v in values(item))
 
 
@@ -791,26 +808,43 @@ def _query_predicate(
     return lambda item: any(p(item) for p in predicates)
 
 
-def _member_emails(project: Project) -> Values:
-    def emails(org: Organization) -> Iterable[str]:
-        members = project.org_members.get(org.organization_id, {}).values()
-        return [m.email_address for m in members if m.status != DELETED]
+def _orgs_with_member_email(project: Project) -> Callable[[set[str]], set[str]]:
+    """Organizations with a live member holding one of the emails (from the email index)."""
 
-    return emails
+    def orgs(emails: set[str]) -> set[str]:
+        return {
+            project.members[member_id].organization_id
+            for email in emails
+            for member_id in project.members_by_email.get(email, ())
+        }
+
+    return orgs
+
+
+def _orgs_with_member_email_like(project: Project) -> Callable[[str], set[str]]:
+    """Organizations with a live member whose email contains the text (one pass)."""
+
+    def orgs(text: str) -> set[str]:
+        return {
+            member.organization_id
+            for member in project.members.values()
+            if member.status != DELETED and text in member.email_address.lower()
+        }
+
+    return orgs
 
 
 def search_organizations(
     project: Project, *, query: dict[str, Any] | None, cursor: str | None, limit: int | None
 ) -> tuple[list[Organization], int, str | None]:
     """Every operand the SDKs offer for organizations (stytch-b2b-semantics.md §5.5)."""
-    member_emails = _member_emails(project)
     filters: dict[str, tuple[str, Any]] = {
         "organization_ids": ("in", lambda o: [o.organization_id]),
         "organization_slugs": ("in", lambda o: [o.organization_slug]),
         "organization_name_fuzzy": ("fuzzy", lambda o: [o.organization_name]),
         "organization_slug_fuzzy": ("fuzzy", lambda o: [o.organization_slug]),
-        "member_emails": ("in", member_emails),
-        "member_email_fuzzy": ("fuzzy", member_emails),
+        "member_emails": ("in-ids", _orgs_with_member_email(project)),
+        "member_email_fuzzy": ("fuzzy-ids", _orgs_with_member_email_like(project)),
         "allowed_domains": ("in", lambda o: o.email_allowed_domains),
         "allowed_domain_fuzzy": ("fuzzy", lambda o: o.email_allowed_domains),
         "claimed_email_domains": ("in", lambda o: o.claimed_email_domains),

@@ -32,6 +32,7 @@ from .organizations import (
     add_member,
     check_organization,
     create_organization,
+    delete_organization,
     validate_email,
 )
 from .project import Project
@@ -143,19 +144,24 @@ SEED_STATUSES = ("active", "pending", "invited")
 
 def load_seed(project: Project, organizations: list[dict[str, Any]]) -> dict[str, Any]:
     """Add organizations, each with a ``members`` list, through the API's own rules.
-    All or nothing: a refused entry rolls back the ones before it. (The document's shape is
-    checked by its wire model, ``models.control.SeedDocument``.)"""
-    snapshot = export_state(project)
+    All or nothing: when an entry is refused, the organizations this call made are deleted
+    again (with their members), so the cost of a seed is that of its own entries. (The
+    document's shape is checked by its wire model, ``models.control.SeedDocument``.)"""
+    made: list[str] = []
     try:
-        return {"organizations": [_seed_organization(project, dict(e)) for e in organizations]}
+        return {
+            "organizations": [_seed_organization(project, dict(e), made) for e in organizations]
+        }
     except Exception:
-        import_state(project, snapshot)
+        for organization_id in reversed(made):
+            delete_organization(project, organization_id)
         raise
 
 
-def _seed_organization(project: Project, fields: dict[str, Any]) -> dict[str, Any]:
+def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]) -> dict[str, Any]:
     members = fields.pop("members", None) or []
     org = create_organization(project, **fields)
+    made.append(org.organization_id)
     made = []
     for entry in members:
         entry = dict(entry)

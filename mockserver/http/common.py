@@ -29,6 +29,12 @@ MISSING_FIELD_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
 }
 
 
+# Request bodies: 1 MB for Stytch's routes; the control API's state and seed documents may be
+# much larger (the app's own client_max_size is the ceiling for those).
+MAX_BODY_BYTES = 1024 * 1024
+MAX_CONTROL_BODY_BYTES = 512 * 1024 * 1024
+
+
 def public(handler: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a handler as needing no credentials (the JWKS route, health, OpenAPI)."""
     handler.public = True  # type: ignore[attr-defined]
@@ -41,6 +47,7 @@ def operation(
     *,
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
+    max_body: int = MAX_BODY_BYTES,
 ) -> Callable[[Any], Any]:
     """Declare a handler's request and response models.
 
@@ -54,7 +61,7 @@ def operation(
         async def endpoint(request: web.Request) -> web.StreamResponse:
             args: list[BaseModel] = []
             if body is not None:
-                args.append(await parse(request, body))
+                args.append(await parse(request, body, max_body))
             if query is not None:
                 args.append(parse_query(request, query))
             return await handler(request, *args)
@@ -96,9 +103,18 @@ def parse_json(model: type[M], raw: bytes) -> M:
         raise validation_error(exc) from None
 
 
-async def parse(request: web.Request, model: type[M]) -> M:
+def body_too_large() -> errors.StytchError:
+    return errors.StytchError(413, "bad_request", "The request body is too large.")
+
+
+async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
     """The JSON body as ``model``; an empty body counts as ``{}``."""
-    return parse_json(model, await request.read())
+    if request.content_length is not None and request.content_length > limit:
+        raise body_too_large()
+    raw = await request.read()
+    if len(raw) > limit:
+        raise body_too_large()
+    return parse_json(model, raw)
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:
@@ -116,7 +132,12 @@ def json_response(body: bytes | str, status: int = 200) -> web.Response:
     )
 
 
+_BASE_FIELDS = {"status_code", "request_id"}
+
+
 def render(request: web.Request, model_cls: type[BaseModel], **fields: Any) -> web.Response:
     """A 200 carrying ``model_cls(status_code=200, request_id=…, **fields)``."""
+    if not fields and model_cls.model_fields.keys() == _BASE_FIELDS:
+        return json_response(f'{{"status_code":200,"request_id":"{request[REQUEST_ID]}"}}')
     model = model_cls(request_id=request[REQUEST_ID], **fields)
     return json_response(model.model_dump_json(exclude_none=True, by_alias=True))

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from .. import errors, ids
+from ..domain.project import Project
 from ..domain.registry import Registry
 from .common import PROJECT, REQUEST_ID, json_response
 
@@ -43,6 +44,25 @@ def _credentials(header: str | None) -> tuple[str, str]:
     return project_id, secret
 
 
+# Authorization header -> project, for headers that authenticated once (secrets never change
+# while the server runs). Bounded, so a client cycling through headers cannot grow it.
+AUTHENTICATED = web.AppKey("authenticated", dict)
+_AUTHENTICATED_MAX = 4096
+
+
+def _project(request: web.Request) -> Project:
+    header = request.headers.get("Authorization")
+    known: dict[str, Project] = request.app[AUTHENTICATED]
+    project = known.get(header) if header else None
+    if project is not None:
+        return project
+    project_id, secret = _credentials(header)
+    project = request.app[REGISTRY].authenticate(project_id, secret)
+    if header and len(known) < _AUTHENTICATED_MAX:
+        known[header] = project
+    return project
+
+
 def _error_response(error: errors.StytchError, request_id: str) -> web.Response:
     return json_response(json.dumps(error.body(request_id)), status=error.status_code)
 
@@ -54,8 +74,7 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         match = request.match_info
         if match.http_exception is None and not getattr(match.handler, "public", False):
-            project_id, secret = _credentials(request.headers.get("Authorization"))
-            request[PROJECT] = request.app[REGISTRY].authenticate(project_id, secret)
+            request[PROJECT] = _project(request)
         return await handler(request)
     except errors.StytchError as exc:
         return _error_response(exc, request_id)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import errors
+from ..ids import new_id
 from .entities import (
     ACTIVE,
     DELETED,
@@ -108,7 +109,9 @@ def authenticate(
     else:
         token = consume(project, discovery_magic_links_token, ("discovery",), pkce_code_verifier)
         email = token.email_address
-    factor = magic_link_factor(email, _email_id(project, email), project.now())
+    # The factor's email id is replaced by the member's own once it lands in a session
+    # (login.log_in); an intermediate session is not tied to a member yet.
+    factor = magic_link_factor(email, new_id("email", project.env), project.now())
     ist = new_intermediate_session(project, email, [factor])
     return DiscoveryResult(
         intermediate_session_token=ist.token,
@@ -116,16 +119,6 @@ def authenticate(
         discovered_organizations=discover(project, email, [factor], include_eligible=True),
         intermediate_session_token_expires_at=ist.expires_at,
     )
-
-
-def _email_id(project: Project, email: str) -> str:
-    """The email's id in factors: a member's email id when one exists, else a fresh one."""
-    members = project.live_members_for_email(email)
-    if members:
-        return members[0].email_id
-    from ..ids import new_id
-
-    return new_id("email", project.env)
 
 
 def discover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt as pyjwt
@@ -223,6 +224,7 @@ def member_sessions(project: Project, organization_id: str, member_id: str) -> l
     return live
 
 
+@lru_cache(maxsize=4096)
 def _rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -49,6 +49,28 @@ class RawResponse:
     headers: dict[str, str]
 
 
+def send_http(
+    url: str,
+    method: str = "GET",
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> RawResponse:
+    """One plain HTTP request with exactly these headers; any status comes back as a
+    :class:`RawResponse` (JSON parsed when it is JSON)."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            status, payload, resp_headers = resp.status, resp.read(), dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        status, payload, resp_headers = err.code, err.read(), dict(err.headers)
+    try:
+        parsed = json.loads(payload) if payload else None
+    except ValueError:
+        parsed = payload.decode(errors="replace")
+    return RawResponse(status, parsed, resp_headers)
+
+
 class Outbox:
     """The project's outbox, as ``GET /_mock/outbox`` returns it (oldest first)."""
 
@@ -125,22 +147,11 @@ class StytchMock:
             if body is not None
             else (json.dumps(json_body).encode() if json_body is not None else None)
         )
-        req = urllib.request.Request(self.url + path.lstrip("/"), data=data, method=method)
-        req.add_header("Content-Type", "application/json")
+        sent = {"Content-Type": "application/json"}
         if auth:
-            req.add_header("Authorization", self.auth_header)
-        for name, value in (headers or {}).items():
-            req.add_header(name, value)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                status, payload, resp_headers = resp.status, resp.read(), dict(resp.headers)
-        except urllib.error.HTTPError as err:
-            status, payload, resp_headers = err.code, err.read(), dict(err.headers)
-        try:
-            parsed = json.loads(payload) if payload else None
-        except ValueError:
-            parsed = payload.decode(errors="replace")
-        return RawResponse(status, parsed, resp_headers)
+            sent["Authorization"] = self.auth_header
+        sent.update(headers or {})
+        return send_http(self.url + path.lstrip("/"), method, body=data, headers=sent)
 
     def control(self, method: str, path: str, json_body: Any = None) -> Any:
         resp = self.request(method, path, json_body)

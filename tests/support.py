@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from mockserver.domain.project import ProjectConfig
-from mockserver.pytest_plugin import RawResponse, StytchMock
+from mockserver.pytest_plugin import RawResponse, StytchMock, send_http
 from mockserver.server import MockServer
 
 ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
@@ -79,19 +77,7 @@ def http(
     headers: dict[str, str] | None = None,
 ) -> RawResponse:
     """One plain HTTP request with exactly the headers given (no implicit credentials)."""
-    import json
-
-    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            status, payload, resp_headers = resp.status, resp.read(), dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        status, payload, resp_headers = err.code, err.read(), dict(err.headers)
-    try:
-        parsed = json.loads(payload) if payload else None
-    except ValueError:
-        parsed = payload.decode(errors="replace")
-    return RawResponse(status, parsed, resp_headers)
+    return send_http(url, method, body=body, headers=headers)
 
 
 # --- flows a test needs as set-up ---

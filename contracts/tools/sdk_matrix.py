@@ -48,7 +48,7 @@ PYTHON_VERSIONS = ["13.28.1", "14.4.0", "15.0.0", "15.3.0"]
 NODE_VERSIONS = ["12.43.1", "13.2.5", "14.2.0"]
 # The versions that must pass every scenario (checked by `matrix`'s exit code). Keep in step
 # with the table in contracts/README.md.
-SUPPORTED_PYTHON = ["15.3.0"]
+SUPPORTED_PYTHON = list(PYTHON_VERSIONS)
 SUPPORTED_NODE = ["12.43.1", "13.2.5", "14.2.0"]
 
 # Not Python-SDK scenarios: excluded from the Python columns of the matrix.

@@ -206,3 +206,14 @@ def make_login(
     """A ``Login`` for this test (the ``login`` fixture); the mock handle only on the mock."""
     mock = request.getfixturevalue("stytch_mock") if target.is_mock else None
     return Login(sdk, target, mock, made_orgs)
+
+
+def assert_not_a_member(sdk: Any, organization_id: str, email_address: str) -> None:
+    """The organization has no member with this email (a refused call created none)."""
+    refused(
+        sdk.organizations.members.get,
+        404,
+        "member_not_found",
+        organization_id=organization_id,
+        email_address=email_address,
+    )

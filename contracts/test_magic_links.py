@@ -21,6 +21,7 @@ from contracts.helpers import (
     SANDBOX_TOKEN_OK,
     SANDBOX_TOKEN_UNKNOWN,
     SANDBOX_TOKEN_USED,
+    assert_not_a_member,
     link_params,
     pkce_pair,
     refused,
@@ -164,13 +165,7 @@ def test_unregistered_redirect_url_of_the_link_sent_is_refused(sdk, mock, acme, 
 
     assert mock.outbox.messages() == []
     if not existing:
-        refused(
-            sdk.organizations.members.get,
-            404,
-            "member_not_found",
-            organization_id=acme.organization_id,
-            email_address=address,
-        )
+        assert_not_a_member(sdk, acme.organization_id, address)
 
 
 @pytest.mark.parametrize(
@@ -212,13 +207,7 @@ def test_unregistered_invite_redirect_url_is_refused(sdk, mock, acme):
     )
 
     assert mock.outbox.messages() == []
-    refused(
-        sdk.organizations.members.get,
-        404,
-        "member_not_found",
-        organization_id=acme.organization_id,
-        email_address="guest@acme.co",
-    )
+    assert_not_a_member(sdk, acme.organization_id, "guest@acme.co")
 
 
 def test_signup_for_an_email_outside_the_allowed_domains_is_refused(sdk, acme, email, outbox):
@@ -234,13 +223,7 @@ def test_signup_for_an_email_outside_the_allowed_domains_is_refused(sdk, acme, e
         email_address=address,
     )
 
-    refused(
-        sdk.organizations.members.get,
-        404,
-        "member_not_found",
-        organization_id=acme.organization_id,
-        email_address=address,
-    )
+    assert_not_a_member(sdk, acme.organization_id, address)
     if outbox is not None:
         assert outbox.messages(address) == []
 
@@ -405,13 +388,7 @@ def test_invite_is_refused_when_the_organization_does_not_allow_invites(
         email_address=address,
     )
 
-    refused(
-        sdk.organizations.members.get,
-        404,
-        "member_not_found",
-        organization_id=org.organization_id,
-        email_address=address,
-    )
+    assert_not_a_member(sdk, org.organization_id, address)
     if outbox is not None:
         assert outbox.messages(address) == []
 

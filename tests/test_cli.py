@@ -52,18 +52,23 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m mockserver ARGS`` to completion in a clean environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=subprocess_env(),
+    )
+
+
 # --- help ---
 
 
 def test_help_documents_every_flag_and_the_defaults(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mockserver", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=subprocess_env(),
-    )
+    done = run_cli(tmp_path, "--help")
 
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -320,14 +325,7 @@ def test_bad_config_file_from_a_real_process(tmp_path: Path) -> None:
     path = tmp_path / "mock.yaml"
     path.write_text("projects:\n  - project_id: nope\n    secret: s\n", encoding="utf-8")
 
-    done = subprocess.run(
-        [sys.executable, "-m", "mockserver", "--config", str(path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=subprocess_env(),
-    )
+    done = run_cli(tmp_path, "--config", str(path), "--port", "0")
 
     assert done.returncode == 2
     assert done.stdout == ""
@@ -340,14 +338,7 @@ def test_invalid_seed_file_is_a_one_line_error(tmp_path: Path) -> None:
     path = tmp_path / "seed.yaml"
     path.write_text("organizations:\n  - organization_slug: no-name\n", encoding="utf-8")
 
-    done = subprocess.run(
-        [sys.executable, "-m", "mockserver", "--seed", str(path), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env=subprocess_env(),
-    )
+    done = run_cli(tmp_path, "--seed", str(path), "--port", "0")
 
     assert done.returncode == 2
     lines = done.stderr.splitlines()

@@ -77,7 +77,6 @@ class Member:
     name: str = ""
     email_address_verified: bool = False
     is_breakglass: bool = False
-    is_admin: bool = False
     mfa_enrolled: bool = False
     mfa_phone_number: str = ""
     mfa_phone_number_verified: bool = False
@@ -107,6 +106,10 @@ class Member:
         for grant in self.implicit_roles:
             by_id.setdefault(grant["role_id"], []).append(grant["source"])
         return [{"role_id": role_id, "sources": sources} for role_id, sources in by_id.items()]
+
+    @property
+    def is_admin(self) -> bool:
+        return STYTCH_ADMIN in self.role_ids
 
     @property
     def role_ids(self) -> list[str]:

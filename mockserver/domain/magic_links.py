@@ -128,9 +128,16 @@ def send_link(
 
 
 def consume(
-    project: Project, token_value: str, kinds: tuple[str, ...], pkce_code_verifier: str | None
+    project: Project,
+    token_value: str,
+    kinds: tuple[str, ...],
+    pkce_code_verifier: str | None,
+    *,
+    member: bool = False,
 ) -> MagicLinkToken:
-    """Check and use up a token in one step (no await in between, so it is atomic)."""
+    """Check and use up a token in one step (no await in between, so it is atomic). With
+    ``member``, the token must also name a member that still exists: deleting a member revokes
+    its outstanding links (semantics §3.3). A refused token is left as it was."""
     if token_value == SANDBOX_TOKEN_USED:
         raise errors.unable_to_auth_magic_link()
     token = project.magic_links.get(token_value)
@@ -138,6 +145,10 @@ def consume(
         raise errors.magic_link_not_found()
     if token.used or project.now() >= token.expires_at:
         raise errors.unable_to_auth_magic_link()
+    if member:
+        owner = project.members.get(token.member_id or "")
+        if owner is None or owner.status == DELETED:
+            raise errors.unable_to_auth_magic_link()
     check_pkce(token.pkce_code_challenge, pkce_code_verifier)
     token.used = True
     return token
@@ -149,7 +160,7 @@ def consume(
 def sandbox_member(project: Project) -> tuple[Member, Organization]:
     """The documented sandbox organization and ``sandbox@stytch.com`` member, made on first use
     so that code written against Stytch's Test sandbox runs unchanged."""
-    from .organizations import _index_organization
+    from .organizations import _add_organization
 
     org = project.organizations.get(SANDBOX_ORGANIZATION_ID)
     if org is None:
@@ -161,7 +172,7 @@ def sandbox_member(project: Project) -> tuple[Member, Organization]:
             created_at=now,
             updated_at=now,
         )
-        _index_organization(project, org)
+        _add_organization(project, org)
     member = project.member_in_org_by_email(org.organization_id, SANDBOX_EMAIL)
     if member is None:
         member = add_member(
@@ -340,12 +351,13 @@ def authenticate(
         member, org = sandbox_member(project)
     else:
         token = consume(
-            project, magic_links_token, ("login", "signup", "invite"), pkce_code_verifier
+            project,
+            magic_links_token,
+            ("login", "signup", "invite"),
+            pkce_code_verifier,
+            member=True,
         )
-        member = project.members.get(token.member_id or "")
-        if member is None or member.status == DELETED:
-            # Deleting a member revokes its outstanding links (semantics §3.3).
-            raise errors.unable_to_auth_magic_link()
+        member = project.members[token.member_id or ""]
         org = project.organizations[member.organization_id]
     activate(project, member)
     factor = magic_link_factor(member.email_address, member.email_id, project.now())

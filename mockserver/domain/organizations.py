@@ -20,7 +20,6 @@ from .entities import (
     DELETED,
     INVITED,
     PENDING,
-    STYTCH_ADMIN,
     Member,
     Organization,
 )
@@ -312,7 +311,7 @@ def create_organization(
         **fields,
     )
     _check_consistency(org)
-    _index_organization(project, org)
+    _add_organization(project, org)
     return org
 
 
@@ -324,9 +323,14 @@ def _check_org_external_id(project: Project, external_id: str, org_id: str | Non
         raise errors.organization_external_id_already_used()
 
 
-def _index_organization(project: Project, org: Organization) -> None:
+def _add_organization(project: Project, org: Organization) -> None:
+    """Store a new organization: its place in creation order, then its indexes."""
     project.organizations[org.organization_id] = org
     project.org_seq[org.organization_id] = project.next_seq()
+    _index_organization(project, org)
+
+
+def _index_organization(project: Project, org: Organization) -> None:
     project.org_by_slug[org.organization_slug.lower()] = org.organization_id
     if org.organization_external_id:
         project.org_by_external_id[org.organization_external_id] = org.organization_id
@@ -384,9 +388,7 @@ def update_organization(
     if "rbac_email_implicit_role_assignments" in changes:
         for member in project.org_members.get(org.organization_id, {}).values():
             _refresh_derived(org, member)
-    seq = project.org_seq[org.organization_id]
     _index_organization(project, org)
-    project.org_seq[org.organization_id] = seq
     return org
 
 
@@ -437,7 +439,6 @@ def add_member(
     status: str,
     name: str | None = None,
     email_address_verified: bool = False,
-    is_admin: bool = False,
     roles: list[str] | None = None,
     trusted_metadata: dict[str, Any] | None = None,
     untrusted_metadata: dict[str, Any] | None = None,
@@ -460,8 +461,6 @@ def add_member(
     if external_id is not None:
         _check_member_external_id(project, org.organization_id, external_id, None)
     explicit = _check_roles(roles or [])
-    if is_admin and STYTCH_ADMIN not in explicit:
-        explicit.append(STYTCH_ADMIN)
     now = project.now()
     member = Member(
         organization_id=org.organization_id,
@@ -488,8 +487,8 @@ def add_member(
 
 
 def _refresh_derived(org: Organization, member: Member) -> None:
-    """``is_admin`` and implicit role grants follow the explicit roles and the organization's
-    ``rbac_email_implicit_role_assignments``."""
+    """Implicit role grants follow the organization's ``rbac_email_implicit_role_assignments``
+    (kept on the member, refreshed whenever the member's email or those rules change)."""
     domain = email_domain(member.email_address)
     member.implicit_roles = [
         {
@@ -499,7 +498,6 @@ def _refresh_derived(org: Organization, member: Member) -> None:
         for rule in org.rbac_email_implicit_role_assignments
         if rule.get("domain", "").lower() == domain
     ]
-    member.is_admin = STYTCH_ADMIN in member.role_ids
 
 
 def _index_member(project: Project, member: Member) -> None:

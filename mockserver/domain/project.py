@@ -14,6 +14,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .. import errors
@@ -198,11 +199,13 @@ def _normalise_url(url: str) -> str:
 def _redirect_matches(pattern: str, url: str) -> bool:
     """Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
     run of characters within a host, port or path segment (Stytch allows wildcards in Test)."""
-    p, u = _normalise_url(pattern), _normalise_url(url)
-    if "*" not in p:
-        return p == u
-    regex = re.escape(p).replace(r"\*", r"[^/?#]*")
-    return re.fullmatch(regex, u) is not None
+    return _registered(pattern).fullmatch(_normalise_url(url)) is not None
+
+
+@lru_cache(maxsize=256)
+def _registered(pattern: str) -> re.Pattern[str]:
+    """A registered URL as a regular expression, made once per URL."""
+    return re.compile(re.escape(_normalise_url(pattern)).replace(r"\*", r"[^/?#]*"))
 
 
 __all__ = ["Project", "ProjectConfig", "DEFAULT_REDIRECT_URL"]

@@ -18,6 +18,7 @@ import jwt as pyjwt
 
 from .. import errors
 from ..ids import new_id, session_token
+from . import rbac
 from .entities import DELETED, AuthenticationFactor, Member, MemberSession, Organization
 from .project import Project
 
@@ -165,18 +166,23 @@ def authenticate(
     session_jwt: str | None,
     duration_minutes: int | None,
     custom_claims: dict[str, Any] | None,
-) -> SessionGrant:
+    authorization_check: dict[str, str] | None = None,
+) -> tuple[SessionGrant, dict[str, Any] | None]:
+    """The session, touched (and extended when a duration is given), with the verdict of the
+    ``authorization_check`` if one was asked for. Everything is checked before anything
+    changes, so a refused check leaves the session as it was."""
     check_duration(duration_minutes)
     session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    member = project.members[session.member_id]
+    org = project.organizations[session.organization_id]
+    verdict = rbac.check(member, org, **authorization_check) if authorization_check else None
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     now = project.now()
     session.custom_claims = claims
     session.last_accessed_at = now
     if duration_minutes is not None:
         session.expires_at = now + timedelta(minutes=duration_minutes)
-    member = project.members[session.member_id]
-    org = project.organizations[session.organization_id]
-    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+    return SessionGrant(session, member, org, mint_jwt(project, session, member, org)), verdict
 
 
 def revoke(

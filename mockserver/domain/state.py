@@ -27,8 +27,8 @@ from .entities import (
     OutboxMessage,
 )
 from .organizations import (
+    _add_organization,
     _index_member,
-    _index_organization,
     add_member,
     check_organization,
     create_organization,
@@ -95,7 +95,7 @@ def import_state(project: Project, raw: Any) -> None:
             check_organization(org)
         except errors.StytchError as exc:
             raise _bad_state(f"organization {org.organization_id}: {exc.error_message}") from None
-        _index_organization(staging, org)
+        _add_organization(staging, org)
     for member in doc.members:
         if member.member_id in staging.members:
             raise _bad_state(f"member {member.member_id} appears twice")

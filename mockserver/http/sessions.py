@@ -21,30 +21,20 @@ routes = web.RouteTableDef()
     "Authenticate a session", rs.SessionAuthenticateResponse, body=rq.SessionAuthenticateRequest
 )
 async def authenticate(request: web.Request, body: rq.SessionAuthenticateRequest) -> web.Response:
-    proj = project(request)
-    verdict = None
-    if body.authorization_check is not None:
-        # Check before touching the session, so a refused check changes nothing.
-        session = sessions.find_session(
-            proj, session_token=body.session_token, session_jwt=body.session_jwt
-        )
-        check = body.authorization_check
-        verdict = rbac.check(
-            proj.members[session.member_id],
-            proj.organizations[session.organization_id],
-            organization_id=check.organization_id,
-            resource_id=check.resource_id,
-            action=check.action,
-        )
-    grant = sessions.authenticate(
-        proj,
+    check = body.authorization_check
+    grant, verdict = sessions.authenticate(
+        project(request),
         session_token=body.session_token,
         session_jwt=body.session_jwt,
         duration_minutes=body.session_duration_minutes,
         custom_claims=body.session_custom_claims,
+        authorization_check=check.model_dump() if check is not None else None,
     )
     return render(
-        request, rs.SessionAuthenticateResponse, verdict=verdict, **session_fields(proj, grant)
+        request,
+        rs.SessionAuthenticateResponse,
+        verdict=verdict,
+        **session_fields(project(request), grant),
     )
 
 

@@ -406,6 +406,29 @@ def test_deleting_an_invited_member_revokes_the_invite(sdk, mock, new_org, email
     assert found.members == []
 
 
+def test_a_link_sent_before_a_member_was_deleted_stays_revoked_after_reactivation(sdk, mock, acme):
+    address = "returning@acme.co"
+    sdk.magic_links.email.login_or_signup(
+        organization_id=acme.organization_id, email_address=address
+    )
+    signup = sdk.magic_links.authenticate(magic_links_token=mock.outbox.latest_token(address))
+    member_id = signup.member.member_id  # active, with a verified email: reactivatable
+    sdk.magic_links.email.login_or_signup(
+        organization_id=acme.organization_id, email_address=address
+    )
+    old_login = mock.outbox.latest_token(address)
+
+    sdk.organizations.members.delete(organization_id=acme.organization_id, member_id=member_id)
+    back = sdk.organizations.members.reactivate(
+        organization_id=acme.organization_id, member_id=member_id
+    )
+    assert back.member.status == "active"
+
+    refused(
+        sdk.magic_links.authenticate, 401, "unable_to_auth_magic_link", magic_links_token=old_login
+    )
+
+
 # --- PKCE -------------------------------------------------------------------------------
 
 

@@ -108,6 +108,8 @@ def send_link(
         pkce_code_challenge=pkce_code_challenge,
     )
     project.magic_links[token.token] = token
+    if member is not None:
+        project.links_by_member.setdefault(member.member_id, {})[token.token] = None
     org_name = org.organization_name if org else None
     project.outbox.add(
         OutboxMessage(

@@ -399,6 +399,7 @@ def delete_organization(project: Project, organization_id: str) -> str:
     org = project.get_organization(organization_id)
     for member in list(project.org_members.get(org.organization_id, {}).values()):
         revoke_member_sessions(project, member.member_id)
+        _revoke_member_links(project, member.member_id)
         _unindex_member(project, member)
         project.members.pop(member.member_id, None)
     _unindex_organization(project, org)
@@ -624,14 +625,22 @@ def update_member(
     return member, org
 
 
+def _revoke_member_links(project: Project, member_id: str) -> None:
+    """Use up the member's outstanding magic links, so no later reactivation revives them."""
+    for token in project.links_by_member.pop(member_id, ()):
+        project.magic_links[token].used = True
+
+
 def delete_member(project: Project, organization_id: str, member_id: str) -> str:
     """[chosen] A deleted member keeps its record with status ``deleted`` (it can be
-    reactivated); its sessions are revoked and its email can be used again at once."""
+    reactivated); its sessions and outstanding links are revoked (semantics §3.3: deleting a
+    member revokes its invites) and its email can be used again at once."""
     from .sessions import revoke_member_sessions
 
     org = project.get_organization(organization_id)
     member = project.get_member(org.organization_id, member_id)
     revoke_member_sessions(project, member.member_id)
+    _revoke_member_links(project, member.member_id)
     _unindex_member(project, member)
     member.status = DELETED
     member.updated_at = project.now()

@@ -96,6 +96,8 @@ class Project:
         # lowercased domain -> {organization_id: None} for claimed_email_domains
         self.orgs_by_claimed_domain: dict[str, dict[str, None]] = {}
         self.magic_links: dict[str, MagicLinkToken] = {}
+        # member_id -> {token: None}: a member's organization links, revoked when it is deleted
+        self.links_by_member: dict[str, dict[str, None]] = {}
         self.intermediate_sessions: dict[str, IntermediateSession] = {}
         self.sessions: dict[str, MemberSession] = {}
         self.session_by_token: dict[str, str] = {}

@@ -131,6 +131,9 @@ def import_state(project: Project, raw: Any) -> None:
     if len({m.id for m in doc.outbox}) != len(doc.outbox):
         raise _bad_state("an outbox message id appears twice")
     staging.magic_links = {t.token: t for t in doc.magic_links}
+    for token in doc.magic_links:
+        if token.member_id is not None:
+            staging.links_by_member.setdefault(token.member_id, {})[token.token] = None
     staging.intermediate_sessions = {t.token: t for t in doc.intermediate_sessions}
     for message in doc.outbox:
         staging.outbox.add(message)

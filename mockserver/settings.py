@@ -51,6 +51,7 @@ class Settings:
     port: int = DEFAULT_PORT
     open_projects: bool = False
     access_log: bool = False
+    jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[Any] = field(default_factory=list)  # SeedDocument instances
     credentials_source: str = "defaults"
 

@@ -19,7 +19,7 @@ from stytch import B2BClient
 
 from mockserver.cli import build_parser, build_registry, main, settings_from_args
 from mockserver.settings import DEFAULT_PROJECT_ID, DEFAULT_SECRET, ConfigError, Settings
-from tests.support import http
+from tests.support import basic, http
 
 FLAGS = [
     "--host",
@@ -30,6 +30,7 @@ FLAGS = [
     "--config",
     "--open-projects",
     "--seed",
+    "--jwt-signer",
 ]
 
 
@@ -433,10 +434,50 @@ def _check_running_server(banner: str) -> str:
     return url
 
 
+def children(pid: int) -> list[str]:
+    """Command lines of the live child processes of ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(cmdline)
+    return found
+
+
+def _check_session_jwt_verifies_locally(url: str) -> None:
+    """A discovery login on the running server; its session JWT verifies offline."""
+    client = B2BClient(project_id=DEFAULT_PROJECT_ID, secret=DEFAULT_SECRET, environment=url)
+    client.magic_links.email.discovery.send(email_address="ada@seeded.com")
+    outbox = http(
+        url + "_mock/outbox", headers={"Authorization": basic(DEFAULT_PROJECT_ID, DEFAULT_SECRET)}
+    )
+    token = outbox.json["messages"][-1]["token"]
+    found = client.magic_links.discovery.authenticate(discovery_magic_links_token=token)
+    org = found.discovered_organizations[0].organization
+    session = client.discovery.intermediate_sessions.exchange(
+        intermediate_session_token=found.intermediate_session_token,
+        organization_id=org.organization_id,
+    )
+    local = client.sessions.authenticate_jwt_local(session_jwt=session.session_jwt)
+    assert local is not None
+    assert local.member_session_id == session.member_session.member_session_id
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> None:
     proc, banner = started
     url = _check_running_server(banner)
+    # Session JWTs are signed by one helper process (mockserver.signer), and verify.
+    assert children(proc.pid) == [f"{sys.executable} -m mockserver.signer"]
+    _check_session_jwt_verifies_locally(url)
 
     proc.send_signal(sig)
     code = proc.wait(timeout=30)
@@ -448,6 +489,32 @@ def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> 
     assert "Traceback" not in err, err
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/"))), 1).close()
+    assert children(proc.pid) == []
+
+
+def test_jwt_signer_inline_signs_on_the_server_itself(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", "0", "--jwt-signer", "inline"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=subprocess_env(),
+    )
+    try:
+        url = re.search(r"listening on (\S+)", read_banner(proc)).group(1)  # type: ignore[union-attr]
+        assert children(proc.pid) == []
+        client = B2BClient(project_id=DEFAULT_PROJECT_ID, secret=DEFAULT_SECRET, environment=url)
+        client.organizations.create(organization_name="Seeded Co", organization_slug="seeded")
+        client.organizations.members.create(
+            organization_id="seeded", email_address="ada@seeded.com"
+        )
+        _check_session_jwt_verifies_locally(url)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 @pytest.mark.parametrize("variable", ["STYTCH_PROJECT_ID", "STYTCH_SECRET"])

@@ -3,18 +3,25 @@
 Keys are 2048-bit RSA (as Stytch's); ``kid`` is ``jwk-test-<uuid>`` like the real sandbox JWT's
 header (stytch-b2b-semantics.md §4.4). The JWK carries all nine fields the SDKs' ``JWK`` model
 requires (``kty use key_ops alg kid x5c x5tS256 n e``; stytch-b2b-api.md §2.5).
+
+A session JWT is made in two steps (:class:`SessionJWT`): its claims are fixed and encoded when
+the domain mints it, and its RS256 signature (about 0.3 ms of CPU, most of a login's cost) may be
+computed later and elsewhere, e.g. by the signer process of :mod:`mockserver.signer`. The
+encoding is RFC 7515's compact serialization with the header PyJWT writes (sorted keys, no
+spaces); PyJWT and both SDKs verify it (tests/test_signer.py).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..ids import new_id
 
@@ -22,6 +29,19 @@ from ..ids import new_id
 def _b64uint(value: int) -> str:
     raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+_PKCS1V15 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
+
+
+def rs256_signature(private_key: rsa.RSAPrivateKey, signing_input: bytes) -> bytes:
+    """RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over a JWS signing input."""
+    return private_key.sign(signing_input, _PKCS1V15, _SHA256)
 
 
 @dataclass
@@ -68,10 +88,18 @@ class SigningKey:
             "e": _b64uint(numbers.e),
         }
 
+    @cached_property
+    def _header_segment(self) -> bytes:
+        header = {"alg": "RS256", "kid": self.kid, "typ": "JWT"}
+        return b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
+
+    def unsigned(self, claims: dict[str, Any]) -> SessionJWT:
+        """The JWT for ``claims``, encoded but not signed yet."""
+        payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+        return SessionJWT(self, self._header_segment + b"." + payload)
+
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(
-            claims, self.private_key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"}
-        )
+        return self.unsigned(claims).sign_here()
 
     def verify(self, token: str, *, audience: str, issuers: list[str]) -> dict[str, Any]:
         """Signature, ``aud`` and ``iss``; not ``exp`` (an expired JWT of a live session is still
@@ -84,3 +112,25 @@ class SigningKey:
             issuer=issuers,
             options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
         )
+
+
+class SessionJWT:
+    """A JWT whose header and claims are encoded (``signing_input``) and whose signature may
+    still be missing. ``token`` is the compact JWT once signed, else None."""
+
+    __slots__ = ("key", "signing_input", "token")
+
+    def __init__(self, key: SigningKey, signing_input: bytes) -> None:
+        self.key = key
+        self.signing_input = signing_input
+        self.token: str | None = None
+
+    def with_signature(self, signature: bytes) -> str:
+        self.token = (self.signing_input + b"." + b64url(signature)).decode("ascii")
+        return self.token
+
+    def sign_here(self) -> str:
+        """Sign in this thread (if not signed yet) and return the token."""
+        if self.token is None:
+            self.with_signature(rs256_signature(self.key.private_key, self.signing_input))
+        return self.token  # type: ignore[return-value]

@@ -27,7 +27,7 @@ from .entities import (
     MemberSession,
     Organization,
 )
-from .keys import SigningKey
+from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
@@ -103,7 +103,7 @@ class Project:
         self.session_by_token: dict[str, str] = {}
         self.sessions_by_member: dict[str, dict[str, None]] = {}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
-        self.jwt_cache: dict[str, tuple[object, str]] = {}
+        self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
         self._seq = 0
 
     def reset(self) -> None:

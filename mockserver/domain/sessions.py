@@ -20,6 +20,7 @@ from .. import errors
 from ..ids import new_id, session_token
 from . import rbac
 from .entities import DELETED, AuthenticationFactor, Member, MemberSession, Organization
+from .keys import SessionJWT
 from .project import Project
 
 DEFAULT_SESSION_MINUTES = 60
@@ -34,12 +35,14 @@ MAX_CUSTOM_CLAIMS_BYTES = 4096
 
 @dataclass(slots=True)
 class SessionGrant:
-    """What an authenticate call hands back: the session with its member and organization."""
+    """What an authenticate call hands back: the session with its member and organization.
+    ``session_jwt`` may still need its signature (keys.SessionJWT): whoever renders the grant
+    signs it, after the state change is complete."""
 
     session: MemberSession
     member: Member
     organization: Organization
-    session_jwt: str
+    session_jwt: SessionJWT
 
 
 def check_duration(minutes: int | None) -> int | None:
@@ -235,8 +238,11 @@ def _rfc3339(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def mint_jwt(project: Project, session: MemberSession, member: Member, org: Organization) -> str:
-    """An RS256 session JWT with the claims both SDKs verify locally (stytch-b2b-api.md §5.1).
+def mint_jwt(
+    project: Project, session: MemberSession, member: Member, org: Organization
+) -> SessionJWT:
+    """An RS256 session JWT with the claims both SDKs verify locally (stytch-b2b-api.md §5.1),
+    encoded here and signed by whoever renders it (keys.SessionJWT).
 
     Identical claims give an identical JWT, so the last one is kept and reused while the
     claims (which change at most once a second) stay the same.
@@ -280,7 +286,7 @@ def mint_jwt(project: Project, session: MemberSession, member: Member, org: Orga
             },
         }
     )
-    token = project.key.sign(claims)
+    token = project.key.unsigned(claims)
     project.jwt_cache[session.member_session_id] = (fingerprint, token)
     return token
 

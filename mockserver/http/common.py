@@ -14,7 +14,9 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from .. import errors
+from ..domain.keys import SessionJWT
 from ..domain.project import Project
+from ..signer import Signer
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -22,6 +24,9 @@ M = TypeVar("M", bound=BaseModel)
 _RequestKey = getattr(web, "RequestKey", None)
 REQUEST_ID: Any = _RequestKey("request_id", str) if _RequestKey else "stytch_request_id"
 PROJECT: Any = _RequestKey("project", Project) if _RequestKey else "stytch_project"
+
+# The app's JWT signer (mockserver.signer); create_app sets it.
+SIGNER = web.AppKey("signer", Signer)  # type: ignore[type-abstract]
 
 # Missing fields that have a Stytch error type of their own.
 MISSING_FIELD_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
@@ -79,6 +84,13 @@ def operation(
 
 def project(request: web.Request) -> Project:
     return request[PROJECT]
+
+
+async def signed(request: web.Request, jwt: SessionJWT) -> str:
+    """The compact JWT, signed by the app's signer if it is not signed yet."""
+    if jwt.token is not None:
+        return jwt.token
+    return await request.app[SIGNER].sign(jwt)
 
 
 def validation_error(exc: ValidationError) -> errors.StytchError:

@@ -55,7 +55,7 @@ async def exchange(
         session_duration_minutes=body.session_duration_minutes,
         session_custom_claims=body.session_custom_claims,
     )
-    return render(request, rs.AuthResultResponse, **auth_result_fields(proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))
 
 
 @routes.post("/v1/b2b/discovery/organizations/create")
@@ -84,4 +84,4 @@ async def create(request: web.Request, body: rq.DiscoveryCreateRequest) -> web.R
         organization_slug=body.organization_slug,
         **settings,
     )
-    return render(request, rs.AuthResultResponse, **auth_result_fields(proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))

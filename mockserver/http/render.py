@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
+
 from ..domain.discovery import DiscoveredOrganization
 from ..domain.entities import MemberSession
 from ..domain.login import AuthResult
 from ..domain.project import Project
 from ..domain.sessions import SessionGrant
 from ..models import objects
+from .common import signed
 
 
 def member_session(project: Project, session: MemberSession) -> objects.MemberSession:
@@ -29,17 +32,22 @@ def member_session(project: Project, session: MemberSession) -> objects.MemberSe
     )
 
 
-def session_fields(project: Project, grant: SessionGrant) -> dict[str, Any]:
+async def session_fields(
+    request: web.Request, project: Project, grant: SessionGrant
+) -> dict[str, Any]:
+    """The session part of a response; its JWT gets signed here (common.signed)."""
     return {
         "member_session": member_session(project, grant.session),
         "session_token": grant.session.session_token,
-        "session_jwt": grant.session_jwt,
+        "session_jwt": await signed(request, grant.session_jwt),
         "member": grant.member,
         "organization": grant.organization,
     }
 
 
-def auth_result_fields(project: Project, result: AuthResult) -> dict[str, Any]:
+async def auth_result_fields(
+    request: web.Request, project: Project, result: AuthResult
+) -> dict[str, Any]:
     """Stytch's shared auth result: empty session strings until fully authenticated, and an
     empty IST once a session is granted (stytch-b2b-api.md §2.6)."""
     fields: dict[str, Any] = {
@@ -52,7 +60,7 @@ def auth_result_fields(project: Project, result: AuthResult) -> dict[str, Any]:
         "intermediate_session_token": "",
     }
     if result.grant is not None:
-        fields.update(session_fields(project, result.grant))
+        fields.update(await session_fields(request, project, result.grant))
     if result.intermediate_session is not None:
         fields["intermediate_session_token"] = result.intermediate_session.token
         fields["intermediate_session_token_expires_at"] = result.intermediate_session.expires_at

@@ -34,7 +34,7 @@ async def authenticate(request: web.Request, body: rq.SessionAuthenticateRequest
         request,
         rs.SessionAuthenticateResponse,
         verdict=verdict,
-        **session_fields(project(request), grant),
+        **await session_fields(request, project(request), grant),
     )
 
 
@@ -77,7 +77,7 @@ async def exchange(request: web.Request, body: rq.SessionExchangeRequest) -> web
         duration_minutes=body.session_duration_minutes,
         custom_claims=body.session_custom_claims,
     )
-    return render(request, rs.AuthResultResponse, **auth_result_fields(proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))
 
 
 @routes.get("/v1/b2b/sessions/jwks/{project_id}")

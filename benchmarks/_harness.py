@@ -83,18 +83,18 @@ class ServerProcess:
         raise BenchError(f"the server did not start: {self._stderr.read()[-2000:]}")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
-        with open(f"/proc/{self.pid}/stat") as f:
-            fields = f.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+        """User + system CPU time the server has used so far: its own process and its live
+        child processes (the mock's JWT signer, see mockserver/signer.py)."""
+        return _process_cpu_seconds(self.pid) + self.helper_cpu_seconds()
+
+    def helper_cpu_seconds(self) -> float:
+        """CPU time of the server's live child processes only."""
+        return sum(_process_cpu_seconds(pid) for pid in _children(self.pid))
 
     def status_kb(self, name: str) -> int:
-        """A ``kB`` line of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``)."""
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith(name + ":"):
-                    return int(line.split()[1])
-        raise BenchError(f"no {name} in /proc/{self.pid}/status")
+        """A ``kB`` line of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``), added up over the
+        server's process and its live child processes (the JWT signer)."""
+        return sum(_status_kb(pid, name) for pid in (self.pid, *_children(self.pid)))
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -376,6 +376,40 @@ async def run_workers(
     return time.perf_counter() - started
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (state is [0], ppid [1])."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rpartition(")")[2].split()
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = _stat_fields(pid)
+    except OSError:  # it has just exited
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
+def _status_kb(pid: int, name: str) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    raise BenchError(f"no {name} in /proc/{pid}/status")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(int(entry))[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all processes of the machine have used (busy jiffies of /proc/stat)."""
     with open("/proc/stat") as f:
@@ -390,6 +424,8 @@ class CpuMeter:
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
+        self._helper_start = server.helper_cpu_seconds()
+        self.helper_seconds = 0.0
         self._start = self._read()
 
     def _read(self) -> tuple[float, float, float]:
@@ -398,6 +434,7 @@ class CpuMeter:
     def stop(self) -> tuple[float, float, float]:
         """(server, client, others) CPU seconds since the meter was made."""
         end = self._read()
+        self.helper_seconds = self.server.helper_cpu_seconds() - self._helper_start
         server, client, machine = (e - s for e, s in zip(end, self._start, strict=True))
         return server, client, max(0.0, machine - server - client)
 

@@ -332,6 +332,7 @@ async def mock_run(
                 "client_cpu_busy": round(client_cpu / seconds, 3),
                 "other_processes_cpu_busy": round(other_cpu / seconds, 3),
                 "server_cpu_ms_per_flow": round(cpu / len(flows) * 1000, 3),
+                "signer_cpu_ms_per_flow": round(meter.helper_seconds / len(flows) * 1000, 3),
                 "latency": latencies,
             }
             out["flows"]["gc"] = gc_summary(server.gc_events(window))
@@ -408,8 +409,8 @@ def report(result: dict[str, Any]) -> str:
         f"flows={cfg['flows']} concurrency={cfg['concurrency']} client={cfg['client']} "
         f"preload_sessions={cfg['preload_sessions']}  load average at start "
         f"{' '.join(str(v) for v in env['loadavg_at_start'])}",
-        "CPU busy columns: share of one core used by the server, the load generator and all "
-        "other processes",
+        "CPU busy columns: share of one core used by the server (the mock's process and its JWT "
+        "signer process), the load generator and all other processes",
     ]
     for label, run in result["scenarios"].items():
         lines.append("")
@@ -473,7 +474,8 @@ def report(result: dict[str, Any]) -> str:
         f = run["flows"]
         lines.append(
             f" whole flows: {f['flows']} in {f['seconds']}s = {f['flows_per_s']:.0f} flows/s "
-            f"(server CPU {f['server_cpu_ms_per_flow']:.2f} ms/flow; busy: server "
+            f"(server CPU {f['server_cpu_ms_per_flow']:.2f} ms/flow, of which the JWT signer "
+            f"process {f['signer_cpu_ms_per_flow']:.2f}; busy: server "
             f"{f['server_cpu_busy']:.0%}, client {f['client_cpu_busy']:.0%}, other processes "
             f"{f['other_processes_cpu_busy']:.0%})"
         )

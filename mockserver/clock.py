@@ -16,6 +16,8 @@ class Clock:
     def __init__(self, source: Callable[[], float] = time.time, offset_seconds: float = 0.0):
         self._source = source
         self.offset_seconds = float(offset_seconds)
+        self._second = -1  # the whole second `now` last returned, and its datetime
+        self._now = datetime.fromtimestamp(0, tz=UTC)
 
     def timestamp(self) -> float:
         """Seconds since the epoch, as this clock sees them."""
@@ -24,7 +26,10 @@ class Clock:
     def now(self) -> datetime:
         """Now, in UTC, to the whole second (the precision of Stytch's timestamps and of JWT
         ``iat``), so a JWT minted twice in one second is identical."""
-        return datetime.fromtimestamp(int(self.timestamp()), tz=UTC)
+        second = int(self.timestamp())
+        if second != self._second:
+            self._second, self._now = second, datetime.fromtimestamp(second, tz=UTC)
+        return self._now
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

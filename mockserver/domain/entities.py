@@ -109,7 +109,9 @@ class Member:
 
     @property
     def is_admin(self) -> bool:
-        return STYTCH_ADMIN in self.role_ids
+        return STYTCH_ADMIN in self.explicit_roles or any(
+            grant["role_id"] == STYTCH_ADMIN for grant in self.implicit_roles
+        )
 
     @property
     def role_ids(self) -> list[str]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from .. import errors
 from ..domain.keys import SessionJWT
 from ..domain.project import Project
+from ..models.wire import render_json
 from ..signer import Signer
 
 M = TypeVar("M", bound=BaseModel)
@@ -148,8 +149,8 @@ _BASE_FIELDS = {"status_code", "request_id"}
 
 
 def render(request: web.Request, model_cls: type[BaseModel], **fields: Any) -> web.Response:
-    """A 200 carrying ``model_cls(status_code=200, request_id=…, **fields)``."""
+    """A 200 carrying ``model_cls(status_code=200, request_id=…, **fields)``, rendered by the
+    model's fields without validating the domain's objects again (models.wire)."""
     if not fields and model_cls.model_fields.keys() == _BASE_FIELDS:
         return json_response(f'{{"status_code":200,"request_id":"{request[REQUEST_ID]}"}}')
-    model = model_cls(request_id=request[REQUEST_ID], **fields)
-    return json_response(model.model_dump_json(exclude_none=True, by_alias=True))
+    return json_response(render_json(model_cls, request_id=request[REQUEST_ID], **fields))

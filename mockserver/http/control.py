@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+from typing import Any
 
 from aiohttp import web
 
@@ -32,21 +33,22 @@ from .middleware import REGISTRY
 routes = web.RouteTableDef()
 
 
-def _message(m: OutboxMessage) -> ct.OutboxMessage:
+def _message(m: OutboxMessage) -> dict[str, Any]:
+    """The fields of ``ct.OutboxMessage`` (rendered by ``render``)."""
     text, html = render_bodies(m)
-    return ct.OutboxMessage(
-        id=m.id,
-        to=m.to,
-        from_=m.sender,
-        subject=m.subject,
-        kind=m.kind,
-        token=m.token,
-        link=m.link,
-        created_at=m.created_at,
-        expires_at=m.expires_at,
-        text=text,
-        html=html,
-    )
+    return {
+        "id": m.id,
+        "to": m.to,
+        "from_": m.sender,
+        "subject": m.subject,
+        "kind": m.kind,
+        "token": m.token,
+        "link": m.link,
+        "created_at": m.created_at,
+        "expires_at": m.expires_at,
+        "text": text,
+        "html": html,
+    }
 
 
 @routes.get("/_mock/outbox")

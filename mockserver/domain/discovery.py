@@ -145,7 +145,8 @@ def discover(
                         factors,
                     )
                 )
-    found.sort(key=lambda d: project.org_seq[d.organization.organization_id])
+    if len(found) > 1:
+        found.sort(key=lambda d: project.org_seq[d.organization.organization_id])
     return found
 
 

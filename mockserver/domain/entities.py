@@ -109,9 +109,12 @@ class Member:
 
     @property
     def is_admin(self) -> bool:
-        return STYTCH_ADMIN in self.explicit_roles or any(
-            grant["role_id"] == STYTCH_ADMIN for grant in self.implicit_roles
-        )
+        if STYTCH_ADMIN in self.explicit_roles:
+            return True
+        for grant in self.implicit_roles:
+            if grant["role_id"] == STYTCH_ADMIN:
+                return True
+        return False
 
     @property
     def role_ids(self) -> list[str]:

@@ -174,7 +174,8 @@ class Project:
             for mid in self.members_by_email.get(email.lower(), ())
             if (m := self.members[mid]).status != DELETED
         ]
-        found.sort(key=lambda m: self.org_seq[m.organization_id])
+        if len(found) > 1:
+            found.sort(key=lambda m: self.org_seq[m.organization_id])
         return found
 
     # --- redirect URLs ------------------------------------------------------------------

@@ -85,30 +85,35 @@ def _plan(model: type[BaseModel]) -> Callable[[Any], dict[str, Any]]:
     It is generated as straight-line code, one statement per field (as dataclasses and attrs
     generate their methods): reading the fields in a loop cost twice as much."""
     namespace: dict[str, Any] = {"MISSING": _MISSING, "MissingField": MissingField}
-    from_object = ["def from_object(src):", "    out = {}"]
-    from_dict = ["def from_dict(src):", "    get = src.get", "    out = {}"]
+    # From an object, a required field is a plain attribute read; a missing one raises
+    # AttributeError, which becomes MissingField.
+    from_object = ["def from_object(src):", "  try:", "    out = {}"]
+    from_dict = ["def from_dict(src):", "  if True:", "    get = src.get", "    out = {}"]
     for i, (name, info) in enumerate(model.model_fields.items()):
         key = info.serialization_alias or info.alias or name
         convert = _converter(info.annotation)
         namespace[f"convert{i}"] = convert
         value = "v" if convert is None else f"convert{i}(v)"
-        missing = f"raise MissingField({f'{model.__name__}.{name} has no value'!r})"
         if info.is_required():
-            from_object.append(f"    v = getattr(src, {name!r}, MISSING)")
+            missing = f"raise MissingField({f'{model.__name__}.{name} has no value'!r})"
+            from_object.append(f"    v = src.{name}")
             from_dict.append(f"    v = get({name!r}, MISSING)")
             if info.alias not in (None, name):
                 from_dict.append(f"    if v is MISSING: v = get({info.alias!r}, MISSING)")
-            for lines in (from_object, from_dict):
-                lines.append(f"    if v is MISSING: {missing}")
+            from_dict.append(f"    if v is MISSING: {missing}")
         else:
             namespace[f"default{i}"] = info.get_default(call_default_factory=True)
             from_object.append(f"    v = getattr(src, {name!r}, default{i})")
             from_dict.append(f"    v = get({name!r}, default{i})")
         for lines in (from_object, from_dict):
             lines.append("    if v is not None:")
-            lines.append(f"        out[{key!r}] = {value}")
+            lines.append(f"      out[{key!r}] = {value}")
+    from_object += [
+        "  except AttributeError as exc:",
+        f"    raise MissingField(f'{model.__name__}: {{exc}}') from None",
+    ]
     for lines in (from_object, from_dict):
-        lines.append("    return out")
+        lines.append("  return out")
     exec("\n".join(from_object + from_dict), namespace)  # noqa: S102 (code made from the model)
     by_attribute, by_key = namespace["from_object"], namespace["from_dict"]
 

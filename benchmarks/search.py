@@ -573,7 +573,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15, help="requests per search case (15)")
     parser.add_argument("--lookups", type=int, default=2000, help="member gets per pass (2000)")
     parser.add_argument("--concurrency", type=int, default=32, help="for the lookup rate (32)")
-    parser.add_argument("--client", choices=["aiohttp", "raw"], default="aiohttp")
+    parser.add_argument(
+        "--client",
+        choices=["aiohttp", "raw"],
+        default="raw",
+        help="load generator, as in discovery_flow.py (raw)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--profile", metavar="DIR", help="run the server under cProfile, write DIR/search.prof"

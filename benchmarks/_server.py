@@ -9,9 +9,9 @@ settings, registry and ``serve``), and before serving it can
   (10 per organization), K live sessions (one per member), K used discovery magic links, K
   intermediate sessions and K outbox messages. The document goes through
   ``mockserver.domain.state.import_state``, the code behind ``PUT /_mock/state``, so every index
-  is built the way the API builds it. (It is loaded in-process because ``PUT /_mock/state``
-  accepts at most 1 MB, ``mockserver.app.MAX_BODY_BYTES``, and 100,000 sessions are ~100 MB of
-  JSON.)
+  is built the way the API builds it. (It is loaded in-process: 100,000 sessions are ~220 MB of
+  JSON, which ``PUT /_mock/state`` would accept, up to 512 MB, but only after sending and
+  parsing it over HTTP.)
 - ``--profile FILE``: run the server under cProfile and write the stats to FILE when it stops
   (SIGTERM or SIGINT).
 - ``--gc-log FILE``: time every garbage collection (``gc.callbacks``) and append a line per

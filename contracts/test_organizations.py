@@ -92,7 +92,8 @@ def test_create_keeps_the_settings_it_is_given(sdk, new_org):
 
 
 def test_get_by_id_and_by_slug_return_the_same_organization(sdk, new_org):
-    org = new_org(email_allowed_domains=["acme-get.co"])
+    # A slug with capitals (Stytch allows them) is found as it was returned.
+    org = new_org(organization_slug=unique("Contract-Get"), email_allowed_domains=["acme-get.co"])
 
     by_id = sdk.organizations.get(organization_id=org.organization_id).organization
     by_slug = sdk.organizations.get(organization_id=org.organization_slug).organization

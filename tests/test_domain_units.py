@@ -10,7 +10,14 @@ import pytest
 
 from mockserver import ids
 from mockserver.clock import Clock
-from mockserver.domain.organizations import create_organization, derive_name_and_slug
+from mockserver.domain.organizations import (
+    add_member,
+    create_organization,
+    delete_member,
+    derive_name_and_slug,
+    search_members,
+    update_member,
+)
 from mockserver.domain.project import Project, ProjectConfig
 from tests.support import UUID
 
@@ -89,6 +96,30 @@ def test_session_tokens_are_44_char_unpadded_urlsafe() -> None:
 
 def project() -> Project:
     return Project(ProjectConfig("project-test-unit", "secret"), clock=Clock(FakeTime(1e9)))
+
+
+def test_members_keep_their_creation_order_through_updates_and_deletion() -> None:
+    p = project()
+    org = create_organization(p, organization_name="Order Co", organization_slug="order-co")
+    ids = [
+        add_member(p, org, f"{n}@order.example", status="active").member_id
+        for n in ("ada", "bob", "cy")
+    ]
+
+    update_member(p, org.organization_id, ids[0], {"name": "Ada", "email_address": "a@o.example"})
+    delete_member(p, org.organization_id, ids[1])
+    every_status = {
+        "operator": "AND",
+        "operands": [
+            {"filter_name": "statuses", "filter_value": ["active", "deleted"]},
+        ],
+    }
+    members, total, _, _ = search_members(
+        p, organization_ids=[org.organization_id], query=every_status, cursor=None, limit=None
+    )
+
+    assert [m.member_id for m in members] == ids
+    assert total == 3
 
 
 @pytest.mark.parametrize(

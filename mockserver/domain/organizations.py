@@ -483,6 +483,9 @@ def add_member(
     )
     _refresh_derived(org, member)
     project.members[member.member_id] = member
+    # The organization's members, in creation order; a member leaves it only with its
+    # organization (deleted members stay listed: search with statuses=["deleted"]).
+    project.org_members.setdefault(org.organization_id, {})[member.member_id] = member
     _index_member(project, member)
     return member
 
@@ -502,8 +505,8 @@ def _refresh_derived(org: Organization, member: Member) -> None:
 
 
 def _index_member(project: Project, member: Member) -> None:
+    """The lookups by email and external id (of live members; org_members lists them all)."""
     email = member.email_address.lower()
-    project.org_members.setdefault(member.organization_id, {})[member.member_id] = member
     project.member_by_org_email[(member.organization_id, email)] = member.member_id
     project.members_by_email.setdefault(email, {})[member.member_id] = None
     if member.external_id:
@@ -514,7 +517,6 @@ def _index_member(project: Project, member: Member) -> None:
 
 def _unindex_member(project: Project, member: Member) -> None:
     email = member.email_address.lower()
-    project.org_members.get(member.organization_id, {}).pop(member.member_id, None)
     project.member_by_org_email.pop((member.organization_id, email), None)
     by_email = project.members_by_email.get(email)
     if by_email is not None:
@@ -645,8 +647,7 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     member.status = DELETED
     member.updated_at = project.now()
     # Deleted members stay findable by id (dangerously_get with include_deleted, reactivate)
-    # and in their organization's list (search with statuses=["deleted"]).
-    project.org_members.setdefault(org.organization_id, {})[member.member_id] = member
+    # and in their organization's org_members (search with statuses=["deleted"]).
     return member.member_id
 
 

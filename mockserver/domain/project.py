@@ -131,7 +131,7 @@ class Project:
         """By id, slug or external id, as Stytch accepts all three wherever an id is expected."""
         org = self.organizations.get(organization_id)
         if org is None:
-            oid = self.org_by_slug.get(organization_id) or self.org_by_external_id.get(
+            oid = self.org_by_slug.get(organization_id.lower()) or self.org_by_external_id.get(
                 organization_id
             )
             org = self.organizations.get(oid) if oid else None

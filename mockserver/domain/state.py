@@ -106,8 +106,8 @@ def import_state(project: Project, raw: Any) -> None:
         except errors.StytchError:
             raise _bad_state(f"member {member.member_id} has an invalid email address") from None
         staging.members[member.member_id] = member
+        staging.org_members[member.organization_id][member.member_id] = member
         if member.status == DELETED:
-            staging.org_members[member.organization_id][member.member_id] = member
             continue
         if staging.member_in_org_by_email(member.organization_id, member.email_address):
             raise _bad_state(

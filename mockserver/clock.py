@@ -11,6 +11,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+# How far the clock may be moved ahead of real time in all (ten years): the range
+# POST /_mock/clock and a saved state document may hold.
+MAX_OFFSET_SECONDS = 10 * 365 * 24 * 3600
+
 
 class Clock:
     def __init__(self, source: Callable[[], float] = time.time, offset_seconds: float = 0.0):
@@ -34,6 +38,8 @@ class Clock:
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the clock only moves forward")
+        if self.offset_seconds + seconds > MAX_OFFSET_SECONDS:
+            raise ValueError("the clock moves at most ten years ahead of real time")
         self.offset_seconds += seconds
 
     def reset(self) -> None:

@@ -261,6 +261,20 @@ def test_clock_refuses_a_bad_advance(stytch_mock: StytchMock, body: dict) -> Non
     assert stytch_mock.control("GET", "_mock/clock")["offset_seconds"] == 10
 
 
+def test_clock_moves_at_most_ten_years_in_all_and_the_state_can_still_be_saved(
+    stytch_mock: StytchMock,
+) -> None:
+    six_years = 6 * 365 * 24 * 3600
+    stytch_mock.control("POST", "_mock/clock", {"advance_seconds": six_years})
+
+    resp = stytch_mock.request("POST", "_mock/clock", {"advance_seconds": six_years})
+
+    assert_stytch_error(resp, 400, "invalid_argument")
+    assert "ten years" in resp.json["error_message"]
+    assert stytch_mock.control("GET", "_mock/clock")["offset_seconds"] == six_years
+    assert state_of(stytch_mock)["clock_offset_seconds"] == six_years
+
+
 def test_clock_expires_magic_links(stytch_mock: StytchMock) -> None:
     client = stytch_mock.client
     early = discovery_token(stytch_mock, "ada@example.com")

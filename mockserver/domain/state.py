@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .. import errors
+from ..clock import MAX_OFFSET_SECONDS
 from .entities import (
     DELETED,
     IntermediateSession,
@@ -38,7 +39,6 @@ from .organizations import (
 from .project import Project
 
 STATE_VERSION = 1
-MAX_CLOCK_OFFSET = 10 * 365 * 24 * 3600
 
 
 class StateDocument(BaseModel):
@@ -46,7 +46,7 @@ class StateDocument(BaseModel):
 
     version: int = Field(default=STATE_VERSION, strict=True)
     # The range POST /_mock/clock can reach: forward only, at most ten years.
-    clock_offset_seconds: float = Field(default=0.0, ge=0, le=MAX_CLOCK_OFFSET)
+    clock_offset_seconds: float = Field(default=0.0, ge=0, le=MAX_OFFSET_SECONDS)
     organizations: list[Organization] = Field(default_factory=list)
     members: list[Member] = Field(default_factory=list)
     sessions: list[MemberSession] = Field(default_factory=list)

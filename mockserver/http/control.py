@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import errors
 from ..domain.entities import OutboxMessage
 from ..domain.outbox import render_bodies
 from ..domain.state import export_state, import_state, load_seed
@@ -86,7 +87,10 @@ async def get_clock(request: web.Request) -> web.Response:
 @routes.post("/_mock/clock")
 @operation("[mock] Move the project's clock forward", ct.ClockResponse, body=rq.ClockAdvanceRequest)
 async def advance_clock(request: web.Request, body: rq.ClockAdvanceRequest) -> web.Response:
-    project(request).clock.advance(body.advance_seconds)
+    try:
+        project(request).clock.advance(body.advance_seconds)
+    except ValueError as exc:  # past the ten years the clock (and a saved state) can hold
+        raise errors.invalid_argument("advance_seconds", f"advance_seconds: {exc}.") from None
     return _clock(request)
 
 

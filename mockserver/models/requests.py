@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..clock import MAX_OFFSET_SECONDS
+
 
 class JSONBody(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
@@ -255,7 +257,7 @@ class SessionsGetQuery(Query):
 
 
 class ClockAdvanceRequest(JSONBody):
-    advance_seconds: float = Field(ge=0, le=10 * 365 * 24 * 3600)
+    advance_seconds: float = Field(ge=0, le=MAX_OFFSET_SECONDS)
 
 
 class OutboxQuery(Query):

@@ -48,7 +48,7 @@ class InlineSigner:
     """Signs on the caller's thread."""
 
     async def sign(self, jwt: SessionJWT) -> str:
-        return jwt.sign_here()
+        return jwt.sign_here()  # the JWT's own token when it is signed already
 
 
 class ProcessSigner:

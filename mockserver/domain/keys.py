@@ -98,9 +98,6 @@ class SigningKey:
         payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
         return SessionJWT(self, self._header_segment + b"." + payload)
 
-    def sign(self, claims: dict[str, Any]) -> str:
-        return self.unsigned(claims).sign_here()
-
     def verify(self, token: str, *, audience: str, issuers: list[str]) -> dict[str, Any]:
         """Signature, ``aud`` and ``iss``; not ``exp`` (an expired JWT of a live session is still
         accepted by sessions/authenticate, stytch-b2b-api.md §5.4). Raises ``jwt.PyJWTError``."""

@@ -89,8 +89,6 @@ def project(request: web.Request) -> Project:
 
 async def signed(request: web.Request, jwt: SessionJWT) -> str:
     """The compact JWT, signed by the app's signer if it is not signed yet."""
-    if jwt.token is not None:
-        return jwt.token
     return await request.app[SIGNER].sign(jwt)
 
 
@@ -145,12 +143,7 @@ def json_response(body: bytes | str, status: int = 200) -> web.Response:
     )
 
 
-_BASE_FIELDS = {"status_code", "request_id"}
-
-
 def render(request: web.Request, model_cls: type[BaseModel], **fields: Any) -> web.Response:
     """A 200 carrying ``model_cls(status_code=200, request_id=…, **fields)``, rendered by the
     model's fields without validating the domain's objects again (models.wire)."""
-    if not fields and model_cls.model_fields.keys() == _BASE_FIELDS:
-        return json_response(f'{{"status_code":200,"request_id":"{request[REQUEST_ID]}"}}')
     return json_response(render_json(model_cls, request_id=request[REQUEST_ID], **fields))

@@ -48,6 +48,10 @@ def bad_request(message: str = "The submitted request is invalid.") -> StytchErr
     return StytchError(400, "bad_request", message)
 
 
+def body_too_large() -> StytchError:
+    return StytchError(413, "bad_request", "The request body is too large.")
+
+
 def invalid_argument(field: str, message: str | None = None) -> StytchError:
     # [chosen] Stytch answers malformed fields with field-specific types where it has one;
     # otherwise the generic `invalid_argument` naming the field.
@@ -59,7 +63,7 @@ def missing_argument(field: str) -> StytchError:
     return StytchError(400, "bad_request", f"{field} is a required field.")
 
 
-def invalid_email(email: str) -> StytchError:
+def invalid_email() -> StytchError:
     return StytchError(400, "invalid_email", "Email format is invalid.")
 
 

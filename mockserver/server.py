@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
@@ -88,16 +87,6 @@ class MockServer:
     async def _teardown(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` on the server's loop (where the domain lives) and return its result."""
-        if self._loop is None:
-            raise RuntimeError("the server is not running")
-
-        async def run() -> Any:
-            return fn(*args)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout=30)
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:

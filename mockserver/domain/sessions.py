@@ -180,12 +180,25 @@ def authenticate(
     org = project.organizations[session.organization_id]
     verdict = rbac.check(member, org, **authorization_check) if authorization_check else None
     claims = merge_custom_claims(session.custom_claims, custom_claims)
+    return touch(project, session, member, org, claims, duration_minutes), verdict
+
+
+def touch(
+    project: Project,
+    session: MemberSession,
+    member: Member,
+    org: Organization,
+    claims: dict[str, Any],
+    duration_minutes: int | None,
+) -> SessionGrant:
+    """The session used now, with these custom claims (and extended when a duration is
+    given), and its JWT: what authenticating an existing session does."""
     now = project.now()
     session.custom_claims = claims
     session.last_accessed_at = now
     if duration_minutes is not None:
         session.expires_at = now + timedelta(minutes=duration_minutes)
-    return SessionGrant(session, member, org, mint_jwt(project, session, member, org)), verdict
+    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
 
 
 def revoke(
@@ -218,8 +231,10 @@ def revoke_member_sessions(project: Project, member_id: str) -> None:
         _forget(project, project.sessions[session_id])
 
 
-def member_sessions(project: Project, organization_id: str, member_id: str) -> list[MemberSession]:
-    """The member's live sessions, oldest first."""
+def member_sessions(
+    project: Project, organization_id: str, member_id: str
+) -> tuple[Member, Organization, list[MemberSession]]:
+    """The member, its organization and its live sessions, oldest first."""
     org = project.get_organization(organization_id)
     member = project.get_member(org.organization_id, member_id)
     now = project.now()
@@ -230,7 +245,7 @@ def member_sessions(project: Project, organization_id: str, member_id: str) -> l
             _forget(project, session)
         else:
             live.append(session)
-    return live
+    return member, org, live
 
 
 @lru_cache(maxsize=4096)

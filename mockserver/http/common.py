@@ -114,17 +114,13 @@ def parse_json(model: type[M], raw: bytes) -> M:
         raise validation_error(exc) from None
 
 
-def body_too_large() -> errors.StytchError:
-    return errors.StytchError(413, "bad_request", "The request body is too large.")
-
-
 async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
     """The JSON body as ``model``; an empty body counts as ``{}``."""
     if request.content_length is not None and request.content_length > limit:
-        raise body_too_large()
+        raise errors.body_too_large()
     raw = await request.read()
     if len(raw) > limit:
-        raise body_too_large()
+        raise errors.body_too_large()
     return parse_json(model, raw)
 
 

@@ -7,7 +7,6 @@ caller's project only.
 from __future__ import annotations
 
 import gc
-import json
 from typing import Any
 
 from aiohttp import web
@@ -22,8 +21,6 @@ from ..models.control import SeedDocument, SeedResponse, StateRequest, StateResp
 from ..models.responses import EmptyResponse
 from .common import (
     MAX_CONTROL_BODY_BYTES,
-    REQUEST_ID,
-    json_response,
     operation,
     project,
     public,
@@ -104,15 +101,7 @@ async def health(request: web.Request) -> web.Response:
 @routes.get("/_mock/state")
 @operation("[mock] Export the project's state", StateResponse)
 async def get_state(request: web.Request) -> web.Response:
-    return json_response(
-        json.dumps(
-            {
-                "status_code": 200,
-                "request_id": request[REQUEST_ID],
-                "state": export_state(project(request)),
-            }
-        )
-    )
+    return render(request, StateResponse, state=export_state(project(request)))
 
 
 @routes.put("/_mock/state")

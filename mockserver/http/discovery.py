@@ -55,7 +55,7 @@ async def exchange(
         session_duration_minutes=body.session_duration_minutes,
         session_custom_claims=body.session_custom_claims,
     )
-    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, result))
 
 
 @routes.post("/v1/b2b/discovery/organizations/create")
@@ -64,17 +64,8 @@ async def exchange(
 )
 async def create(request: web.Request, body: rq.DiscoveryCreateRequest) -> web.Response:
     proj = project(request)
-    settings = body.model_dump(
-        exclude_none=True,
-        exclude={
-            "intermediate_session_token",
-            "session_duration_minutes",
-            "session_custom_claims",
-            "organization_name",
-            "organization_slug",
-            "telemetry_id",
-        },
-    )
+    # The organization's settings are the fields the request shares with organizations/create.
+    settings = body.model_dump(exclude_none=True, include=set(rq.OrganizationSettings.model_fields))
     result = discovery.create(
         proj,
         intermediate_session_token=body.intermediate_session_token,
@@ -84,4 +75,4 @@ async def create(request: web.Request, body: rq.DiscoveryCreateRequest) -> web.R
         organization_slug=body.organization_slug,
         **settings,
     )
-    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, result))

@@ -119,5 +119,5 @@ async def authenticate(request: web.Request, body: rq.MagicLinkAuthenticateReque
         method_id=result.member.email_id,
         organization_id=result.organization.organization_id,
         reset_sessions=False,
-        **await auth_result_fields(request, proj, result),
+        **await auth_result_fields(request, result),
     )

@@ -87,7 +87,7 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
                 response.headers["Allow"] = exc.headers["Allow"]
             return response
         elif exc.status == 413:
-            error = errors.StytchError(413, "bad_request", "The request body is too large.")
+            error = errors.body_too_large()
         elif 400 <= exc.status < 500:
             error = errors.StytchError(exc.status, "bad_request", exc.reason)
         else:

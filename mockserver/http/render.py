@@ -7,37 +7,33 @@ from typing import Any
 from aiohttp import web
 
 from ..domain.discovery import DiscoveredOrganization
-from ..domain.entities import MemberSession
+from ..domain.entities import Member, MemberSession, Organization
 from ..domain.login import AuthResult
-from ..domain.project import Project
 from ..domain.sessions import SessionGrant
-from ..models import objects
 from .common import signed
 
 
-def member_session(project: Project, session: MemberSession) -> objects.MemberSession:
-    member = project.members[session.member_id]
-    org = project.organizations[session.organization_id]
-    return objects.MemberSession(
-        member_session_id=session.member_session_id,
-        member_id=session.member_id,
-        started_at=session.started_at,
-        last_accessed_at=session.last_accessed_at,
-        expires_at=session.expires_at,
-        authentication_factors=session.authentication_factors,
-        organization_id=session.organization_id,
-        roles=member.role_ids,
-        organization_slug=org.organization_slug,
-        custom_claims=session.custom_claims,
-    )
+def member_session(session: MemberSession, member: Member, org: Organization) -> dict[str, Any]:
+    """The fields of ``objects.MemberSession``: the session's own, plus its member's roles and
+    its organization's slug."""
+    return {
+        "member_session_id": session.member_session_id,
+        "member_id": session.member_id,
+        "started_at": session.started_at,
+        "last_accessed_at": session.last_accessed_at,
+        "expires_at": session.expires_at,
+        "authentication_factors": session.authentication_factors,
+        "organization_id": session.organization_id,
+        "roles": member.role_ids,
+        "organization_slug": org.organization_slug,
+        "custom_claims": session.custom_claims,
+    }
 
 
-async def session_fields(
-    request: web.Request, project: Project, grant: SessionGrant
-) -> dict[str, Any]:
+async def session_fields(request: web.Request, grant: SessionGrant) -> dict[str, Any]:
     """The session part of a response; its JWT gets signed here (common.signed)."""
     return {
-        "member_session": member_session(project, grant.session),
+        "member_session": member_session(grant.session, grant.member, grant.organization),
         "session_token": grant.session.session_token,
         "session_jwt": await signed(request, grant.session_jwt),
         "member": grant.member,
@@ -45,9 +41,7 @@ async def session_fields(
     }
 
 
-async def auth_result_fields(
-    request: web.Request, project: Project, result: AuthResult
-) -> dict[str, Any]:
+async def auth_result_fields(request: web.Request, result: AuthResult) -> dict[str, Any]:
     """Stytch's shared auth result: empty session strings until fully authenticated, and an
     empty IST once a session is granted (stytch-b2b-api.md §2.6)."""
     fields: dict[str, Any] = {
@@ -60,7 +54,7 @@ async def auth_result_fields(
         "intermediate_session_token": "",
     }
     if result.grant is not None:
-        fields.update(await session_fields(request, project, result.grant))
+        fields.update(await session_fields(request, result.grant))
     if result.intermediate_session is not None:
         fields["intermediate_session_token"] = result.intermediate_session.token
         fields["intermediate_session_token_expires_at"] = result.intermediate_session.expires_at

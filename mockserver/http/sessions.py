@@ -34,7 +34,7 @@ async def authenticate(request: web.Request, body: rq.SessionAuthenticateRequest
         request,
         rs.SessionAuthenticateResponse,
         verdict=verdict,
-        **await session_fields(request, project(request), grant),
+        **await session_fields(request, grant),
     )
 
 
@@ -55,9 +55,11 @@ async def revoke(request: web.Request, body: rq.SessionRevokeRequest) -> web.Res
 @operation("List a member's sessions", rs.SessionsGetResponse, query=rq.SessionsGetQuery)
 async def get_sessions(request: web.Request, query: rq.SessionsGetQuery) -> web.Response:
     proj = project(request)
-    found = sessions.member_sessions(proj, query.organization_id, query.member_id)
+    member, org, found = sessions.member_sessions(proj, query.organization_id, query.member_id)
     return render(
-        request, rs.SessionsGetResponse, member_sessions=[member_session(proj, s) for s in found]
+        request,
+        rs.SessionsGetResponse,
+        member_sessions=[member_session(s, member, org) for s in found],
     )
 
 
@@ -77,7 +79,7 @@ async def exchange(request: web.Request, body: rq.SessionExchangeRequest) -> web
         duration_minutes=body.session_duration_minutes,
         custom_claims=body.session_custom_claims,
     )
-    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, proj, result))
+    return render(request, rs.AuthResultResponse, **await auth_result_fields(request, result))
 
 
 @routes.get("/v1/b2b/sessions/jwks/{project_id}")

@@ -33,6 +33,7 @@ from .login import (
 )
 from .magic_links import (
     DEFAULT_LINK_MINUTES,
+    SANDBOX_EMAIL,
     SANDBOX_TOKEN_OK,
     check_expiration,
     consume,
@@ -105,7 +106,7 @@ def authenticate(
 ) -> DiscoveryResult:
     if discovery_magic_links_token == SANDBOX_TOKEN_OK:
         sandbox_member(project)
-        email = "sandbox@stytch.com"
+        email = SANDBOX_EMAIL
     else:
         token = consume(project, discovery_magic_links_token, ("discovery",), pkce_code_verifier)
         email = token.email_address

@@ -27,8 +27,7 @@ from ..ids import new_id
 
 
 def _b64uint(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big")).decode("ascii")
 
 
 def b64url(data: bytes) -> bytes:
@@ -53,14 +52,6 @@ class SigningKey:
     def generate(cls, env: str = "test") -> SigningKey:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return cls(kid=new_id("jwk", env), private_key=private_key)
-
-    @classmethod
-    def from_pem(cls, pem: bytes | str, kid: str) -> SigningKey:
-        data = pem.encode() if isinstance(pem, str) else pem
-        key = serialization.load_pem_private_key(data, password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("the signing key must be an RSA private key")
-        return cls(kid=kid, private_key=key)
 
     def private_pem(self) -> str:
         return self.private_key.private_bytes(

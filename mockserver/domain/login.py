@@ -16,14 +16,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from .. import errors
 from ..ids import magic_token
 from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from .organizations import activate
 from .project import Project
-from .sessions import SessionGrant, merge_custom_claims, mint_jwt, start_session
+from .sessions import (
+    SessionGrant,
+    check_custom_claims,
+    check_duration,
+    find_session,
+    merge_custom_claims,
+    start_session,
+    touch,
+)
 
 INTERMEDIATE_SESSION_MINUTES = 10
 
@@ -160,16 +169,12 @@ def _extend(
     custom_claims: dict[str, Any] | None,
 ) -> SessionGrant:
     session = project.sessions[session_id]
-    now = project.now()
-    session.custom_claims = merge_custom_claims(session.custom_claims, custom_claims)
+    claims = merge_custom_claims(session.custom_claims, custom_claims)
     known = {(f.type, f.delivery_method) for f in session.authentication_factors}
     session.authentication_factors.extend(
         f for f in factors if (f.type, f.delivery_method) not in known
     )
-    session.last_accessed_at = now
-    if duration_minutes is not None:
-        session.expires_at = now + timedelta(minutes=duration_minutes)
-    return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+    return touch(project, session, member, org, claims, duration_minutes)
 
 
 def check_pkce(challenge: str | None, verifier: str | None) -> None:
@@ -183,10 +188,6 @@ def check_pkce(challenge: str | None, verifier: str | None) -> None:
     digest = hashlib.sha256(verifier.encode()).digest()
     if base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge.rstrip("="):
         raise errors.pkce_mismatch()
-
-
-def expired(project: Project, expires_at: datetime) -> bool:
-    return project.now() >= expires_at
 
 
 def exchange_session(
@@ -203,8 +204,6 @@ def exchange_session(
 
     [chosen] The original session stays valid; Stytch does not say it is revoked.
     """
-    from .organizations import activate
-    from .sessions import check_custom_claims, check_duration, find_session
 
     check_duration(duration_minutes)
     check_custom_claims(custom_claims)

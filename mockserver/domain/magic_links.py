@@ -27,7 +27,15 @@ from .entities import (
     OutboxMessage,
 )
 from .login import AuthResult, check_pkce, find_intermediate_session, log_in
-from .organizations import activate, add_member, email_domain, unique_slug, validate_email
+from .organizations import (
+    _add_organization,
+    activate,
+    add_member,
+    email_domain,
+    unique_slug,
+    update_member,
+    validate_email,
+)
 from .outbox import subject_for
 from .project import Project
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
@@ -162,7 +170,6 @@ def consume(
 def sandbox_member(project: Project) -> tuple[Member, Organization]:
     """The documented sandbox organization and ``sandbox@stytch.com`` member, made on first use
     so that code written against Stytch's Test sandbox runs unchanged."""
-    from .organizations import _add_organization
 
     org = project.organizations.get(SANDBOX_ORGANIZATION_ID)
     if org is None:
@@ -291,8 +298,6 @@ def invite(
             roles=roles,
         )
     else:
-        from .organizations import update_member
-
         update_member(
             project,
             org.organization_id,

@@ -11,6 +11,7 @@ import base64
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from .. import errors
@@ -24,6 +25,7 @@ from .entities import (
     Organization,
 )
 from .project import Project
+from .sessions import revoke_member_sessions
 
 # --- value rules ------------------------------------------------------------------------
 
@@ -154,7 +156,7 @@ _EMAIL = re.compile(
 
 def validate_email(email: str) -> str:
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise errors.invalid_email(email)
+        raise errors.invalid_email()
     return email
 
 
@@ -377,10 +379,7 @@ def update_organization(
             changes[name] = _check_domains(changes[name])
     if "organization_external_id" in changes:
         _check_org_external_id(project, changes["organization_external_id"], org.organization_id)
-    candidate = Organization(**{f: getattr(org, f) for f in org.__dataclass_fields__})
-    for name, value in changes.items():
-        setattr(candidate, name, value)
-    _check_consistency(candidate)
+    _check_consistency(replace(org, **changes))
     _unindex_organization(project, org)
     for name, value in changes.items():
         setattr(org, name, value)
@@ -394,7 +393,6 @@ def update_organization(
 
 def delete_organization(project: Project, organization_id: str) -> str:
     """Deletes the organization with its members, their sessions and their pending tokens."""
-    from .sessions import revoke_member_sessions
 
     org = project.get_organization(organization_id)
     for member in list(project.org_members.get(org.organization_id, {}).values()):
@@ -562,22 +560,6 @@ def find_member(
     return member, org
 
 
-MEMBER_UPDATE_FIELDS = (
-    "name",
-    "trusted_metadata",
-    "untrusted_metadata",
-    "is_breakglass",
-    "mfa_phone_number",
-    "mfa_enrolled",
-    "roles",
-    "preserve_existing_sessions",
-    "default_mfa_method",
-    "email_address",
-    "external_id",
-    "unlink_email",
-)
-
-
 def update_member(
     project: Project, organization_id: str, member_id: str, changes: dict[str, Any]
 ) -> tuple[Member, Organization]:
@@ -637,7 +619,6 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     """[chosen] A deleted member keeps its record with status ``deleted`` (it can be
     reactivated); its sessions and outstanding links are revoked (semantics §3.3: deleting a
     member revokes its invites) and its email can be used again at once."""
-    from .sessions import revoke_member_sessions
 
     org = project.get_organization(organization_id)
     member = project.get_member(org.organization_id, member_id)

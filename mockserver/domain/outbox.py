@@ -7,17 +7,17 @@ from .entities import OutboxMessage
 
 class Outbox:
     def __init__(self) -> None:
-        self._messages: dict[str, OutboxMessage] = {}
+        self._messages: list[OutboxMessage] = []
         self._by_email: dict[str, list[OutboxMessage]] = {}
 
     def add(self, message: OutboxMessage) -> None:
-        self._messages[message.id] = message
+        self._messages.append(message)
         self._by_email.setdefault(message.to.lower(), []).append(message)
 
     def messages(self, to: str | None = None) -> list[OutboxMessage]:
         """Oldest first; only those sent to ``to`` when it is given (case-insensitive)."""
         if to is None:
-            return list(self._messages.values())
+            return list(self._messages)
         return list(self._by_email.get(to.lower(), ()))
 
     def clear(self) -> None:

@@ -168,15 +168,12 @@ class Project:
         return member
 
     def live_members_for_email(self, email: str) -> list[Member]:
-        """Non-deleted members with this email in any organization, by organization age."""
-        found = [
+        """Non-deleted members with this email in any organization (unordered)."""
+        return [
             m
             for mid in self.members_by_email.get(email.lower(), ())
             if (m := self.members[mid]).status != DELETED
         ]
-        if len(found) > 1:
-            found.sort(key=lambda m: self.org_seq[m.organization_id])
-        return found
 
     # --- redirect URLs ------------------------------------------------------------------
 
@@ -184,7 +181,12 @@ class Project:
         """The URL a link points at: the one given, if registered, else the default."""
         if url is None or url == "":
             return self.config.redirect_urls[0]
-        if not any(_redirect_matches(pattern, url) for pattern in self.config.redirect_urls):
+        # Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
+        # run of characters within a host, port or path segment (Stytch allows it in Test).
+        normalised = _normalise_url(url)
+        if not any(
+            _registered(pattern).fullmatch(normalised) for pattern in self.config.redirect_urls
+        ):
             raise errors.no_match_for_provided_magic_link_url()
         return url
 
@@ -197,12 +199,6 @@ def _normalise_url(url: str) -> str:
     return f"{parts.scheme.lower()}://{host}{parts.path or '/'}" + (
         f"?{parts.query}" if parts.query else ""
     )
-
-
-def _redirect_matches(pattern: str, url: str) -> bool:
-    """Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
-    run of characters within a host, port or path segment (Stytch allows wildcards in Test)."""
-    return _registered(pattern).fullmatch(_normalise_url(url)) is not None
 
 
 @lru_cache(maxsize=256)

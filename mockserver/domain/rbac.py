@@ -47,6 +47,10 @@ def default_policy() -> dict[str, Any]:
     }
 
 
+# The default roles by id, for check (which runs on every sessions/authenticate that asks).
+_DEFAULT_ROLES = {role["role_id"]: role for role in default_policy()["roles"]}
+
+
 def check(
     member: Member, org: Organization, *, organization_id: str, resource_id: str, action: str
 ) -> dict[str, Any]:
@@ -57,7 +61,7 @@ def check(
         org.organization_external_id,
     ):
         raise errors.session_authorization_tenancy_error()
-    roles = {r["role_id"]: r for r in default_policy()["roles"]}
+    roles = dict(_DEFAULT_ROLES)
     for custom in org.custom_roles:
         roles[custom["role_id"]] = custom
     granting = []

@@ -72,7 +72,7 @@ def export_state(project: Project) -> dict[str, Any]:
 
 
 def _bad_state(message: str) -> errors.StytchError:
-    return errors.StytchError(400, "bad_request", f"The state document is invalid: {message}")
+    return errors.bad_request(f"The state document is invalid: {message}")
 
 
 def import_state(project: Project, raw: Any) -> None:
@@ -165,7 +165,7 @@ def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]
     members = fields.pop("members", None) or []
     org = create_organization(project, **fields)
     made.append(org.organization_id)
-    made = []
+    seeded = []
     for entry in members:
         entry = dict(entry)
         email = entry.pop("email_address")
@@ -176,9 +176,9 @@ def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]
             )
         entry.setdefault("email_address_verified", True)
         member = add_member(project, org, email, status=status, **entry)
-        made.append({"member_id": member.member_id, "email_address": member.email_address})
+        seeded.append({"member_id": member.member_id, "email_address": member.email_address})
     return {
         "organization_id": org.organization_id,
         "organization_slug": org.organization_slug,
-        "members": made,
+        "members": seeded,
     }

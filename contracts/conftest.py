@@ -12,10 +12,11 @@ Fixtures a scenario uses:
 - ``target``: where it runs; ``target.is_mock``.
 - ``mock``: the mock's control handle (outbox, clock); a scenario that asks for it is mock-only
   and is skipped on Stytch with the reason.
+  A module or test marked ``pytest.mark.mock_only(reason=...)`` is skipped there too.
 - ``new_org``: makes an organization with a unique slug and deletes it after the test.
 - ``email``: a unique address on a company-looking domain.
-- ``made_orgs``: a list to put the ids of organizations a scenario made another way (through
-  discovery); each is deleted after the test.
+- ``made_orgs``: the ids of organizations the scenario made (``new_org`` puts its own there;
+  a scenario adds those it made through discovery); each is deleted after the test.
 - ``login``: member sessions on either target (``contracts.helpers.Login``).
 - ``outbox``: the mock's outbox, or None on real Stytch (for "no email was sent" checks that
   are skipped there rather than the whole scenario).
@@ -29,7 +30,6 @@ a mismatch fails the scenario that received it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,8 +48,8 @@ from contracts.support import (  # noqa: E402
     ResponseChecker,
     Target,
     load_openapi,
-    open_recording_session,
     openapi_path,
+    sdk_for,
     target_name,
     unique,
 )
@@ -107,8 +107,14 @@ def mock(target: Target, request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture(autouse=True)
 def _fresh_mock_state(target: Target, request: pytest.FixtureRequest) -> None:
+    """A fresh mock for every scenario; a ``mock_only(reason)`` scenario is skipped on Stytch."""
     if target.is_mock:
         request.getfixturevalue("stytch_mock")
+        return
+    marker = request.node.get_closest_marker("mock_only")
+    if marker is not None:
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+        pytest.skip(f"mock-only: {reason}")
 
 
 @pytest.fixture
@@ -124,38 +130,23 @@ def checker(openapi_spec: dict[str, Any] | None) -> Iterator[ResponseChecker]:
 
 @pytest.fixture(params=["sync", "async"])
 def sdk(request: pytest.FixtureRequest, target: Target, checker: ResponseChecker) -> Iterator[SDK]:
-    mode = request.param
-    if mode == "sync":
-        yield SDK(target.make_client(checker), "sync", None)
-        return
-    loop = asyncio.new_event_loop()
-    session = open_recording_session(loop, checker)
-    client = target.make_client(checker, async_session=session)
-    try:
-        yield SDK(client, "async", loop)
-    finally:
-        loop.run_until_complete(session.close())
-        loop.close()
+    with sdk_for(target, request.param, checker) as client:
+        yield client
 
 
 @pytest.fixture
-def new_org(sdk: SDK, target: Target) -> Iterator[Callable[..., Any]]:
-    """``new_org(**settings)`` -> a new Organization with a unique slug, deleted afterwards."""
-    made: list[str] = []
+def new_org(sdk: SDK, made_orgs: list[str]) -> Callable[..., Any]:
+    """``new_org(**settings)`` -> a new Organization with a unique slug, deleted afterwards
+    (through ``made_orgs``)."""
 
     def make(**fields: Any) -> Any:
         slug = fields.pop("organization_slug", None) or unique("contract")
         name = fields.pop("organization_name", None) or f"Contract {slug}"
         resp = sdk.organizations.create(organization_name=name, organization_slug=slug, **fields)
-        made.append(resp.organization.organization_id)
+        made_orgs.append(resp.organization.organization_id)
         return resp.organization
 
-    yield make
-    for org_id in made:
-        try:
-            sdk.organizations.delete(organization_id=org_id)
-        except Exception:  # already deleted by the scenario
-            pass
+    return make
 
 
 @pytest.fixture
@@ -166,8 +157,8 @@ def email() -> Callable[[str], str]:
 
 @pytest.fixture
 def made_orgs(sdk: SDK) -> Iterator[list[str]]:
-    """A list to put the ids of organizations a scenario made through discovery; each is
-    deleted afterwards (``new_org`` does the same for plain creates)."""
+    """A list to put the ids of organizations a scenario made (``new_org`` and discovery sign-ups
+    put theirs here); each is deleted afterwards."""
     made: list[str] = []
     yield made
     for org_id in made:
@@ -187,6 +178,3 @@ def login(sdk: SDK, target: Target, made_orgs: list[str], request: pytest.Fixtur
 def outbox(target: Target, request: pytest.FixtureRequest) -> Any:
     """The mock's outbox, or None on real Stytch (where 'no email was sent' cannot be seen)."""
     return request.getfixturevalue("stytch_mock").outbox if target.is_mock else None
-
-
-__all__ = ["unique", "MOCK_ONLY"]

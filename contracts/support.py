@@ -9,16 +9,18 @@ import functools
 import os
 import re
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OPENAPI = ROOT.parent / "shared" / "spec" / "stytch-b2b-openapi.yml"
 STYTCH_TEST_URL = "https://test.stytch.com/"
+# The fields of Stytch's error object (every 4xx/5xx body).
+ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
 
 
 def target_name() -> str:
@@ -57,12 +59,9 @@ class ResponseChecker:
     """Validates each 2xx body against the published schema of its operation and each error
     body against Stytch's error shape; collects the problems instead of raising mid-call."""
 
-    ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
-
     def __init__(self, spec: dict[str, Any] | None) -> None:
         self.spec = spec
         self.problems: list[str] = []
-        self.checked: list[tuple[str, str, int]] = []
         self._routes: list[tuple[str, re.Pattern[str], str]] = []
         self._validators: dict[tuple[str, str], Any] = {}
         if spec is not None:
@@ -100,9 +99,8 @@ class ResponseChecker:
     def check(self, method: str, url: str, status: int, body: Any) -> None:
         path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
         path = "/" + path
-        self.checked.append((method, path, status))
         if status >= 400:
-            missing = [f for f in self.ERROR_FIELDS if not isinstance(body, dict) or f not in body]
+            missing = [f for f in ERROR_FIELDS if not isinstance(body, dict) or f not in body]
             if missing:
                 self.problems.append(f"{method} {path} -> {status}: error body lacks {missing}")
             return
@@ -213,8 +211,6 @@ class Target:
     url: str
     project_id: str
     secret: str
-    mock: Any = None  # the StytchMock handle when name == "mock"
-    created_organizations: list[str] = field(default_factory=list)
 
     @property
     def is_mock(self) -> bool:
@@ -238,3 +234,28 @@ class Target:
         if async_session is not None and "async_session" in params:
             kwargs["async_session"] = async_session
         return B2BClient(**kwargs)
+
+
+@contextmanager
+def sdk_for(
+    target: Target,
+    mode: str,
+    checker: ResponseChecker,
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> Iterator[SDK]:
+    """An ``SDK`` on ``target`` in ``mode`` ("sync" or "async") whose responses pass through
+    ``checker``. In async mode its session runs on ``loop`` (so it can share a test's loop with
+    another ``SDK``), or on a new loop closed on exit."""
+    if mode == "sync":
+        yield SDK(target.make_client(checker), "sync", None)
+        return
+    own_loop = loop is None
+    if loop is None:
+        loop = asyncio.new_event_loop()
+    session = open_recording_session(loop, checker)
+    try:
+        yield SDK(target.make_client(checker, async_session=session), "async", loop)
+    finally:
+        loop.run_until_complete(session.close())
+        if own_loop:
+            loop.close()

@@ -127,38 +127,25 @@ def test_discovery_create_without_name_derives_the_organization_from_the_email(
     assert created.member.email_address == email
 
 
-def test_discovery_create_with_only_a_name_derives_the_slug_from_the_email(
-    sdk: SDK, mock: Any, made_orgs: list[str]
+@pytest.mark.parametrize(("given", "derived"), [("name", "slug"), ("slug", "name")])
+def test_discovery_create_derives_the_missing_name_or_slug_from_the_email(
+    sdk: SDK, mock: Any, made_orgs: list[str], given: str, derived: str
 ) -> None:
     """The SDK documents each default separately: "If the slug is not specified, a default slug
-    will be created based on the email used to initiate the discovery flow" (not the name)."""
+    will be created based on the email used to initiate the discovery flow" (not the name), and
+    likewise for the name (not the slug)."""
     email, label = company_email("ada")
     ist = discover(sdk, mock, email).intermediate_session_token
-    name = f"Named {unique('by-hand')}"
+    value = f"Named {unique('by-hand')}" if given == "name" else unique("by-hand")
 
     created = sdk.discovery.organizations.create(
-        intermediate_session_token=ist, organization_name=name
+        intermediate_session_token=ist, **{f"organization_{given}": value}
     )
     made_orgs.append(created.organization.organization_id)
 
-    assert created.organization.organization_name == name
-    assert label in created.organization.organization_slug.lower()
-
-
-def test_discovery_create_with_only_a_slug_derives_the_name_from_the_email(
-    sdk: SDK, mock: Any, made_orgs: list[str]
-) -> None:
-    email, label = company_email("ada")
-    ist = discover(sdk, mock, email).intermediate_session_token
-    slug = unique("by-hand")
-
-    created = sdk.discovery.organizations.create(
-        intermediate_session_token=ist, organization_slug=slug
-    )
-    made_orgs.append(created.organization.organization_id)
-
-    assert created.organization.organization_slug == slug
-    assert label in created.organization.organization_name.lower()
+    org = created.organization
+    assert getattr(org, f"organization_{given}") == value
+    assert label in getattr(org, f"organization_{derived}").lower()
 
 
 # --- returning email: log in -------------------------------------------------------------

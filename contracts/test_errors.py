@@ -31,23 +31,15 @@ from contracts.helpers import (
     refused,
     sign_up,
 )
-from contracts.support import SDK, ResponseChecker, Target, open_recording_session, unique
+from contracts.support import SDK, ResponseChecker, Target, sdk_for, unique
 
 
 @pytest.fixture
 def wrong_secret_sdk(sdk: SDK, target: Target, checker: ResponseChecker) -> Iterator[SDK]:
-    """The same project with a wrong secret, in the mode of ``sdk``."""
+    """The same project with a wrong secret, in the mode (and on the event loop) of ``sdk``."""
     wrong = dataclasses.replace(target, secret="secret-test-wrong")
-    if sdk.mode == "sync":
-        yield SDK(wrong.make_client(checker), "sync", None)
-        return
-    loop = sdk.loop  # the event loop of this test's async SDK
-    assert loop is not None
-    session = open_recording_session(loop, checker)
-    try:
-        yield SDK(wrong.make_client(checker, async_session=session), "async", loop)
-    finally:
-        loop.run_until_complete(session.close())
+    with sdk_for(wrong, sdk.mode, checker, sdk.loop) as wrong_sdk:
+        yield wrong_sdk
 
 
 # --- magic links -------------------------------------------------------------------------

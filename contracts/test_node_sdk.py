@@ -160,14 +160,7 @@ def run_node_scenarios(directory: Path, url: str, project_id: str, secret: str) 
     return NodeRun(proc.returncode, output, parse_tap(proc.stdout))
 
 
-MOCK_ONLY_REASON = "the Node scenarios read the mock's outbox"
-pytestmark = pytest.mark.mock_only(reason=MOCK_ONLY_REASON)
-
-
-@pytest.fixture(autouse=True)
-def _mock_only(target: Any) -> None:
-    if not target.is_mock:
-        pytest.skip(f"mock-only: {MOCK_ONLY_REASON}")
+pytestmark = pytest.mark.mock_only(reason="the Node scenarios read the mock's outbox")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from contracts.helpers import (
     SANDBOX_EMAIL,
     SANDBOX_TOKEN_OK,
@@ -36,19 +38,19 @@ def test_sandbox_discovery_token_authenticates_every_time(sdk: SDK) -> None:
         assert auth.intermediate_session_token
 
 
-def test_sandbox_used_token_is_refused_as_used(sdk: SDK) -> None:
+@pytest.mark.parametrize(
+    ("token", "status", "error_type"),
+    [
+        pytest.param(SANDBOX_TOKEN_USED, 401, "unable_to_auth_magic_link", id="used"),
+        pytest.param(SANDBOX_TOKEN_UNKNOWN, 404, "magic_link_not_found", id="unknown"),
+    ],
+)
+def test_sandbox_failure_tokens_are_refused_as_documented(
+    sdk: SDK, token: str, status: int, error_type: str
+) -> None:
     refused(
         sdk.magic_links.discovery.authenticate,
-        401,
-        "unable_to_auth_magic_link",
-        discovery_magic_links_token=SANDBOX_TOKEN_USED,
-    )
-
-
-def test_sandbox_unknown_token_is_not_found(sdk: SDK) -> None:
-    refused(
-        sdk.magic_links.discovery.authenticate,
-        404,
-        "magic_link_not_found",
-        discovery_magic_links_token=SANDBOX_TOKEN_UNKNOWN,
+        status,
+        error_type,
+        discovery_magic_links_token=token,
     )

@@ -39,6 +39,18 @@ def operations() -> list[tuple[str, str, Any]]:
     return found
 
 
+def stytch_operations() -> list[tuple[str, str]]:
+    """(METHOD, path) of every Stytch route the mock serves: its control API (``/_mock``) and
+    ``/openapi.json`` left out."""
+    return sorted(
+        {
+            (method.upper(), path)
+            for method, path, _ in operations()
+            if not path.startswith("/_mock") and path != "/openapi.json"
+        }
+    )
+
+
 def build_document() -> dict[str, Any]:
     ops = operations()
     models = set()

@@ -49,7 +49,7 @@ NODE_VERSIONS = ["12.43.1", "13.2.5", "14.2.0"]
 # The versions that must pass every scenario (checked by `matrix`'s exit code). Keep in step
 # with the table in contracts/README.md.
 SUPPORTED_PYTHON = list(PYTHON_VERSIONS)
-SUPPORTED_NODE = ["12.43.1", "13.2.5", "14.2.0"]
+SUPPORTED_NODE = list(NODE_VERSIONS)
 
 # Not Python-SDK scenarios: excluded from the Python columns of the matrix.
 MATRIX_IGNORE = ["contracts/test_schemathesis.py", "contracts/test_node_sdk.py"]

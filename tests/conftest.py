@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,12 @@ def open_server() -> Iterator[MockServer]:
     """A server with open projects (and project A configured)."""
     with MockServer([PROJECT_A], open_projects=True) as server:
         yield server
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory (no .env) and no STYTCH_* variables."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("STYTCH_PROJECT_ID", raising=False)
+    monkeypatch.delenv("STYTCH_SECRET", raising=False)
+    return tmp_path

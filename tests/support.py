@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from mockserver.domain.project import ProjectConfig
-from mockserver.pytest_plugin import RawResponse, StytchMock, send_http
+from mockserver.pytest_plugin import RawResponse, StytchMock
+from mockserver.pytest_plugin import send_http as http  # noqa: F401  (re-exported)
 from mockserver.server import MockServer
 
 ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
@@ -69,23 +70,19 @@ def handle(server: MockServer, config: ProjectConfig) -> StytchMock:
     return StytchMock(server.url, config.project_id, config.secret)
 
 
-def http(
-    url: str,
-    method: str = "GET",
-    *,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> RawResponse:
-    """One plain HTTP request with exactly the headers given (no implicit credentials)."""
-    return send_http(url, method, body=body, headers=headers)
-
-
 # --- flows a test needs as set-up ---
 
 
 def discovery_token(mock: StytchMock, email: str) -> str:
     """Send a discovery magic link through the SDK and read its token from the outbox."""
     mock.client.magic_links.email.discovery.send(email_address=email)
+    return mock.outbox.latest_token(email)
+
+
+def login_token(mock: StytchMock, org_id: str, email: str) -> str:
+    """Send an organization login magic link through the SDK and read its token from the
+    outbox."""
+    mock.client.magic_links.email.login_or_signup(organization_id=org_id, email_address=email)
     return mock.outbox.latest_token(email)
 
 
@@ -108,6 +105,5 @@ def org_with_member(
 
 def log_in(mock: StytchMock, org_id: str, email: str, **auth: Any) -> Any:
     """Log an existing member in with an organization magic link; the authenticate response."""
-    mock.client.magic_links.email.login_or_signup(organization_id=org_id, email_address=email)
-    token = mock.outbox.latest_token(email)
+    token = login_token(mock, org_id, email)
     return mock.client.magic_links.authenticate(magic_links_token=token, **auth)

@@ -17,10 +17,12 @@ from stytch.core.response_base import StytchError
 from mockserver.openapi import operations
 from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, StytchMock
 from tests.support import (
+    assert_sdk_error,
     assert_stytch_error,
     discovery_token,
     intermediate_session,
     log_in,
+    login_token,
     org_with_member,
     state_of,
 )
@@ -214,10 +216,7 @@ def session_routes(mock: StytchMock) -> list[tuple[str, dict[str, Any]]]:
         organization_id=other.organization_id, email_address="ada@acme.com"
     )
     session = log_in(mock, org.organization_id, "ada@acme.com")
-    mock.client.magic_links.email.login_or_signup(
-        organization_id=org.organization_id, email_address="ada@acme.com"
-    )
-    link = mock.outbox.latest_token("ada@acme.com")
+    link = login_token(mock, org.organization_id, "ada@acme.com")
     ist = intermediate_session(mock, "ada@acme.com")
     return [
         ("v1/b2b/magic_links/authenticate", {"magic_links_token": link}),
@@ -451,13 +450,13 @@ def test_control_api_takes_state_and_seed_documents_larger_than_the_stytch_limit
     assert seeded.status == 200, seeded.json
     assert len(seeded.json["organizations"]) == 1500
 
-    state = stytch_mock.control("GET", "_mock/state")["state"]
+    state = state_of(stytch_mock)
     document = json.dumps({"state": state}).encode()
     assert len(document) > 1024 * 1024
-    stytch_mock.control("POST", "_mock/reset")
+    stytch_mock.reset()
     restored = stytch_mock.request("PUT", "_mock/state", body=document)
     assert restored.status == 200, restored.json
-    assert stytch_mock.control("GET", "_mock/state")["state"] == state
+    assert state_of(stytch_mock) == state
 
 
 def test_query_parameters_of_the_wrong_shape_are_refused(
@@ -499,8 +498,9 @@ async def test_delete_through_the_async_sdk_works(stytch_mock: StytchMock) -> No
         client = stytch_mock.new_client(async_session=session)
         resp = await client.organizations.delete_async(organization_id=org.organization_id)
     assert resp.organization_id == org.organization_id
-    with pytest.raises(StytchError):
+    with pytest.raises(StytchError) as exc:
         stytch_mock.client.organizations.get(organization_id=org.organization_id)
+    assert_sdk_error(exc, 404, "organization_not_found")
 
 
 @pytest.mark.parametrize("body", [b"", b"{}"], ids=["empty body", "empty object"])

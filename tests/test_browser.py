@@ -22,6 +22,7 @@ from stytch.core.response_base import StytchError
 from mockserver.pytest_plugin import StytchMock
 from reference_app import Config, create_app
 from reference_app.security import COOKIE_NAME, fernet_for, unseal
+from tests.support import assert_sdk_error
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -144,7 +145,7 @@ def test_first_visit_from_email_to_dashboard_and_logout(
     expect(page.locator(".notice")).to_have_text("You have been logged out.")
     with pytest.raises(StytchError) as caught:
         stytch_mock.client.sessions.authenticate(session_token=session_token)
-    assert caught.value.details.error_type == "session_not_found"
+    assert_sdk_error(caught, 404, "session_not_found")
     page.goto(app_url + "/dashboard")
     expect(page.locator("h1")).to_have_text("Log in or sign up")
     context.close()

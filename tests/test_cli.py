@@ -12,14 +12,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from stytch import B2BClient
 
 from mockserver.cli import build_parser, build_registry, main, settings_from_args
+from mockserver.pytest_plugin import StytchMock
 from mockserver.settings import DEFAULT_PROJECT_ID, DEFAULT_SECRET, ConfigError, Settings
-from tests.support import basic, http
+from tests.support import discovery_token, http
 
 FLAGS = [
     "--host",
@@ -36,15 +38,6 @@ FLAGS = [
 
 def settings(*argv: str) -> Settings:
     return settings_from_args(build_parser().parse_args(list(argv)))
-
-
-@pytest.fixture
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty working directory (no .env) and no STYTCH_* variables."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STYTCH_PROJECT_ID", raising=False)
-    monkeypatch.delenv("STYTCH_SECRET", raising=False)
-    return tmp_path
 
 
 def subprocess_env() -> dict[str, str]:
@@ -322,29 +315,38 @@ def test_missing_config_file_is_one_line_and_exit_code_2(
     )
 
 
-def test_bad_config_file_from_a_real_process(tmp_path: Path) -> None:
-    path = tmp_path / "mock.yaml"
-    path.write_text("projects:\n  - project_id: nope\n    secret: s\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("flag", "name", "text", "named"),
+    [
+        pytest.param(
+            "--config",
+            "mock.yaml",
+            "projects:\n  - project_id: nope\n    secret: s\n",
+            "projects.0.project_id",
+            id="bad config file",
+        ),
+        pytest.param(
+            "--seed",
+            "seed.yaml",
+            "organizations:\n  - organization_slug: no-name\n",
+            "organizations.0.organization_name",
+            id="invalid seed file",
+        ),
+    ],
+)
+def test_bad_file_from_a_real_process_is_a_one_line_error(
+    tmp_path: Path, flag: str, name: str, text: str, named: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
 
-    done = run_cli(tmp_path, "--config", str(path), "--port", "0")
+    done = run_cli(tmp_path, flag, str(path), "--port", "0")
 
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"stytch-mock: error: {path}: projects.0.project_id")
-
-
-def test_invalid_seed_file_is_a_one_line_error(tmp_path: Path) -> None:
-    path = tmp_path / "seed.yaml"
-    path.write_text("organizations:\n  - organization_slug: no-name\n", encoding="utf-8")
-
-    done = run_cli(tmp_path, "--seed", str(path), "--port", "0")
-
-    assert done.returncode == 2
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("stytch-mock: error: ") and "organization_name" in lines[0]
+    assert lines[0].startswith(f"stytch-mock: error: {path}: {named}")
 
 
 def test_a_port_in_use_is_a_clear_error(
@@ -385,9 +387,10 @@ def read_banner(proc: subprocess.Popen[bytes], timeout: float = 30) -> str:
     return out.decode()
 
 
-@pytest.fixture
-def started(tmp_path: Path):
-    """Start ``python -m mockserver`` on a free port with a seed file; yield (process, banner)."""
+@contextmanager
+def running_mock(tmp_path: Path, *extra_args: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``python -m mockserver`` on a free port with a seed file (one organization, "seeded",
+    with ada@seeded.com) and ``extra_args``; yields (process, banner), and kills it after."""
     seed = tmp_path / "seed.yaml"
     seed.write_text(
         "organizations:\n  - organization_name: Seeded Co\n    organization_slug: seeded\n"
@@ -395,15 +398,14 @@ def started(tmp_path: Path):
         encoding="utf-8",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--seed", str(seed)],
+        [sys.executable, "-m", "mockserver", "--port", "0", "--seed", str(seed), *extra_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env=subprocess_env(),
     )
     try:
-        banner = read_banner(proc)
-        yield proc, banner
+        yield proc, read_banner(proc)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -411,6 +413,13 @@ def started(tmp_path: Path):
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.fixture
+def started(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The mock started with its defaults; (process, banner)."""
+    with running_mock(tmp_path) as running:
+        yield running
 
 
 def _check_running_server(banner: str) -> str:
@@ -428,7 +437,7 @@ def _check_running_server(banner: str) -> str:
     assert f'env: "{url}"' in banner
     health = http(url + "_mock/health")
     assert health.status == 200 and health.json["status"] == "ok"
-    client = B2BClient(project_id=DEFAULT_PROJECT_ID, secret=DEFAULT_SECRET, environment=url)
+    client = StytchMock(url, DEFAULT_PROJECT_ID, DEFAULT_SECRET).client
     orgs = client.organizations.search().organizations
     assert [o.organization_slug for o in orgs] == ["seeded"]
     return url
@@ -454,12 +463,9 @@ def children(pid: int) -> list[str]:
 
 def _check_session_jwt_verifies_locally(url: str) -> None:
     """A discovery login on the running server; its session JWT verifies offline."""
-    client = B2BClient(project_id=DEFAULT_PROJECT_ID, secret=DEFAULT_SECRET, environment=url)
-    client.magic_links.email.discovery.send(email_address="ada@seeded.com")
-    outbox = http(
-        url + "_mock/outbox", headers={"Authorization": basic(DEFAULT_PROJECT_ID, DEFAULT_SECRET)}
-    )
-    token = outbox.json["messages"][-1]["token"]
+    mock = StytchMock(url, DEFAULT_PROJECT_ID, DEFAULT_SECRET)
+    client = mock.client
+    token = discovery_token(mock, "ada@seeded.com")
     found = client.magic_links.discovery.authenticate(discovery_magic_links_token=token)
     org = found.discovered_organizations[0].organization
     session = client.discovery.intermediate_sessions.exchange(
@@ -493,28 +499,10 @@ def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> 
 
 
 def test_jwt_signer_inline_signs_on_the_server_itself(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--jwt-signer", "inline"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=tmp_path,
-        env=subprocess_env(),
-    )
-    try:
-        url = re.search(r"listening on (\S+)", read_banner(proc)).group(1)  # type: ignore[union-attr]
+    with running_mock(tmp_path, "--jwt-signer", "inline") as (proc, banner):
+        url = _check_running_server(banner)
         assert children(proc.pid) == []
-        client = B2BClient(project_id=DEFAULT_PROJECT_ID, secret=DEFAULT_SECRET, environment=url)
-        client.organizations.create(organization_name="Seeded Co", organization_slug="seeded")
-        client.organizations.members.create(
-            organization_id="seeded", email_address="ada@seeded.com"
-        )
         _check_session_jwt_verifies_locally(url)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 @pytest.mark.parametrize("variable", ["STYTCH_PROJECT_ID", "STYTCH_SECRET"])

@@ -13,7 +13,13 @@ from stytch import B2BClient
 from stytch.core.response_base import StytchError
 
 from mockserver.pytest_plugin import StytchMock
-from tests.support import discovery_token, intermediate_session, org_with_member, state_of
+from tests.support import (
+    discovery_token,
+    intermediate_session,
+    login_token,
+    org_with_member,
+    state_of,
+)
 
 N = 50
 
@@ -57,10 +63,7 @@ async def test_organization_magic_link_raced_50_times_succeeds_once(
     stytch_mock: StytchMock, aclient: B2BClient
 ) -> None:
     org, member = org_with_member(stytch_mock, "ada@acme.com")
-    stytch_mock.client.magic_links.email.login_or_signup(
-        organization_id=org.organization_id, email_address="ada@acme.com"
-    )
-    token = stytch_mock.outbox.latest_token("ada@acme.com")
+    token = login_token(stytch_mock, org.organization_id, "ada@acme.com")
 
     wins, errors = await race(
         lambda: aclient.magic_links.authenticate_async(magic_links_token=token)

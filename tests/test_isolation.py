@@ -26,6 +26,7 @@ from tests.support import (
     http,
     intermediate_session,
     log_in,
+    login_token,
     org_with_member,
     state_of,
 )
@@ -35,10 +36,7 @@ def everything_of(a: StytchMock) -> dict[str, Any]:
     """Project A with one of each secret thing; returns them."""
     org, member = org_with_member(a, "ada@acme.com")
     session = log_in(a, org.organization_id, "ada@acme.com")
-    a.client.magic_links.email.login_or_signup(
-        organization_id=org.organization_id, email_address="ada@acme.com"
-    )
-    org_link = a.outbox.latest_token("ada@acme.com")
+    org_link = login_token(a, org.organization_id, "ada@acme.com")
     ist = intermediate_session(a, "ada@acme.com")
     discovery_link = discovery_token(a, "zoe@example.com")
     return {
@@ -322,12 +320,8 @@ def fresh_project_id() -> str:
     return f"project-test-{uuid.uuid4()}"
 
 
-def open_handle(server: MockServer, project_id: str, secret: str) -> StytchMock:
-    return StytchMock(server.url, project_id, secret)
-
-
 def test_open_projects_create_a_fresh_project_on_first_use(open_server: MockServer) -> None:
-    mock = open_handle(open_server, fresh_project_id(), "secret-test-anything")
+    mock = StytchMock(open_server.url, fresh_project_id(), "secret-test-anything")
 
     assert state_of(mock)["organizations"] == []
     org = mock.client.organizations.create(organization_name="Open Co").organization
@@ -341,10 +335,10 @@ def test_open_projects_create_a_fresh_project_on_first_use(open_server: MockServ
 
 def test_open_project_keeps_the_secret_it_first_came_with(open_server: MockServer) -> None:
     project_id = fresh_project_id()
-    first = open_handle(open_server, project_id, "secret-test-first")
+    first = StytchMock(open_server.url, project_id, "secret-test-first")
     first.client.organizations.create(organization_name="Mine")
 
-    thief = open_handle(open_server, project_id, "secret-test-second")
+    thief = StytchMock(open_server.url, project_id, "secret-test-second")
     resp = thief.request("POST", "v1/b2b/organizations/search", {})
 
     assert_stytch_error(resp, 401, "unauthorized_credentials")
@@ -352,8 +346,8 @@ def test_open_project_keeps_the_secret_it_first_came_with(open_server: MockServe
 
 
 def test_two_open_projects_do_not_see_each_other(open_server: MockServer) -> None:
-    one = open_handle(open_server, fresh_project_id(), "secret-test-one")
-    two = open_handle(open_server, fresh_project_id(), "secret-test-two")
+    one = StytchMock(open_server.url, fresh_project_id(), "secret-test-one")
+    two = StytchMock(open_server.url, fresh_project_id(), "secret-test-two")
     org = one.client.organizations.create(organization_name="One", organization_slug="shared")
     one.client.magic_links.email.discovery.send(email_address="ada@example.com")
     token = one.outbox.latest_token("ada@example.com")

@@ -76,7 +76,7 @@ def test_outbox_helpers(stytch_mock: StytchMock) -> None:
 
     stytch_mock.outbox.clear()
     assert stytch_mock.outbox.messages() == []
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match="no email to 'ada@example.com'"):
         stytch_mock.outbox.latest("ada@example.com")
 
 
@@ -86,10 +86,15 @@ def test_advance_clock_returns_the_new_now(stytch_mock: StytchMock) -> None:
 
     after_hour = stytch_mock.advance_clock(hours=1)
     after_more = stytch_mock.advance_clock(90, minutes=2)
+    after_day = stytch_mock.advance_clock(days=1, hours=2, minutes=3, seconds=4)
 
     assert timedelta(hours=1) <= after_hour - start <= timedelta(hours=1, seconds=5)
     assert timedelta(seconds=210) <= after_more - after_hour <= timedelta(seconds=215)
-    assert stytch_mock.control("GET", "_mock/clock")["offset_seconds"] == 3600 + 210
+    day = timedelta(days=1, hours=2, minutes=3, seconds=4)
+    assert day <= after_day - after_more <= day + timedelta(seconds=5)
+    assert stytch_mock.now() >= after_day
+    offset = 3600 + 210 + day.total_seconds()
+    assert stytch_mock.control("GET", "_mock/clock")["offset_seconds"] == offset
 
 
 def test_seed_helper_returns_the_ids_it_made(stytch_mock: StytchMock) -> None:

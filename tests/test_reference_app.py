@@ -29,9 +29,9 @@ from stytch.core.response_base import StytchError
 from mockserver.pytest_plugin import StytchMock
 from reference_app import Config, ConfigError, create_app
 from reference_app.security import COOKIE_NAME, CookieState, fernet_for, unseal
+from tests.support import REQUEST_ID, UUID, assert_sdk_error
 
 APP_SECRET = "app-secret-for-the-reference-app-tests"
-REQUEST_ID = re.compile(r"request-id-test-[0-9a-f-]{36}")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -91,6 +91,10 @@ class Browser:
 
     def state(self) -> CookieState:
         return unseal(fernet_for(APP_SECRET), self.cookie_value())
+
+    def session(self) -> Any:
+        """The session in the cookie, as the mock authenticates it (through the SDK)."""
+        return self.mock.client.sessions.authenticate(session_token=self.state()["session_token"])
 
     def set_cookie(self, value: str) -> None:
         self.client.session.cookie_jar.update_cookies(
@@ -187,9 +191,7 @@ async def test_new_user_creates_an_organization_and_sees_the_dashboard(
 
     status, html, _ = await browser.get("/dashboard")
     assert status == 200
-    session = stytch_mock.client.sessions.authenticate(
-        session_token=browser.state()["session_token"]
-    )
+    session = browser.session()
     assert session.member.email_address == "ada@acme-labs.com"
     assert session.organization.organization_slug == "acme-labs"
     assert text_of(html, "member-email") == "ada@acme-labs.com"
@@ -208,9 +210,7 @@ async def test_returning_member_is_logged_straight_in_to_their_organization(
     status, _, resp = await browser.open_link("grace@navy.example")
     assert (status, resp.headers["Location"]) == (303, "/dashboard")
 
-    session = stytch_mock.client.sessions.authenticate(
-        session_token=browser.state()["session_token"]
-    )
+    session = browser.session()
     assert session.organization.organization_id == org_id
     assert session.member.email_address == "grace@navy.example"
     status, html, _ = await browser.get("/dashboard")
@@ -236,9 +236,7 @@ async def test_member_of_two_organizations_picks_one(
         "/select-organization", data={"csrf_token": csrf_in(html), "organization_id": second}
     )
     assert (status, resp.headers["Location"]) == (303, "/dashboard")
-    session = stytch_mock.client.sessions.authenticate(
-        session_token=browser.state()["session_token"]
-    )
+    session = browser.session()
     assert session.organization.organization_id == second
     status, html, _ = await browser.get("/dashboard")
     assert text_of(html, "organization-name") == "Beta Team (beta-team)"
@@ -259,9 +257,7 @@ async def test_multi_tenant_magic_link_logs_in_to_its_organization(
 
     status, _, resp = await browser.get(path)
     assert (status, resp.headers["Location"]) == (303, "/dashboard")
-    session = stytch_mock.client.sessions.authenticate(
-        session_token=browser.state()["session_token"]
-    )
+    session = browser.session()
     assert session.organization.organization_id == org_id
     status, html, _ = await browser.get("/dashboard")
     assert text_of(html, "member-email") == "kim@mt.example"
@@ -315,10 +311,7 @@ async def test_logout_revokes_the_session_at_stytch_and_clears_the_cookie(
     assert "Max-Age=0" in resp.headers["Set-Cookie"]
     with pytest.raises(StytchError) as caught:
         stytch_mock.client.sessions.authenticate(session_token=session_token)
-    assert (caught.value.details.status_code, caught.value.details.error_type) == (
-        404,
-        "session_not_found",
-    )
+    assert_sdk_error(caught, 404, "session_not_found")
     status, html, _ = await browser.get("/?logged_out=1")
     assert "You have been logged out." in html
 
@@ -481,7 +474,7 @@ async def test_slug_taken_shows_the_form_again_with_stytchs_error(
     )
     assert status == 400, html
     assert "<code>organization_slug_already_used</code>" in html
-    assert REQUEST_ID.search(html)
+    assert re.search(rf"request_id <code>request-id-test-{UUID}</code>", html), html
     assert 'action="/create-organization"' in html
 
 

@@ -83,7 +83,8 @@ async def test_when_the_helper_dies_pending_and_later_jwts_are_signed_inline(
     pid = helper_pid(signer)
     os.kill(pid, signal.SIGSTOP)
     pending = asyncio.ensure_future(signer.sign(keys[0].unsigned(claims(7))))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # one turn of the loop: the request is written and queued
+    assert len(signer._pending) == 1
     assert not pending.done()  # waiting on the stopped helper
 
     with caplog.at_level(logging.WARNING, logger="mockserver"):

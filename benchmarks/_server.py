@@ -8,10 +8,11 @@ settings, registry and ``serve``), and before serving it can
 - ``--preload-sessions K``: put K organizations' worth of data in the first project: K members
   (10 per organization), K live sessions (one per member), K used discovery magic links, K
   intermediate sessions and K outbox messages. The document goes through
-  ``mockserver.domain.state.import_state``, the code behind ``PUT /_mock/state``, so every index
-  is built the way the API builds it. (It is loaded in-process: 100,000 sessions are ~220 MB of
-  JSON, which ``PUT /_mock/state`` would accept, up to 512 MB, but only after sending and
-  parsing it over HTTP.)
+  ``mockserver.domain.state.import_state`` and then ``settle_after_bulk_load``, as
+  ``PUT /_mock/state`` does, so every index is built the way the API builds it and the loaded
+  objects are frozen out of the garbage collector's way. (It is loaded in-process: 100,000
+  sessions are ~220 MB of JSON, which ``PUT /_mock/state`` would accept, up to 512 MB, but only
+  after sending and parsing it over HTTP.)
 - ``--profile FILE``: run the server under cProfile and write the stats to FILE when it stops
   (SIGTERM or SIGINT).
 - ``--gc-log FILE``: time every garbage collection (``gc.callbacks``) and append a line per
@@ -36,6 +37,7 @@ from typing import Any
 from mockserver import cli
 from mockserver.domain.project import Project
 from mockserver.domain.state import import_state
+from mockserver.http.control import settle_after_bulk_load
 
 MEMBERS_PER_ORG = 10
 
@@ -174,16 +176,18 @@ def main(argv: list[str] | None = None) -> int:
     mock_args = cli.build_parser().parse_args(["--port", "0", *rest])
     settings = cli.settings_from_args(mock_args)
     registry = cli.build_registry(settings)
+    # Installed before the preload, so that the log's first lines are the load's collections.
+    gc_log = GcLog(args.gc_log) if args.gc_log else None
+    if gc_log is not None:
+        gc.callbacks.append(gc_log)
     if args.preload_sessions > 0:
         project = registry.get(settings.primary.project_id)
         assert project is not None
         started = time.perf_counter()
         import_state(project, preload_document(project, args.preload_sessions))
+        settle_after_bulk_load()  # what PUT /_mock/state does after import_state
         elapsed = time.perf_counter() - started
         print(f"PRELOADED {args.preload_sessions} {elapsed:.3f}", flush=True)
-    gc_log = GcLog(args.gc_log) if args.gc_log else None
-    if gc_log is not None:
-        gc.callbacks.append(gc_log)
     profiler = cProfile.Profile() if args.profile else None
     if profiler is not None:
         profiler.enable()

@@ -15,22 +15,23 @@ from pydantic import ValidationError
 
 from . import __version__
 from .app import create_app
-from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
 from .domain.state import load_seed
 from .errors import StytchError
 from .http.control import settle_after_bulk_load
-from .models.control import SeedDocument
 from .settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_PROJECT_ID,
     DEFAULT_SECRET,
     ConfigError,
+    ProjectEntry,
     Settings,
     credentials_from_environment,
+    invalid,
     load_config_file,
-    load_data_file,
+    load_seed_file,
 )
 
 DESCRIPTION = """\
@@ -143,23 +144,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             source = "command line"
         project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
         secret = args.secret or env_secret or DEFAULT_SECRET
-        if not project_id.startswith(("project-test-", "project-live-")):
-            raise ConfigError(
-                f"project id {project_id!r} must start with project-test- or "
-                "project-live-, as Stytch's do"
-            )
-        projects = [ProjectConfig(project_id, secret, args.redirect_urls or [DEFAULT_REDIRECT_URL])]
-    seed = []
-    if args.seed is not None:
-        data = load_data_file(args.seed)
+        entry = {"project_id": project_id, "secret": secret}
+        if args.redirect_urls:
+            entry["redirect_urls"] = args.redirect_urls
         try:
-            seed = [
-                SeedDocument.model_validate(d) for d in (data if isinstance(data, list) else [data])
-            ]
+            projects = [ProjectEntry.model_validate(entry).config()]
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-            raise ConfigError(f"{args.seed}: {where}: {first['msg']}") from None
+            raise invalid(source, exc) from None
+    seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
     return Settings(
@@ -207,7 +199,16 @@ def banner(settings: Settings, url: str) -> str:
     return "\n".join(lines)
 
 
-async def serve(settings: Settings, registry: Registry) -> None:
+def http_url(host: str, port: int) -> str:
+    """``http://host:port/``, with an IPv6 address in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, str]:
+    """The mock listening as ``settings`` say (JWT signer, access log, address): its runner,
+    which the caller cleans up, and its URL. ``serve`` and ``reference_app.devserver`` both
+    start it here, so the two cannot drift apart."""
     app = create_app(registry, sign_in_process=settings.jwt_signer == "process")
     access_log = None
     if settings.access_log:
@@ -215,11 +216,18 @@ async def serve(settings: Settings, registry: Registry) -> None:
         access_log = logging.getLogger("aiohttp.access")
     runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except BaseException:
+        await runner.cleanup()  # stops the signer process, too
+        raise
     port = runner.addresses[0][1] if runner.addresses else settings.port
-    host = settings.host if ":" not in settings.host else f"[{settings.host}]"
-    print(banner(settings, f"http://{host}:{port}/"), flush=True)
+    return runner, http_url(settings.host, port)
+
+
+async def serve(settings: Settings, registry: Registry) -> None:
+    runner, url = await start(settings, registry)
+    print(banner(settings, url), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

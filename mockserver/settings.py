@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -29,18 +32,39 @@ class ConfigError(ValueError):
     """A settings problem worth a clear one-line message, not a traceback."""
 
 
-class _ProjectEntry(BaseModel):
+PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")
+
+
+class ProjectEntry(BaseModel):
+    """One project, from a config file entry or from the command line and environment: both
+    follow these rules."""
+
     model_config = ConfigDict(extra="forbid")
 
-    project_id: str = Field(pattern=r"^project-(test|live)-[A-Za-z0-9-]+$")
+    project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+
+    @field_validator("project_id")
+    @classmethod
+    def _like_stytch(cls, value: str) -> str:
+        if not PROJECT_ID.fullmatch(value):
+            raise PydanticCustomError(
+                "project_id",
+                "{value} must start with project-test- or project-live- (then letters, digits "
+                "and dashes), as Stytch's do",
+                {"value": repr(value)},
+            )
+        return value
+
+    def config(self) -> ProjectConfig:
+        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
 
 
 class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    projects: list[_ProjectEntry] = Field(min_length=1)
+    projects: list[ProjectEntry] = Field(min_length=1)
     open_projects: bool = False
 
 
@@ -52,7 +76,7 @@ class Settings:
     open_projects: bool = False
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
-    seed: list[Any] = field(default_factory=list)  # SeedDocument instances
+    seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
 
     @property
@@ -81,21 +105,34 @@ def load_data_file(path: Path) -> Any:
         raise ConfigError(f"{path} is not valid YAML: {where}{problem}") from None
 
 
+def invalid(source: object, exc: ValidationError) -> ConfigError:
+    """``exc``'s first error as one line: ``source: where.in.the.document: what``."""
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    return ConfigError(f"{source}: {where}: {first['msg']}")
+
+
 def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     data = load_data_file(path)
     try:
         parsed = _ConfigFile.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        raise invalid(path, exc) from None
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return (
-        [ProjectConfig(p.project_id, p.secret, list(p.redirect_urls)) for p in parsed.projects],
-        parsed.open_projects,
-    )
+    return [p.config() for p in parsed.projects], parsed.open_projects
+
+
+def load_seed_file(path: Path) -> list[SeedDocument]:
+    """The ``--seed`` file: one seed document, or a list of them."""
+    data = load_data_file(path)
+    try:
+        return [
+            SeedDocument.model_validate(d) for d in (data if isinstance(data, list) else [data])
+        ]
+    except ValidationError as exc:
+        raise invalid(path, exc) from None
 
 
 def credentials_from_environment(cwd: Path | None = None) -> tuple[str | None, str | None, str]:

@@ -166,11 +166,8 @@ async def cookie_middleware(request: web.Request, handler: Handler) -> web.Strea
     """Opens the cookie before the handler and seals it (when changed) after."""
     state = unseal(request.app[FERNET], request.cookies.get(COOKIE_NAME))
     request[STATE] = state
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:  # raised by aiohttp itself (e.g. a body too large)
-        _finish(request, exc)
-        raise
+    # error_middleware, inside this one, turns every error (HTTPException included) into a page
+    response = await handler(request)
     _finish(request, response)
     return response
 
@@ -194,11 +191,12 @@ def _finish(request: web.Request, response: web.StreamResponse) -> None:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure becomes a page: Stytch errors with their error_type and request_id."""
+    """Every failure becomes a page: Stytch errors with their error_type and request_id (and a
+    "Try again" link to the start), so handlers let them propagate."""
     try:
         return await handler(request)
     except StytchError as exc:
-        return stytch_error_page(request, exc)
+        return stytch_error_page(request, exc, retry_url="/")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -264,10 +262,14 @@ def _csrf_refused() -> web.HTTPForbidden:
     return web.HTTPForbidden(reason="Form expired")
 
 
-def _login(request: web.Request, session_token: str) -> web.Response:
-    """Keep the member's session token in the cookie and go to the dashboard."""
+def _login(request: web.Request, resp: Any) -> web.Response:
+    """Keep the member's session token in the cookie and go to the dashboard. ``resp``: the
+    answer of a call that logs in (magic link authenticate, exchange, create), which may
+    instead ask for more factors than this app implements."""
+    if not resp.member_authenticated or not resp.session_token:
+        return _needs_more_auth(request, resp.organization.organization_name)
     state: CookieState = request[STATE]
-    state.set(session_token=session_token, ist=None, email=None)
+    state.set(session_token=resp.session_token, ist=None, email=None)
     state.rotate_csrf()
     return see_other("/dashboard")
 
@@ -329,12 +331,9 @@ async def login(request: web.Request) -> web.Response:
         return render(
             request, "login.html", status=400, error="Enter your email address.", email=""
         )
-    try:
-        await request.app[STYTCH].magic_links.email.discovery.send_async(
-            email_address=email, discovery_redirect_url=_redirect_url(request)
-        )
-    except StytchError as exc:
-        return stytch_error_page(request, exc, retry_url="/")
+    await request.app[STYTCH].magic_links.email.discovery.send_async(
+        email_address=email, discovery_redirect_url=_redirect_url(request)
+    )
     outbox_url = (
         "/outbox?" + urlencode({"to": email}) if request.app[CONFIG].talks_to_mock else None
     )
@@ -392,9 +391,7 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         return error_page(request, 400, "Incomplete link", "The link has no token.")
     if token_type == "multi_tenant_magic_links":
         resp = await stytch.magic_links.authenticate_async(magic_links_token=token)
-        if not resp.member_authenticated or not resp.session_token:
-            return _needs_more_auth(request, resp.organization.organization_name)
-        return _login(request, resp.session_token)
+        return _login(request, resp)
 
     found = await stytch.magic_links.discovery.authenticate_async(discovery_magic_links_token=token)
     state: CookieState = request[STATE]
@@ -409,15 +406,10 @@ async def _exchange(request: web.Request, organization_id: str) -> web.Response:
     ist = request[STATE].get("ist")
     if not ist:
         return _start_again(request)
-    try:
-        resp = await request.app[STYTCH].discovery.intermediate_sessions.exchange_async(
-            intermediate_session_token=ist, organization_id=organization_id
-        )
-    except StytchError as exc:
-        return stytch_error_page(request, exc, retry_url="/")
-    if not resp.member_authenticated or not resp.session_token:
-        return _needs_more_auth(request, resp.organization.organization_name)
-    return _login(request, resp.session_token)
+    resp = await request.app[STYTCH].discovery.intermediate_sessions.exchange_async(
+        intermediate_session_token=ist, organization_id=organization_id
+    )
+    return _login(request, resp)
 
 
 def _start_again(request: web.Request) -> web.Response:
@@ -487,7 +479,7 @@ async def create_organization(request: web.Request) -> web.Response:
     except StytchError as exc:
         d = exc.details
         if d.error_type == "intermediate_session_not_found" or not 400 <= d.status_code < 500:
-            return stytch_error_page(request, exc, retry_url="/")
+            raise
         # Anything else is about what was typed: show the form again, with the error.
         return render(
             request,
@@ -500,9 +492,7 @@ async def create_organization(request: web.Request) -> web.Response:
             error_type=d.error_type,
             request_id=d.request_id,
         )
-    if not resp.member_authenticated or not resp.session_token:
-        return _needs_more_auth(request, resp.organization.organization_name)
-    return _login(request, resp.session_token)
+    return _login(request, resp)
 
 
 @routes.get("/dashboard")
@@ -537,7 +527,7 @@ async def logout(request: web.Request) -> web.Response:
             await request.app[STYTCH].sessions.revoke_async(session_token=session_token)
         except StytchError as exc:
             if exc.details.status_code != 404:  # a session already gone is fine
-                return stytch_error_page(request, exc, retry_url="/")
+                raise
     return see_other("/?logged_out=1")
 
 
@@ -577,6 +567,8 @@ def listening_url(config: Config) -> str:
     host = (
         "localhost" if config.host in ("127.0.0.1", "0.0.0.0", "::", "localhost") else config.host
     )
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
     return f"http://{host}:{config.port}"
 
 

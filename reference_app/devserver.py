@@ -1,8 +1,10 @@
 """``python -m reference_app.devserver``: the mock and the reference app, wired to each other.
 
-What ``make run`` starts. Both servers share one process and one event loop: the mock on
-port 8080 (its banner shows the credentials), the app on port 3000 pointed at the mock with
-the same credentials. The mock's project accepts the app's /authenticate as redirect URL.
+What ``make run`` starts. Both servers share one event loop: the mock on port 8080 (its
+banner shows the credentials), the app on port 3000 pointed at the mock with the same
+credentials. The mock's project accepts the app's /authenticate as redirect URL. The mock
+starts as ``stytch-mock`` starts it (``mockserver.cli.start``): it signs session JWTs in a
+helper process, and ``--access-log`` logs its requests.
 Ctrl-C (or SIGTERM) stops both.
 
 Credentials come from the mock's usual sources (STYTCH_PROJECT_ID / STYTCH_SECRET in the
@@ -23,8 +25,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockserver.app import create_app as create_mock_app
-from mockserver.cli import banner, build_parser, build_registry, settings_from_args
+from mockserver.cli import banner, build_parser, build_registry, http_url, settings_from_args
+from mockserver.cli import start as start_mock
 from mockserver.settings import ConfigError as MockConfigError
 
 from .app import create_app, listening_url
@@ -62,15 +64,13 @@ def mock_argv(args: argparse.Namespace) -> list[str]:
 async def serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(build_parser().parse_args(mock_argv(args)))
     registry = build_registry(settings)
-    mock_runner = web.AppRunner(create_mock_app(registry), access_log=None, handle_signals=False)
+    mock_runner: web.AppRunner | None = None
     app_runner: web.AppRunner | None = None
-    await mock_runner.setup()
     try:
-        await web.TCPSite(mock_runner, args.host, args.mock_port).start()
-        mock_port = mock_runner.addresses[0][1]
-        reachable = "127.0.0.1" if args.host in ANY_ADDRESS else args.host
-        mock_url = f"http://{reachable}:{mock_port}/"
-        shown = banner(settings, f"http://{reachable}:{mock_port}/").splitlines()
+        mock_runner, mock_url = await start_mock(settings, registry)
+        if args.host in ANY_ADDRESS:  # bound to every address: the app reaches it on loopback
+            mock_url = http_url("127.0.0.1", mock_runner.addresses[0][1])
+        shown = banner(settings, mock_url).splitlines()
         print("\n".join(line for line in shown if not line.startswith("Ctrl-C")), flush=True)
 
         project = settings.primary
@@ -106,7 +106,8 @@ async def serve(args: argparse.Namespace) -> int:
     finally:
         if app_runner is not None:
             await app_runner.cleanup()
-        await mock_runner.cleanup()
+        if mock_runner is not None:
+            await mock_runner.cleanup()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 COOKIE_NAME = "stytch_ref_session"
 CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "X-CSRF-Token"
 
 
 def fernet_for(app_secret: str) -> Fernet:

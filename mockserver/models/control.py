@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .requests import OrganizationSettings
+from .requests import OrganizationCreateRequest
 from .responses import ResponseBase
 
 
@@ -83,16 +83,14 @@ class SeedMember(BaseModel):
     external_id: str | None = None
 
 
-class SeedOrganization(OrganizationSettings):
+class SeedOrganization(OrganizationCreateRequest):
     """An organization to seed: the fields of Stytch's create organization call, an optional
-    fixed ``organization_id``, and its ``members``."""
+    fixed ``organization_id``, and its ``members``. Unlike the API's body, an unknown key is an
+    error: a fixture file with a typo should not load quietly."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
-    organization_name: str
-    organization_slug: str | None = None
     organization_id: str | None = None
-    claimed_email_domains: list[str] | None = None
     members: list[SeedMember] = Field(default_factory=list)
 
 

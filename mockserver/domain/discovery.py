@@ -41,16 +41,10 @@ from .magic_links import (
     sandbox_member,
     send_link,
 )
-from .organizations import (
-    activate,
-    add_member,
-    create_organization,
-    derive_name_and_slug,
-    email_domain,
-    unique_slug,
-    validate_email,
-)
+from .members import activate, add_member
+from .organizations import create_organization, derive_name_and_slug, unique_slug
 from .project import Project
+from .rules import email_domain, validate_email
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
 
 MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member", INVITED: "invited_member"}

@@ -22,7 +22,7 @@ from typing import Any
 from .. import errors
 from ..ids import magic_token
 from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
-from .organizations import activate
+from .members import activate
 from .project import Project
 from .sessions import (
     SessionGrant,

@@ -27,17 +27,11 @@ from .entities import (
     OutboxMessage,
 )
 from .login import AuthResult, check_pkce, find_intermediate_session, log_in
-from .organizations import (
-    _add_organization,
-    activate,
-    add_member,
-    email_domain,
-    unique_slug,
-    update_member,
-    validate_email,
-)
+from .members import activate, add_member, update_member
+from .organizations import _add_organization, unique_slug
 from .outbox import subject_for
 from .project import Project
+from .rules import email_domain, validate_email
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
 
 MIN_LINK_MINUTES = 5

@@ -27,16 +27,10 @@ from .entities import (
     Organization,
     OutboxMessage,
 )
-from .organizations import (
-    _add_organization,
-    _index_member,
-    add_member,
-    check_organization,
-    create_organization,
-    delete_organization,
-    validate_email,
-)
+from .members import _index_member, add_member
+from .organizations import _add_organization, create_organization, delete_organization
 from .project import Project
+from .rules import check_organization, validate_email
 
 STATE_VERSION = 1
 

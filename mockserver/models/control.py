@@ -37,6 +37,17 @@ class OutboxResponse(ResponseBase):
     messages: list[OutboxMessageObject]
 
 
+class OpenAPIDocument(BaseModel):
+    """``GET /openapi.json``: an OpenAPI 3.1 document (not a Stytch response: no request id)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
 class ClockResponse(ResponseBase):
     now: datetime
     offset_seconds: float

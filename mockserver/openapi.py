@@ -8,9 +8,10 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .http import control, discovery, magic_links, organizations, sessions
+from .http import control, discovery, magic_links, organizations, rbac, sessions
+from .http.authorization import SESSION_HEADER, SESSION_JWT_HEADER
 
-FAMILIES = (magic_links, discovery, organizations, sessions, control)
+FAMILIES = (magic_links, discovery, organizations, sessions, rbac, control)
 _ERROR = {
     "description": "A Stytch error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -94,6 +95,12 @@ def build_document() -> dict[str, Any]:
             params += [
                 {"name": name, "in": "query", "required": name in required, "schema": prop}
                 for name, prop in schema["properties"].items()
+            ]
+        if getattr(handler, "member_authorization", None):
+            # Run as that Member under its RBAC permissions (http/authorization.py).
+            params += [
+                {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                for name in (SESSION_HEADER, SESSION_JWT_HEADER)
             ]
         if params:
             op["parameters"] = params

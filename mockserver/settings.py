@@ -16,11 +16,14 @@ from typing import Any
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.rbac import build_policy
+from .errors import StytchError
 from .models.control import SeedDocument
+from .models.rbac import PolicyDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -44,6 +47,22 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # The project's RBAC policy (README "RBAC"): custom resources and roles, default roles'
+    # permissions changed; without it, Stytch's default policy.
+    rbac_policy: PolicyDocument | None = None
+
+    @model_validator(mode="after")
+    def _policy_holds(self) -> ProjectEntry:
+        if self.rbac_policy is not None:
+            try:
+                build_policy(self.rbac_policy.model_dump())
+            except StytchError as exc:
+                raise PydanticCustomError(
+                    "rbac_policy",
+                    "rbac_policy: {error_type}: {message}",
+                    {"error_type": exc.error_type, "message": exc.error_message},
+                ) from None
+        return self
 
     @field_validator("project_id")
     @classmethod
@@ -58,7 +77,8 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
+        policy = self.rbac_policy.model_dump() if self.rbac_policy is not None else None
+        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls), policy)
 
 
 class _ConfigFile(BaseModel):

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import errors
@@ -29,6 +30,7 @@ from .entities import (
 )
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
+from .rbac import Policy, build_policy
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 
@@ -38,6 +40,8 @@ class ProjectConfig:
     project_id: str
     secret: str
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
+    # The project's RBAC policy document (domain/rbac.py); None is Stytch's default policy.
+    rbac_policy: dict[str, Any] | None = None
 
     @property
     def env(self) -> str:
@@ -105,6 +109,8 @@ class Project:
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
         self._seq = 0
+        # The RBAC policy: the configured one; a seed or a saved state may replace it.
+        self.rbac_policy: Policy = build_policy(self.config.rbac_policy)
 
     def reset(self) -> None:
         """Forget every object, empty the outbox and put the clock back; keep the signing key."""

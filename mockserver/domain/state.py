@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .. import errors
 from ..clock import MAX_OFFSET_SECONDS
+from ..models.rbac import PolicyDocument
 from .entities import (
     DELETED,
     IntermediateSession,
@@ -37,6 +38,7 @@ from .organizations import (
     validate_email,
 )
 from .project import Project
+from .rbac import Policy, build_policy
 
 STATE_VERSION = 1
 
@@ -53,6 +55,8 @@ class StateDocument(BaseModel):
     magic_links: list[MagicLinkToken] = Field(default_factory=list)
     intermediate_sessions: list[IntermediateSession] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
+    # The project's RBAC policy document (None: the configured one).
+    rbac_policy: dict[str, Any] | None = None
 
 
 _STATE = TypeAdapter(StateDocument)
@@ -67,6 +71,7 @@ def export_state(project: Project) -> dict[str, Any]:
         magic_links=list(project.magic_links.values()),
         intermediate_sessions=list(project.intermediate_sessions.values()),
         outbox=project.outbox.messages(),
+        rbac_policy=project.rbac_policy.source,
     )
     return _STATE.dump_python(document, mode="json")
 
@@ -86,6 +91,8 @@ def import_state(project: Project, raw: Any) -> None:
     if doc.version != STATE_VERSION:
         raise _bad_state(f"version {doc.version} is not supported (expected {STATE_VERSION})")
     staging = Project(project.config)
+    if doc.rbac_policy is not None:
+        staging.rbac_policy = _state_policy(doc.rbac_policy)
     for org in doc.organizations:
         if org.organization_id in staging.organizations:
             raise _bad_state(f"organization {org.organization_id} appears twice")
@@ -145,12 +152,33 @@ def import_state(project: Project, raw: Any) -> None:
 SEED_STATUSES = ("active", "pending", "invited")
 
 
-def load_seed(project: Project, organizations: list[dict[str, Any]]) -> dict[str, Any]:
-    """Add organizations, each with a ``members`` list, through the API's own rules.
-    All or nothing: when an entry is refused, the organizations this call made are deleted
-    again (with their members), so the cost of a seed is that of its own entries. (The
-    document's shape is checked by its wire model, ``models.control.SeedDocument``.)"""
+def _state_policy(document: dict[str, Any]) -> Policy:
+    try:
+        PolicyDocument.model_validate(document)
+        return build_policy(document)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _bad_state(f"rbac_policy.{where}: {first['msg']}") from None
+    except errors.StytchError as exc:
+        raise _bad_state(f"rbac_policy: {exc.error_message}") from None
+
+
+def load_seed(
+    project: Project,
+    organizations: list[dict[str, Any]],
+    rbac_policy: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add organizations, each with a ``members`` list, through the API's own rules; a
+    ``rbac_policy`` replaces the project's RBAC policy first (so the organizations may use its
+    roles). All or nothing: when an entry is refused, the organizations this call made are
+    deleted again (with their members) and the policy is put back, so the cost of a seed is
+    that of its own entries. (The document's shape is checked by its wire model,
+    ``models.control.SeedDocument``.)"""
     made: list[str] = []
+    previous_policy = project.rbac_policy
+    if rbac_policy is not None:
+        project.rbac_policy = build_policy(rbac_policy)
     try:
         return {
             "organizations": [_seed_organization(project, dict(e), made) for e in organizations]
@@ -158,6 +186,7 @@ def load_seed(project: Project, organizations: list[dict[str, Any]]) -> dict[str
     except Exception:
         for organization_id in reversed(made):
             delete_organization(project, organization_id)
+        project.rbac_policy = previous_policy
         raise
 
 

@@ -24,7 +24,7 @@ from .. import errors
 from . import sessions
 from .entities import Member, MemberSession, Organization
 from .project import Project
-from .rbac import STYTCH_RESOURCES, session_role_ids
+from .rbac import STYTCH_RESOURCES, names_organization, session_role_ids
 
 ORGANIZATION = "stytch.organization"
 MEMBER = "stytch.member"
@@ -97,10 +97,7 @@ def authenticate_caller(
 
 
 def _same_organization(caller: Caller, organization_id: str) -> None:
-    org = caller.organization
-    if organization_id not in (org.organization_id, org.organization_external_id) and (
-        organization_id.lower() != org.organization_slug.lower()
-    ):
+    if not names_organization(caller.organization, organization_id):
         raise errors.session_authorization_tenancy_error()
 
 

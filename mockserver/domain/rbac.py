@@ -25,8 +25,9 @@ from typing import Any
 from .. import errors
 from .entities import STYTCH_ADMIN, STYTCH_MEMBER, Member, MemberSession, Organization
 
-# The actions Stytch's SDK docstrings name for each default resource.
-_SELF_ACTIONS = [
+# The actions Stytch's SDK docstrings name for each default resource. A member's own record
+# (stytch.self) has the member actions that make sense on oneself.
+_INFO_ACTIONS = [
     "update.info.name",
     "update.info.untrusted-metadata",
     "update.info.mfa-phone",
@@ -35,13 +36,9 @@ _SELF_ACTIONS = [
     "update.info.delete.mfa-totp",
     "update.info.delete.password",
     "update.info.unlink.retired-email",
-    "update.settings.mfa-enrolled",
-    "update.settings.default-mfa-method",
-    "get.connected-apps",
-    "revoke.connected-app",
-    "revoke-sessions",
-    "delete",
 ]
+_MFA_SETTINGS_ACTIONS = ["update.settings.mfa-enrolled", "update.settings.default-mfa-method"]
+_SESSION_ACTIONS = ["revoke-sessions", "get.connected-apps", "revoke.connected-app"]
 STYTCH_RESOURCES: dict[str, list[str]] = {
     "stytch.organization": [
         "update.info.name",
@@ -62,27 +59,17 @@ STYTCH_RESOURCES: dict[str, list[str]] = {
     ],
     "stytch.member": [
         "create",
-        "update.info.name",
-        "update.info.untrusted-metadata",
-        "update.info.mfa-phone",
-        "update.info.email",
-        "update.info.delete.mfa-phone",
-        "update.info.delete.mfa-totp",
-        "update.info.delete.password",
-        "update.info.unlink.retired-email",
+        *_INFO_ACTIONS,
         "update.settings.is-breakglass",
-        "update.settings.mfa-enrolled",
-        "update.settings.default-mfa-method",
+        *_MFA_SETTINGS_ACTIONS,
         "update.settings.roles",
         "search",
         "delete",
-        "revoke-sessions",
-        "get.connected-apps",
-        "revoke.connected-app",
+        *_SESSION_ACTIONS,
     ],
     "stytch.sso": ["create", "get", "update", "delete"],
     "stytch.scim": ["create", "get", "update", "delete"],
-    "stytch.self": _SELF_ACTIONS,
+    "stytch.self": [*_INFO_ACTIONS, *_MFA_SETTINGS_ACTIONS, *_SESSION_ACTIONS, "delete"],
 }
 _DESCRIPTIONS = {
     STYTCH_MEMBER: "Granted to all Members upon creation.",
@@ -281,6 +268,14 @@ def check_org_roles(policy: Policy, roles: list[dict[str, Any]]) -> list[dict[st
     return checked
 
 
+def names_organization(org: Organization, organization_id: str) -> bool:
+    """Whether ``organization_id`` is the organization's id, slug or external id (Stytch takes
+    all three wherever an organization id is expected)."""
+    return organization_id in (org.organization_id, org.organization_external_id) or (
+        organization_id.lower() == org.organization_slug.lower()
+    )
+
+
 def check(
     policy: Policy,
     org: Organization,
@@ -292,11 +287,7 @@ def check(
 ) -> dict[str, Any]:
     """The verdict ``{authorized, granting_roles}`` of sessions/authenticate's
     ``authorization_check``; 403 when the organization differs or no role grants the action."""
-    if organization_id not in (
-        org.organization_id,
-        org.organization_slug,
-        org.organization_external_id,
-    ):
+    if not names_organization(org, organization_id):
         raise errors.session_authorization_tenancy_error()
     granting = policy.grants(org, role_ids, resource_id, action)
     if not granting:

@@ -284,3 +284,40 @@ def test_sso_roles_count_only_for_connections_among_the_session_factors() -> Non
         "from-domain",
         "from-sso",
     ]
+
+
+def test_member_and_organization_rules_for_calls_the_mock_serves_later(
+    stytch_mock: StytchMock, stytch_mock_server: MockServer
+) -> None:
+    """The rule factories other member and SSO/SCIM calls declare with: a plain member may act
+    on its own record (stytch.self) but not on another's, nor on SSO connections."""
+    from mockserver.domain import authorization
+    from mockserver.errors import StytchError
+
+    org_id, admin, plain = admin_and_member(stytch_mock)
+    project = stytch_mock_server.project(stytch_mock.project_id)
+    me = authorization.authenticate_caller(
+        project, session_token=plain.session_token, session_jwt=None
+    )
+    boss = authorization.authenticate_caller(
+        project, session_token=None, session_jwt=admin.session_jwt
+    )
+    delete_totp = authorization.member_action("update.info.delete.mfa-totp")
+    delete_totp(project, me, {"organization_id": org_id, "member_id": plain.member.member_id}, {})
+    with pytest.raises(StytchError) as refused:
+        delete_totp(
+            project, me, {"organization_id": org_id, "member_id": admin.member.member_id}, {}
+        )
+    assert (refused.value.status_code, refused.value.error_type) == (
+        403,
+        "session_authorization_error",
+    )
+    delete_totp(project, boss, {"organization_id": org_id, "member_id": plain.member.member_id}, {})
+    create_sso = authorization.organization_action("stytch.sso", "create")
+    create_sso(project, boss, {"organization_id": org_id}, {})
+    with pytest.raises(StytchError) as refused:
+        create_sso(project, me, {"organization_id": org_id}, {})
+    assert refused.value.error_type == "session_authorization_error"
+    with pytest.raises(StytchError) as refused:
+        create_sso(project, boss, {"organization_id": "organization-test-elsewhere"}, {})
+    assert refused.value.error_type == "session_authorization_tenancy_error"

@@ -150,9 +150,32 @@ def authorize_organization_update(project: Project, caller: Caller, path: Path, 
             _require(project, caller, ORGANIZATION, action)
 
 
-def authorize_organization_delete(project: Project, caller: Caller, path: Path, body: Body) -> None:
-    _same_organization(caller, path["organization_id"])
-    _require(project, caller, ORGANIZATION, "delete")
+def organization_action(resource_id: str, action: str) -> Rule:
+    """The rule of a call on the path's organization that needs ``action`` on
+    ``resource_id`` (organizations.delete: ``stytch.organization`` ``delete``; the SSO and
+    SCIM connection calls: ``stytch.sso`` / ``stytch.scim`` ``create``, ``get``, ...)."""
+
+    def rule(project: Project, caller: Caller, path: Path, body: Body) -> None:
+        _same_organization(caller, path["organization_id"])
+        _require(project, caller, resource_id, action)
+
+    rule.__name__ = f"authorize_{resource_id}_{action}"
+    return rule
+
+
+def member_action(action: str) -> Rule:
+    """The rule of a call on one member (``{member_id}`` in the path) that needs ``action`` on
+    ``stytch.member``, or on ``stytch.self`` for one's own record (members.delete: ``delete``;
+    delete_mfa_phone_number, delete_totp, delete_password: ``update.info.delete.*``;
+    unlink_retired_email, start_email_update, connected apps: as the SDK docstrings name)."""
+
+    def rule(project: Project, caller: Caller, path: Path, body: Body) -> None:
+        _same_organization(caller, path["organization_id"])
+        own = "member_id" in path and _is_self(caller, path["member_id"])
+        _require(project, caller, MEMBER, action, own=own)
+
+    rule.__name__ = f"authorize_member_{action}"
+    return rule
 
 
 def authorize_member_create(project: Project, caller: Caller, path: Path, body: Body) -> None:
@@ -174,11 +197,6 @@ def authorize_member_update(project: Project, caller: Caller, path: Path, body: 
     for field, action in MEMBER_UPDATE_ACTIONS.items():
         if body.get(field) is not None:
             _require(project, caller, MEMBER, action, own=own and field in MEMBER_SELF_FIELDS)
-
-
-def authorize_member_delete(project: Project, caller: Caller, path: Path, body: Body) -> None:
-    _same_organization(caller, path["organization_id"])
-    _require(project, caller, MEMBER, "delete", own=_is_self(caller, path["member_id"]))
 
 
 def authorize_member_search(project: Project, caller: Caller, path: Path, body: Body) -> None:
@@ -224,3 +242,7 @@ def _revoke_target(project: Project, body: Body) -> Member | None:
             return None
         member_id = session.member_id if session is not None else None
     return project.members.get(member_id) if member_id else None
+
+
+authorize_organization_delete = organization_action(ORGANIZATION, "delete")
+authorize_member_delete = member_action("delete")

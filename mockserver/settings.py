@@ -19,11 +19,10 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
-from .domain.rbac import build_policy
+from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
+from .domain.rbac import PolicyDocument, build_policy
 from .errors import StytchError
 from .models.control import SeedDocument
-from .models.rbac import PolicyDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -47,6 +46,20 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # The frontend SDKs' public token; derived from project_id when not given.
+    public_token: str | None = None
+
+    @field_validator("public_token")
+    @classmethod
+    def _public_token_like_stytch(cls, value: str | None) -> str | None:
+        if value is not None and not PUBLIC_TOKEN.fullmatch(value):
+            raise PydanticCustomError(
+                "public_token",
+                "{value} must look like public-token-test-<uuid>, as Stytch's do",
+                {"value": repr(value)},
+            )
+        return value
+
     # The project's RBAC policy (README "RBAC"): custom resources and roles, default roles'
     # permissions changed; without it, Stytch's default policy.
     rbac_policy: PolicyDocument | None = None
@@ -77,8 +90,13 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        policy = self.rbac_policy.model_dump() if self.rbac_policy is not None else None
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls), policy)
+        return ProjectConfig(
+            self.project_id,
+            self.secret,
+            list(self.redirect_urls),
+            public_token=self.public_token or "",
+            rbac_policy=self.rbac_policy.model_dump() if self.rbac_policy is not None else None,
+        )
 
 
 class _ConfigFile(BaseModel):
@@ -141,7 +159,10 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return [p.config() for p in parsed.projects], parsed.open_projects
+    configs = [p.config() for p in parsed.projects]
+    if len({c.public_token for c in configs}) != len(configs):
+        raise ConfigError(f"{path}: a public_token appears twice")
+    return configs, parsed.open_projects
 
 
 def load_seed_file(path: Path) -> list[SeedDocument]:

@@ -237,14 +237,14 @@ def test_a_saved_state_keeps_the_policy_and_org_roles(stytch_mock: StytchMock) -
         organization_id=org.organization_id, org_policy={"roles": [reviewer]}
     )
     saved = state_of(stytch_mock)
-    assert saved["rbac_policy"]["roles"][0]["role_id"] == "editor"
+    assert [p["roles"][0]["role_id"] for p in saved["rbac_policy"]] == ["editor"]
     stytch_mock.reset()
     assert "editor" not in json.dumps(stytch_mock.control("GET", "v1/b2b/rbac/policy"))
     stytch_mock.control("PUT", "_mock/state", {"state": saved})
     assert "editor" in json.dumps(stytch_mock.control("GET", "v1/b2b/rbac/policy"))
     kept = stytch_mock.client.rbac.organizations.get_org_policy(organization_id=org.organization_id)
     assert [r.role_id for r in kept.org_policy.roles] == ["reviewer"]
-    broken = {**saved, "rbac_policy": {"roles": [{"role_id": "x", "permissions": []}]}}
+    broken = {**saved, "rbac_policy": [{"roles": [{"role_id": "x", "permissions": []}]}]}
     resp = stytch_mock.request("PUT", "_mock/state", {"state": broken})
     assert_stytch_error(resp, 400, "bad_request")
     assert "rbac_policy" in resp.json["error_message"]

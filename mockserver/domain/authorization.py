@@ -87,9 +87,9 @@ def authenticate_caller(
     """The Member behind the headers: 404 ``session_not_found`` for an unknown, expired or
     revoked session (or one of another project), 400 ``unable_to_parse_session_jwt`` for a JWT
     that is not one of this project's, 400 ``too_many_session_arguments`` for both headers."""
-    session = sessions.find_session(project, session_token=session_token, session_jwt=session_jwt)
-    member = project.members[session.member_id]
-    org = project.organizations[session.organization_id]
+    session = sessions.get_session(project, session_token=session_token, session_jwt=session_jwt)
+    member = project.members.get_by_id(session.member_id)
+    org = project.organizations.get_by_id(session.organization_id)
     return Caller(session, member, org, tuple(session_role_ids(member, session)))
 
 
@@ -115,7 +115,7 @@ def _require(
 ) -> None:
     """The caller's roles grant ``action`` on ``resource_id`` (or, on its own record, the same
     action on ``stytch.self``)."""
-    policy = project.rbac_policy
+    policy = project.rbac_policy.policy
     if policy.grants(caller.organization, caller.role_ids, resource_id, action):
         return
     if own and action in SELF_ACTIONS:
@@ -228,10 +228,10 @@ def _revoke_target(project: Project, body: Body) -> Member | None:
     if member_id is None:
         session_id = body.get("member_session_id")
         if session_id is not None:
-            session = project.sessions.get(session_id)
+            session = project.sessions.find(session_id)
         elif body.get("session_token") is not None or body.get("session_jwt") is not None:
             try:
-                session = sessions.find_session(
+                session = sessions.get_session(
                     project,
                     session_token=body.get("session_token"),
                     session_jwt=body.get("session_jwt"),
@@ -241,7 +241,7 @@ def _revoke_target(project: Project, body: Body) -> Member | None:
         else:
             return None
         member_id = session.member_id if session is not None else None
-    return project.members.get(member_id) if member_id else None
+    return project.members.find(member_id) if member_id else None
 
 
 authorize_organization_delete = organization_action(ORGANIZATION, "delete")

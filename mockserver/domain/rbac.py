@@ -20,10 +20,55 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from .project import Project
 
 from .. import errors
 from .entities import STYTCH_ADMIN, STYTCH_MEMBER, Member, MemberSession, Organization
+
+# --- the policy document (config file, seed document, saved state) ---------------------------
+
+
+class _Strict(BaseModel):
+    # A policy written by hand: an unknown key is a typo worth an error.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class PermissionIn(_Strict):
+    resource_id: str
+    actions: list[str]
+
+
+class RoleIn(_Strict):
+    role_id: str
+    description: str | None = None
+    permissions: list[PermissionIn] = Field(default_factory=list)
+
+
+class ResourceIn(_Strict):
+    resource_id: str
+    description: str = ""
+    actions: list[str]
+
+
+class ScopeIn(_Strict):
+    scope: str
+    description: str = ""
+    permissions: list[PermissionIn] = Field(default_factory=list)
+
+
+class PolicyDocument(_Strict):
+    """A project's RBAC policy: custom ``resources``, custom ``roles`` and entries for
+    ``stytch_member`` / ``stytch_admin`` that replace those roles' permissions."""
+
+    resources: list[ResourceIn] = Field(default_factory=list)
+    roles: list[RoleIn] = Field(default_factory=list)
+    scopes: list[ScopeIn] = Field(default_factory=list)
+
 
 # The actions Stytch's SDK docstrings name for each default resource. A member's own record
 # (stytch.self) has the member actions that make sense on oneself.
@@ -196,7 +241,7 @@ def _check_permissions(
 def build_policy(document: dict[str, Any] | None) -> Policy:
     """The project policy from its document (shape checked by ``models.rbac.PolicyDocument``);
     400 with Stytch's RBAC error types for what the dashboard would refuse."""
-    if not document:
+    if document is None:
         return DEFAULT_POLICY
     resources = _default_resources()
     for resource in document.get("resources") or []:
@@ -330,9 +375,12 @@ def _sso_connection_id(factor: Any) -> str | None:
     return None
 
 
-def set_org_policy(project: Any, organization_id: str, roles: list[dict[str, Any]]) -> Organization:
+def set_org_policy(
+    project: Project, organization_id: str, roles: list[dict[str, Any]]
+) -> Organization:
     """``PUT /v1/b2b/rbac/organizations/{id}``: the organization's custom roles, replaced whole
     (checked in full first, so a refused policy changes nothing)."""
-    org: Organization = project.get_organization(organization_id)
-    org.custom_roles = check_org_roles(project.rbac_policy, roles)
+    org: Organization = project.organizations.get(organization_id)
+    checked = check_org_roles(project.rbac_policy.policy, roles)
+    project.organizations.update(org, {"custom_roles": checked})
     return org

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..domain import authorization as authz
-from ..domain import organizations as orgs
+from ..domain import members, organizations, search
 from ..models import requests as rq
 from ..models import responses as rs
 from .authorization import member_authorization
@@ -24,7 +24,7 @@ async def create_organization(
     request: web.Request, body: rq.OrganizationCreateRequest
 ) -> web.Response:
     fields = body.model_dump(exclude_none=True)
-    org = orgs.create_organization(project(request), **fields)
+    org = organizations.create_organization(project(request), **fields)
     return render(request, rs.OrganizationResponse, organization=org)
 
 
@@ -33,7 +33,7 @@ async def create_organization(
 async def search_organizations(
     request: web.Request, body: rq.OrganizationSearchRequest
 ) -> web.Response:
-    found, total, next_cursor = orgs.search_organizations(
+    found, total, next_cursor = search.search_organizations(
         project(request),
         query=body.query.model_dump() if body.query else None,
         cursor=body.cursor,
@@ -51,7 +51,7 @@ async def search_organizations(
 @operation("Search members", rs.MemberSearchResponse, body=rq.MemberSearchRequest)
 @member_authorization(authz.authorize_member_search)
 async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> web.Response:
-    found, total, next_cursor, by_org = orgs.search_members(
+    found, total, next_cursor, by_org = search.search_members(
         project(request),
         organization_ids=body.organization_ids,
         query=body.query.model_dump() if body.query else None,
@@ -72,7 +72,7 @@ async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> 
 async def dangerously_get_member(
     request: web.Request, query: rq.DangerouslyGetQuery
 ) -> web.Response:
-    member, org = orgs.dangerously_get_member(
+    member, org = members.dangerously_get_member(
         project(request), request.match_info["member_id"], query.include_deleted
     )
     return render(
@@ -83,7 +83,7 @@ async def dangerously_get_member(
 @routes.get("/v1/b2b/organizations/{organization_id}")
 @operation("Get an organization", rs.OrganizationResponse)
 async def get_organization(request: web.Request) -> web.Response:
-    org = project(request).get_organization(request.match_info["organization_id"])
+    org = project(request).organizations.get(request.match_info["organization_id"])
     return render(request, rs.OrganizationResponse, organization=org)
 
 
@@ -93,7 +93,7 @@ async def get_organization(request: web.Request) -> web.Response:
 async def update_organization(
     request: web.Request, body: rq.OrganizationUpdateRequest
 ) -> web.Response:
-    org = orgs.update_organization(
+    org = organizations.update_organization(
         project(request), request.match_info["organization_id"], body.model_dump(exclude_none=True)
     )
     return render(request, rs.OrganizationResponse, organization=org)
@@ -103,7 +103,9 @@ async def update_organization(
 @operation("Delete an organization", rs.OrganizationDeleteResponse)
 @member_authorization(authz.authorize_organization_delete)
 async def delete_organization(request: web.Request) -> web.Response:
-    org_id = orgs.delete_organization(project(request), request.match_info["organization_id"])
+    org_id = organizations.delete_organization(
+        project(request), request.match_info["organization_id"]
+    )
     return render(request, rs.OrganizationDeleteResponse, organization_id=org_id)
 
 
@@ -113,20 +115,20 @@ async def delete_organization(request: web.Request) -> web.Response:
 async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     proj = project(request)
-    member = orgs.create_member(proj, request.match_info["organization_id"], **fields)
+    member = members.create_member(proj, request.match_info["organization_id"], **fields)
     return render(
         request,
         rs.MemberResponse,
         member_id=member.member_id,
         member=member,
-        organization=proj.organizations[member.organization_id],
+        organization=proj.organizations.get_by_id(member.organization_id),
     )
 
 
 @routes.get("/v1/b2b/organizations/{organization_id}/member")
 @operation("Get a member", rs.MemberResponse, query=rq.MemberGetQuery)
 async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Response:
-    member, org = orgs.find_member(
+    member, org = members.get_member_by_id_or_email(
         project(request),
         request.match_info["organization_id"],
         member_id=query.member_id,
@@ -141,7 +143,7 @@ async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Resp
 @operation("Update a member", rs.MemberResponse, body=rq.MemberUpdateRequest)
 @member_authorization(authz.authorize_member_update)
 async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
-    member, org = orgs.update_member(
+    member, org = members.update_member(
         project(request),
         request.match_info["organization_id"],
         request.match_info["member_id"],
@@ -156,7 +158,7 @@ async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> w
 @operation("Delete a member", rs.MemberDeleteResponse)
 @member_authorization(authz.authorize_member_delete)
 async def delete_member(request: web.Request) -> web.Response:
-    member_id = orgs.delete_member(
+    member_id = members.delete_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]
     )
     return render(request, rs.MemberDeleteResponse, member_id=member_id)
@@ -166,7 +168,7 @@ async def delete_member(request: web.Request) -> web.Response:
 @operation("Reactivate a member", rs.MemberResponse)
 @member_authorization(authz.authorize_member_create)
 async def reactivate_member(request: web.Request) -> web.Response:
-    member, org = orgs.reactivate_member(
+    member, org = members.reactivate_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]
     )
     return render(

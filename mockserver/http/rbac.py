@@ -16,13 +16,13 @@ routes = web.RouteTableDef()
 @routes.get("/v1/b2b/rbac/policy")
 @operation("Get the RBAC policy", rs.PolicyResponse)
 async def rbac_policy(request: web.Request) -> web.Response:
-    return render(request, rs.PolicyResponse, policy=project(request).rbac_policy.document())
+    return render(request, rs.PolicyResponse, policy=project(request).rbac_policy.policy.document())
 
 
 @routes.get("/v1/b2b/rbac/organizations/{organization_id}")
 @operation("Get an organization's RBAC policy", rs.OrgPolicyResponse)
 async def get_org_policy(request: web.Request) -> web.Response:
-    org = project(request).get_organization(request.match_info["organization_id"])
+    org = project(request).organizations.get(request.match_info["organization_id"])
     return render(request, rs.OrgPolicyResponse, org_policy={"roles": org.custom_roles})
 
 

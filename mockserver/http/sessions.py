@@ -92,4 +92,4 @@ async def jwks(request: web.Request) -> web.Response:
     proj = request.app[REGISTRY].get(request.match_info["project_id"])
     if proj is None:
         raise errors.project_not_found()
-    return render(request, rs.JWKSResponse, keys=[proj.key.jwk])
+    return render(request, rs.JWKSResponse, keys=proj.signing_keys.jwks())

@@ -238,6 +238,17 @@ def _check_permissions(
     return checked
 
 
+def _new_role_id(role: dict[str, Any], seen: set[str]) -> str:
+    """The role's id, once: empty is ``empty_rbac_role_id``, repeated ``rbac_role_duplicate``."""
+    role_id: str = role["role_id"]
+    if not role_id:
+        raise errors.StytchError(400, "empty_rbac_role_id", "A role needs a role_id.")
+    if role_id in seen:
+        raise errors.StytchError(400, "rbac_role_duplicate", f"Role {role_id} is defined twice.")
+    seen.add(role_id)
+    return role_id
+
+
 def build_policy(document: dict[str, Any] | None) -> Policy:
     """The project policy from its document (shape checked by ``models.rbac.PolicyDocument``);
     400 with Stytch's RBAC error types for what the dashboard would refuse."""
@@ -271,14 +282,7 @@ def build_policy(document: dict[str, Any] | None) -> Policy:
     roles = _default_roles()
     seen: set[str] = set()
     for role in document.get("roles") or []:
-        role_id = role["role_id"]
-        if not role_id:
-            raise errors.StytchError(400, "empty_rbac_role_id", "A role needs a role_id.")
-        if role_id in seen:
-            raise errors.StytchError(
-                400, "rbac_role_duplicate", f"Role {role_id} is defined twice."
-            )
-        seen.add(role_id)
+        role_id = _new_role_id(role, seen)
         permissions = _check_permissions(role_id, role.get("permissions") or [], resources)
         description = role.get("description")
         if description is None:
@@ -294,20 +298,13 @@ def check_org_roles(policy: Policy, roles: list[dict[str, Any]]) -> list[dict[st
     checked = []
     seen: set[str] = set()
     for role in roles:
-        role_id = role["role_id"]
-        if not role_id:
-            raise errors.StytchError(400, "empty_rbac_role_id", "A role needs a role_id.")
-        if role_id in seen:
-            raise errors.StytchError(
-                400, "rbac_role_duplicate", f"Role {role_id} is defined twice in the policy."
-            )
+        role_id = _new_role_id(role, seen)
         if role_id in policy.roles:
             raise errors.StytchError(
                 400,
                 "rbac_org_custom_roles_only",
                 f"Role {role_id} is a project role; an organization policy defines new roles only.",
             )
-        seen.add(role_id)
         permissions = _check_permissions(role_id, role.get("permissions") or [], policy.resources)
         checked.append(_role(role_id, role.get("description") or "", permissions))
     return checked

@@ -678,3 +678,32 @@ def test_discovery_create_keeps_email_invites_open_with_auth_settings(
     )
     made_orgs.append(closed.organization.organization_id)
     assert closed.organization.email_invites == "NOT_ALLOWED"
+
+
+def test_revoking_sessions_by_id_or_token_checks_whose_they_are(team: Team) -> None:
+    sdk, me = team.sdk, team.member
+    mine = _actor(log_in(sdk, team.mock, team.org_id, team.member_email))
+    admin_session = sdk.sessions.authenticate(session_token=team.admin.session_token)
+    revoke = sdk.sessions.revoke
+    opts = me.options(session_models.RevokeRequestOptions)
+    # Another member's session: stytch.member's revoke-sessions, which a plain member lacks.
+    refused(
+        revoke,
+        403,
+        "session_authorization_error",
+        member_session_id=admin_session.member_session.member_session_id,
+        method_options=opts,
+    )
+    # The admin of another organization, on this organization's session.
+    refused(
+        revoke,
+        403,
+        "session_authorization_tenancy_error",
+        session_token=mine.session_token,
+        method_options=team.outsider.options(session_models.RevokeRequestOptions),
+    )
+    assert sdk.sessions.authenticate(session_token=team.admin.session_token).status_code == 200
+    # One's own other session, by its token: stytch.self.
+    assert revoke(session_token=mine.session_token, method_options=opts).status_code == 200
+    refused(sdk.sessions.authenticate, 404, "session_not_found", session_token=mine.session_token)
+    assert sdk.sessions.authenticate(session_token=me.session_token).status_code == 200

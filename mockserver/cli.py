@@ -172,7 +172,7 @@ def build_registry(settings: Settings) -> Registry:
         project = registry.get(settings.primary.project_id)
         assert project is not None
         for document in settings.seed:
-            load_seed(project, document.entries())
+            load_seed(project, document.entries(), document.policy())
         settle_after_bulk_load()
     return registry
 

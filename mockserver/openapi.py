@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
+from .http.authorization import SESSION_HEADER, SESSION_JWT_HEADER
 from .http.families import FAMILIES
 
 _ERROR = {
@@ -94,6 +95,12 @@ def build_document() -> dict[str, Any]:
             params += [
                 {"name": name, "in": "query", "required": name in required, "schema": prop}
                 for name, prop in schema["properties"].items()
+            ]
+        if getattr(handler, "member_authorization", None):
+            # Run as that Member under its RBAC permissions (http/authorization.py).
+            params += [
+                {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+                for name in (SESSION_HEADER, SESSION_JWT_HEADER)
             ]
         if params:
             op["parameters"] = params

@@ -16,10 +16,12 @@ from typing import Any
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
+from .domain.rbac import PolicyDocument, build_policy
+from .errors import StytchError
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -58,6 +60,23 @@ class ProjectEntry(BaseModel):
             )
         return value
 
+    # The project's RBAC policy (README "RBAC"): custom resources and roles, default roles'
+    # permissions changed; without it, Stytch's default policy.
+    rbac_policy: PolicyDocument | None = None
+
+    @model_validator(mode="after")
+    def _policy_holds(self) -> ProjectEntry:
+        if self.rbac_policy is not None:
+            try:
+                build_policy(self.rbac_policy.model_dump())
+            except StytchError as exc:
+                raise PydanticCustomError(
+                    "rbac_policy",
+                    "rbac_policy: {error_type}: {message}",
+                    {"error_type": exc.error_type, "message": exc.error_message},
+                ) from None
+        return self
+
     @field_validator("project_id")
     @classmethod
     def _like_stytch(cls, value: str) -> str:
@@ -76,6 +95,7 @@ class ProjectEntry(BaseModel):
             self.secret,
             list(self.redirect_urls),
             public_token=self.public_token or "",
+            rbac_policy=self.rbac_policy.model_dump() if self.rbac_policy is not None else None,
         )
 
 

@@ -9,6 +9,10 @@ The flow (Stytch's B2B quickstart, done as pages):
    none -> ``/create-organization``.
 3. ``GET /dashboard`` authenticates the session at Stytch on every visit; ``GET /logout``
    revokes it at Stytch and deletes the cookie.
+4. ``POST /rename-organization`` (a form on the dashboard) renames the organization as the
+   logged-in member: the call carries the member's session (``method_options``), so Stytch's
+   RBAC decides, and a member without ``update.info.name`` on ``stytch.organization`` (a plain
+   ``stytch_member``) gets Stytch's 403 ``session_authorization_error`` on the dashboard.
 
 Links of ``stytch_token_type=multi_tenant_magic_links`` (sent by ``login_or_signup`` or an
 invite) log straight in to their organization.
@@ -31,7 +35,9 @@ import jinja2
 from aiohttp import web
 from cryptography.fernet import Fernet
 from stytch import B2BClient
+from stytch.b2b.models.organizations import UpdateRequestOptions
 from stytch.core.response_base import StytchError
+from stytch.shared.method_options import Authorization
 
 from .config import Config
 from .security import (
@@ -76,6 +82,7 @@ FRIENDLY = {
     "by email. Ask an admin for an invite.",
     "unauthorized_credentials": "The app's Stytch credentials were refused "
     "(check STYTCH_PROJECT_ID and STYTCH_SECRET).",
+    "session_authorization_error": "Only an admin of the organization may do that.",
 }
 
 
@@ -491,27 +498,78 @@ async def create_organization(request: web.Request) -> web.Response:
     return _login(request, resp)
 
 
-@routes.get("/dashboard")
-async def dashboard(request: web.Request) -> web.Response:
+async def _member_session(request: web.Request) -> Any:
+    """The logged-in member's session, authenticated at Stytch; None (with a notice for the
+    login page) when there is none or it has ended."""
     state: CookieState = request[STATE]
     session_token = state.get("session_token")
     if not session_token:
         state.set(flash="Log in to see your dashboard.")
-        return see_other("/")
+        return None
     try:
-        resp = await request.app[STYTCH].sessions.authenticate_async(session_token=session_token)
+        return await request.app[STYTCH].sessions.authenticate_async(session_token=session_token)
     except StytchError as exc:
         if exc.details.status_code in (401, 404):  # expired or revoked
             state.set(session_token=None, flash=FRIENDLY["session_not_found"])
-            return see_other("/")
+            return None
         raise
+
+
+def _dashboard(request: web.Request, resp: Any, status: int = 200, **context: Any) -> web.Response:
     return render(
         request,
         "dashboard.html",
+        status=status,
         member=resp.member,
         organization=resp.organization,
         session=resp.member_session,
+        **context,
     )
+
+
+@routes.get("/dashboard")
+async def dashboard(request: web.Request) -> web.Response:
+    resp = await _member_session(request)
+    if resp is None:
+        return see_other("/")
+    notice = request[STATE].get("flash")
+    if notice:
+        request[STATE].set(flash=None)
+    return _dashboard(request, resp, notice=notice)
+
+
+@routes.post("/rename-organization")
+async def rename_organization(request: web.Request) -> web.Response:
+    """Rename the organization with the member's own session, so Stytch checks the member's
+    permission (an admin may, a plain member may not)."""
+    form = await _form(request)
+    resp = await _member_session(request)
+    if resp is None:
+        return see_other("/")
+    name = form.get("organization_name", "").strip()
+    as_member = UpdateRequestOptions(
+        authorization=Authorization(session_token=request[STATE].get("session_token"))
+    )
+    try:
+        await request.app[STYTCH].organizations.update_async(
+            organization_id=resp.organization.organization_id,
+            organization_name=name,
+            method_options=as_member,
+        )
+    except StytchError as exc:
+        d = exc.details
+        if not 400 <= d.status_code < 500 or d.status_code in (401, 404):
+            raise
+        return _dashboard(
+            request,
+            resp,
+            status=d.status_code,
+            error=FRIENDLY.get(d.error_type or "", d.error_message),
+            error_type=d.error_type,
+            request_id=d.request_id,
+        )
+    request[STATE].set(flash=f"The organization is now called {name}.")
+    return see_other("/dashboard")
 
 
 @routes.get("/logout")

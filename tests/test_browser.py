@@ -151,3 +151,47 @@ def test_first_visit_from_email_to_dashboard_and_logout(
     page.goto(app_url + "/dashboard")
     expect(page.locator("h1")).to_have_text("Log in or sign up")
     context.close()
+
+
+def test_a_plain_member_sees_stytchs_refusal_when_renaming_the_organization(
+    chromium: object, app_url: str, stytch_mock: StytchMock, tmp_path: Path
+) -> None:
+    """The dashboard's admin-only action runs with the member's own session: a plain member
+    gets Stytch's 403 ``session_authorization_error`` and the organization keeps its name."""
+    from playwright.sync_api import expect
+
+    made = stytch_mock.seed(
+        {
+            "organizations": [
+                {
+                    "organization_name": "Navy Labs",
+                    "organization_slug": "navy-labs",
+                    "members": [{"email_address": "grace@navy.example"}],
+                }
+            ]
+        }
+    )
+    org_id = made["organizations"][0]["organization_id"]
+    context = chromium.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(app_url + "/")
+    page.fill("#email", "grace@navy.example")
+    page.click("button[type=submit]")
+    page.click("#outbox-link")
+    page.locator("a.email-link").first.click()
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#roles")).to_have_text("stytch_member")
+
+    page.fill("#organization_name", "Mutiny Labs")
+    page.click("#rename-organization button[type=submit]")
+    expect(page.locator("#rename-error")).to_contain_text(
+        "Only an admin of the organization may do that."
+    )
+    expect(page.locator("#error-type")).to_have_text("session_authorization_error")
+    expect(page.locator("#request-id")).to_contain_text("request-id-test-")
+    page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
+    org = stytch_mock.client.organizations.get(organization_id=org_id).organization
+    assert org.organization_name == "Navy Labs"
+    context.close()

@@ -631,3 +631,52 @@ def test_devserver_runs_the_mock_and_the_app_wired_together(
     assert proc.wait(timeout=15) == 0
     assert time.monotonic() - started < 10
     assert "stopping the reference app and the mock" in "\n".join(lines)
+
+
+# --- acting as the member: renaming the organization ---
+
+
+async def test_an_admin_renames_the_organization_with_their_own_session(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    await browser.log_in_as_new_user("ada@acme-labs.com")
+    org_id = browser.session().organization.organization_id
+    status, html, resp = await browser.post(
+        "/rename-organization",
+        data={"csrf_token": await browser.csrf("/dashboard"), "organization_name": "Acme Rockets"},
+    )
+    assert (status, resp.headers.get("Location")) == (303, "/dashboard"), html
+    status, html, _ = await browser.get("/dashboard")
+    assert status == 200
+    assert text_of(html, "organization-name") == "Acme Rockets (acme-labs)"
+    assert "The organization is now called Acme Rockets." in html
+    org = stytch_mock.client.organizations.get(organization_id=org_id).organization
+    assert org.organization_name == "Acme Rockets"
+
+
+async def test_a_plain_member_is_refused_by_stytch_when_renaming(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    (org_id,) = seed_orgs(stytch_mock, "grace@navy.example", "Navy Labs")
+    await browser.request_link("grace@navy.example")
+    await browser.open_link("grace@navy.example")
+    assert browser.session().member_session.roles == ["stytch_member"]
+    status, html, resp = await browser.post(
+        "/rename-organization",
+        data={"csrf_token": await browser.csrf("/dashboard"), "organization_name": "Mutiny"},
+    )
+    assert_friendly_error(status, html, resp, 403, "session_authorization_error")
+    assert "Only an admin of the organization may do that." in html
+    org = stytch_mock.client.organizations.get(organization_id=org_id).organization
+    assert org.organization_name == "Navy Labs"
+
+
+async def test_renaming_without_a_csrf_token_or_a_session_changes_nothing(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    status, _, resp = await browser.post("/rename-organization", data={"organization_name": "X"})
+    assert status == 403
+    status, _, resp = await browser.post(
+        "/rename-organization", data={"csrf_token": await browser.csrf(), "organization_name": "X"}
+    )
+    assert (status, resp.headers.get("Location")) == (303, "/")

@@ -60,9 +60,27 @@ def doomed_organization(mock: StytchMock) -> str:
     return org_id
 
 
+RBAC_POLICY = {
+    "resources": [{"resource_id": "documents", "description": "Docs", "actions": ["read"]}],
+    "roles": [
+        {
+            "role_id": "editor",
+            "description": "Edits",
+            "permissions": [{"resource_id": "documents", "actions": ["*"]}],
+        }
+    ],
+}
+READER = {
+    "role_id": "reader",
+    "description": "Reads",
+    "permissions": [{"resource_id": "documents", "actions": ["read"]}],
+}
+
+
 def every_kind(mock: StytchMock) -> dict[str, Any]:
     """One object of every kind, made through the SDK."""
     client = mock.client
+    mock.seed({"rbac_policy": RBAC_POLICY})
     doomed_id = doomed_organization(mock)
     acme, ada = org_with_member(
         mock,
@@ -74,6 +92,9 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
         claimed_email_domains=["acme.com"],
     )
     acme_id = acme.organization_id
+    client.rbac.organizations.set_org_policy(
+        organization_id=acme_id, org_policy={"roles": [READER]}
+    )
     client.organizations.members.create(
         organization_id=acme_id,
         email_address="pat@acme.com",
@@ -120,6 +141,7 @@ def test_every_kind_of_object_round_trips_into_a_fresh_server(
         "intermediate_sessions",
         "outbox",
         "signing_keys",
+        "rbac_policy",
     ):
         assert saved[name], name
     assert {m["status"] for m in saved["members"]} == {"active", "pending", "invited", "deleted"}
@@ -162,6 +184,10 @@ def test_an_imported_project_behaves_the_same(stytch_mock: StytchMock, fresh: St
         intermediate_session_token=made["ist"], organization_id=made["acme_id"]
     )
     assert joined.member.email_address == "zoe@acme.com"
+    # The project policy and the organization's roles.
+    assert "editor" in [r.role_id for r in client.rbac.policy().policy.roles]
+    org_policy = client.rbac.organizations.get_org_policy(organization_id=made["acme_id"])
+    assert [r.role_id for r in org_policy.org_policy.roles] == ["reader"]
     # Revoked and used ones still fail.
     with pytest.raises(StytchError) as revoked:
         client.sessions.authenticate(session_token=made["revoked"].session_token)

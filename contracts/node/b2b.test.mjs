@@ -7,61 +7,18 @@
 // inbox: these scenarios are mock-only.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import stytch from "stytch";
-
-const { B2BClient, StytchError, ClientError } = stytch;
-
-const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
-const PROJECT_ID = required("STYTCH_PROJECT_ID");
-const SECRET = required("STYTCH_SECRET");
-const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set (the mock's URL and project credentials)`);
-  return value;
-}
-
-function newClient(secret = SECRET) {
-  // `env` is how the SDK targets a custom host; it warns once that the value is custom.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return new B2BClient({ project_id: PROJECT_ID, secret, env: MOCK_URL });
-  } finally {
-    console.warn = warn;
-  }
-}
-
-const client = newClient();
-
-function unique(prefix) {
-  return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-}
-
-async function latestEmail(to) {
-  const response = await fetch(`${MOCK_URL}_mock/outbox?to=${encodeURIComponent(to)}`, {
-    headers: { Authorization: BASIC },
-  });
-  assert.equal(response.status, 200, `GET /_mock/outbox -> ${response.status}`);
-  const { messages } = await response.json();
-  assert.ok(messages.length > 0, `no email to ${to} in the mock's outbox`);
-  return messages.at(-1);
-}
-
-// Awaits `promise`, expecting the SDK to throw Stytch's error with this status and type.
-async function rejectsWith(promise, status, errorType) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${err}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, errorType);
-    assert.match(err.request_id, /^request-id-test-/);
-    return true;
-  });
-}
+import {
+  ClientError,
+  client,
+  joinAndLogIn,
+  latestEmail,
+  newClient,
+  rejectsWith,
+  signUpThroughDiscovery,
+  unique,
+} from "./helpers.mjs";
 
 async function newOrganization(fields = {}) {
   const slug = unique("node-org");
@@ -143,20 +100,6 @@ test("discovery sign-up of a new email ends in a session the JWT and the API bot
   );
 });
 
-async function signUpThroughDiscovery(email) {
-  await client.magicLinks.email.discovery.send({ email_address: email });
-  const { token } = await latestEmail(email);
-  const { intermediate_session_token } = await client.magicLinks.discovery.authenticate({
-    discovery_magic_links_token: token,
-  });
-  const slug = unique("node-rbac");
-  return client.discovery.organizations.create({
-    intermediate_session_token,
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-  });
-}
-
 test("local JWT authorization checks follow Stytch's default RBAC policy", async () => {
   // The creator of an organization is stytch_admin; a member who logs in is stytch_member.
   const admin = await signUpThroughDiscovery(`${unique("root")}@example.com`);
@@ -171,14 +114,7 @@ test("local JWT authorization checks follow Stytch's default RBAC policy", async
   });
   assert.equal(local.member_id, admin.member.member_id);
 
-  const email = `${unique("member")}@example.com`;
-  await client.organizations.members.create({ organization_id: orgId, email_address: email });
-  await client.magicLinks.email.loginOrSignup({ organization_id: orgId, email_address: email });
-  const link = await latestEmail(email);
-  const member = await client.magicLinks.authenticate({
-    magic_links_token: link.token,
-    session_duration_minutes: 30,
-  });
+  const member = await joinAndLogIn(orgId, `${unique("member")}@example.com`);
   assert.deepEqual(
     member.member.roles.map((r) => r.role_id),
     ["stytch_member"],

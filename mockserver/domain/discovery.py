@@ -290,6 +290,9 @@ def create(
     if organization_slug is None:
         # The SDK docstring: without a slug, one is made from the email, like the name.
         organization_slug = unique_slug(project, derived_slug)
+    # The "any auth setting -> email_invites NOT_ALLOWED" default is organizations.create's
+    # alone (its docstring); here invites stay ALL_ALLOWED unless sent (README, fidelity notes).
+    organization_fields.setdefault("email_invites", "ALL_ALLOWED")
     org = create_organization(
         project,
         organization_name=derived_name if organization_name is None else organization_name,

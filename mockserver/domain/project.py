@@ -30,6 +30,7 @@ from .stores import (
     Members,
     Organizations,
     Outbox,
+    RBACPolicy,
     Sessions,
     SigningKeys,
     Store,
@@ -58,6 +59,8 @@ class ProjectConfig:
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
     # The token the frontend SDKs identify the project with (``public-token-test-<uuid>``).
     public_token: str = ""
+    # The project's RBAC policy document (domain/rbac.py); None is Stytch's default policy.
+    rbac_policy: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.public_token:
@@ -77,6 +80,7 @@ class Project:
     intermediate_sessions: IntermediateSessions
     outbox: Outbox
     signing_keys: SigningKeys
+    rbac_policy: RBACPolicy
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

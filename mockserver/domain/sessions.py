@@ -173,7 +173,16 @@ def authenticate(
     session = get_session(project, session_token=session_token, session_jwt=session_jwt)
     member = project.members.get_by_id(session.member_id)
     org = project.organizations.get_by_id(session.organization_id)
-    verdict = rbac.check(member, org, **authorization_check) if authorization_check else None
+    verdict = (
+        rbac.check(
+            project.rbac_policy.policy,
+            org,
+            rbac.session_role_ids(member, session),
+            **authorization_check,
+        )
+        if authorization_check
+        else None
+    )
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     return touch(project, session, member, org, claims, duration_minutes), verdict
 
@@ -258,7 +267,7 @@ def mint_jwt(
     claims (which change at most once a second) stay the same.
     """
     now = int(project.clock.timestamp())
-    roles = member.role_ids
+    roles = rbac.session_role_ids(member, session)
     fingerprint = (
         now,
         session.last_accessed_at,

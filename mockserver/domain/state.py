@@ -76,12 +76,21 @@ def import_state(project: Project, raw: Any) -> None:
 SEED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED)
 
 
-def load_seed(project: Project, organizations: list[dict[str, Any]]) -> dict[str, Any]:
-    """Add organizations, each with a ``members`` list, through the API's own rules.
-    All or nothing: when an entry is refused, the organizations this call made are deleted
-    again (with their members), so the cost of a seed is that of its own entries. (The
-    document's shape is checked by its wire model, ``models.control.SeedDocument``.)"""
+def load_seed(
+    project: Project,
+    organizations: list[dict[str, Any]],
+    rbac_policy: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Add organizations, each with a ``members`` list, through the API's own rules; a
+    ``rbac_policy`` replaces the project's RBAC policy first (so the organizations may use its
+    roles). All or nothing: when an entry is refused, the organizations this call made are
+    deleted again (with their members) and the policy is put back, so the cost of a seed is
+    that of its own entries. (The document's shape is checked by its wire model,
+    ``models.control.SeedDocument``.)"""
     made: list[str] = []
+    previous_policy = project.rbac_policy.policy
+    if rbac_policy is not None:
+        project.rbac_policy.replace(rbac_policy)
     try:
         return {
             "organizations": [_seed_organization(project, dict(e), made) for e in organizations]
@@ -89,6 +98,7 @@ def load_seed(project: Project, organizations: list[dict[str, Any]]) -> dict[str
     except Exception:
         for organization_id in reversed(made):
             delete_organization(project, organization_id)
+        project.rbac_policy.restore(previous_policy)
         raise
 
 

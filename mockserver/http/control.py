@@ -141,7 +141,7 @@ async def put_state(request: web.Request, body: StateRequest) -> web.Response:
     max_body=MAX_CONTROL_BODY_BYTES,
 )
 async def seed(request: web.Request, body: SeedDocument) -> web.Response:
-    made = load_seed(project(request), body.entries())
+    made = load_seed(project(request), body.entries(), body.policy())
     settle_after_bulk_load()
     return render(request, SeedResponse, **made)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import control, discovery, magic_links, openapi, organizations, sessions
+from . import control, discovery, magic_links, openapi, organizations, rbac, sessions
 
 FAMILIES: tuple[ModuleType, ...] = (
     magic_links,
     discovery,
     organizations,
     sessions,
+    rbac,
     control,
     openapi,
 )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..domain import authorization as authz
 from ..domain import discovery, magic_links
 from ..models import requests as rq
 from ..models import responses as rs
+from .authorization import member_authorization
 from .common import operation, project, render
 from .render import auth_result_fields, discovered_organizations
 
@@ -77,6 +79,7 @@ async def login_or_signup(request: web.Request, body: rq.LoginOrSignupRequest) -
 
 @routes.post("/v1/b2b/magic_links/email/invite")
 @operation("Send an invite magic link", rs.MemberResponse, body=rq.InviteRequest)
+@member_authorization(authz.authorize_invite)
 async def invite(request: web.Request, body: rq.InviteRequest) -> web.Response:
     member, org = magic_links.invite(
         project(request),

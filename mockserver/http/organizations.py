@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..domain import authorization as authz
 from ..domain import members, organizations, search
 from ..models import requests as rq
 from ..models import responses as rs
+from .authorization import member_authorization
 from .common import operation, project, render
 
 routes = web.RouteTableDef()
@@ -47,6 +49,7 @@ async def search_organizations(
 
 @routes.post("/v1/b2b/organizations/members/search")
 @operation("Search members", rs.MemberSearchResponse, body=rq.MemberSearchRequest)
+@member_authorization(authz.authorize_member_search)
 async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> web.Response:
     found, total, next_cursor, by_org = search.search_members(
         project(request),
@@ -86,6 +89,7 @@ async def get_organization(request: web.Request) -> web.Response:
 
 @routes.put("/v1/b2b/organizations/{organization_id}")
 @operation("Update an organization", rs.OrganizationResponse, body=rq.OrganizationUpdateRequest)
+@member_authorization(authz.authorize_organization_update)
 async def update_organization(
     request: web.Request, body: rq.OrganizationUpdateRequest
 ) -> web.Response:
@@ -97,6 +101,7 @@ async def update_organization(
 
 @routes.delete("/v1/b2b/organizations/{organization_id}")
 @operation("Delete an organization", rs.OrganizationDeleteResponse)
+@member_authorization(authz.authorize_organization_delete)
 async def delete_organization(request: web.Request) -> web.Response:
     org_id = organizations.delete_organization(
         project(request), request.match_info["organization_id"]
@@ -106,6 +111,7 @@ async def delete_organization(request: web.Request) -> web.Response:
 
 @routes.post("/v1/b2b/organizations/{organization_id}/members")
 @operation("Create a member", rs.MemberResponse, body=rq.MemberCreateRequest)
+@member_authorization(authz.authorize_member_create)
 async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     proj = project(request)
@@ -135,6 +141,7 @@ async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Resp
 
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}")
 @operation("Update a member", rs.MemberResponse, body=rq.MemberUpdateRequest)
+@member_authorization(authz.authorize_member_update)
 async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
     member, org = members.update_member(
         project(request),
@@ -149,6 +156,7 @@ async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> w
 
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/{member_id}")
 @operation("Delete a member", rs.MemberDeleteResponse)
+@member_authorization(authz.authorize_member_delete)
 async def delete_member(request: web.Request) -> web.Response:
     member_id = members.delete_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]
@@ -158,6 +166,7 @@ async def delete_member(request: web.Request) -> web.Response:
 
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate")
 @operation("Reactivate a member", rs.MemberResponse)
+@member_authorization(authz.authorize_member_create)
 async def reactivate_member(request: web.Request) -> web.Response:
     member, org = members.reactivate_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]

@@ -9,6 +9,7 @@ from aiohttp import web
 from ..domain.discovery import DiscoveredOrganization
 from ..domain.entities import Member, MemberSession, Organization
 from ..domain.login import AuthResult
+from ..domain.rbac import session_role_ids
 from ..domain.sessions import SessionGrant
 from .common import signed
 
@@ -24,7 +25,7 @@ def member_session(session: MemberSession, member: Member, org: Organization) ->
         "expires_at": session.expires_at,
         "authentication_factors": session.authentication_factors,
         "organization_id": session.organization_id,
-        "roles": member.role_ids,
+        "roles": session_role_ids(member, session),
         "organization_slug": org.organization_slug,
         "custom_claims": session.custom_claims,
     }

@@ -1,14 +1,16 @@
-"""``/v1/b2b/sessions/...`` and the RBAC policy routes the SDKs read for local checks."""
+"""``/v1/b2b/sessions/...``."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from .. import errors
-from ..domain import rbac, sessions
+from ..domain import authorization as authz
+from ..domain import sessions
 from ..domain.login import exchange_session
 from ..models import requests as rq
 from ..models import responses as rs
+from .authorization import member_authorization
 from .common import operation, project, public, render
 from .middleware import REGISTRY
 from .render import auth_result_fields, member_session, session_fields
@@ -40,6 +42,7 @@ async def authenticate(request: web.Request, body: rq.SessionAuthenticateRequest
 
 @routes.post("/v1/b2b/sessions/revoke")
 @operation("Revoke sessions", rs.EmptyResponse, body=rq.SessionRevokeRequest)
+@member_authorization(authz.authorize_session_revoke)
 async def revoke(request: web.Request, body: rq.SessionRevokeRequest) -> web.Response:
     sessions.revoke(
         project(request),
@@ -90,16 +93,3 @@ async def jwks(request: web.Request) -> web.Response:
     if proj is None:
         raise errors.project_not_found()
     return render(request, rs.JWKSResponse, keys=proj.signing_keys.jwks())
-
-
-@routes.get("/v1/b2b/rbac/policy")
-@operation("Get the RBAC policy", rs.PolicyResponse)
-async def rbac_policy(request: web.Request) -> web.Response:
-    return render(request, rs.PolicyResponse, policy=rbac.default_policy())
-
-
-@routes.get("/v1/b2b/rbac/organizations/{organization_id}")
-@operation("Get an organization's RBAC policy", rs.OrgPolicyResponse)
-async def rbac_org_policy(request: web.Request) -> web.Response:
-    org = project(request).organizations.get(request.match_info["organization_id"])
-    return render(request, rs.OrgPolicyResponse, org_policy={"roles": org.custom_roles})

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.entities import Channel, MessageKind
+from ..domain.rbac import PolicyDocument
 from .requests import OrganizationCreateRequest
 from .responses import ResponseBase
 
@@ -126,6 +127,11 @@ class SeedDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     organizations: list[SeedOrganization] = Field(default_factory=list)
+    # Replaces the project's RBAC policy (the config file's rbac_policy format).
+    rbac_policy: PolicyDocument | None = None
+
+    def policy(self) -> dict[str, Any] | None:
+        return self.rbac_policy.model_dump() if self.rbac_policy is not None else None
 
     def entries(self) -> list[dict[str, Any]]:
         """Plain values for the domain (unset fields left out)."""

@@ -16,10 +16,12 @@ from .magic_links import MagicLinks
 from .members import Members
 from .organizations import Organizations
 from .outbox import Outbox
+from .rbac_policy import RBACPolicy
 from .sessions import Sessions
 from .signing_keys import SigningKeyRecord, SigningKeys
 
 STORES: tuple[type[Store[Any]], ...] = (
+    RBACPolicy,
     Organizations,
     Members,
     Sessions,
@@ -36,6 +38,7 @@ __all__ = [
     "Members",
     "Organizations",
     "Outbox",
+    "RBACPolicy",
     "Sessions",
     "SigningKeyRecord",
     "SigningKeys",

@@ -9,7 +9,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test mock install clean contracts sdk-matrix contracts-report
+.PHONY: run test mock install clean contracts sdk-matrix contracts-report contracts-remote \
+	fidelity-report
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,11 +30,24 @@ mock: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory contracts-remote
 
 # The contract suite against the mock; SDK=<version> runs it with that Python SDK release
 # in its own virtual environment (.venv-sdk-<version>).
 contracts: $(STAMP)
 	$(PY) contracts/tools/sdk_matrix.py contracts $(if $(SDK),--sdk $(SDK)) -- $(PYTEST_ARGS)
+
+# The contract suite as against real Stytch (black box: no outbox, no clock, no reset), against
+# a separate stytch-mock process, twice in a row without restarting it; each run must leave no
+# organization behind.
+contracts-remote: $(STAMP)
+	$(PY) contracts/tools/remote.py rehearse --runs 2 -- $(PYTEST_ARGS)
+
+# Replays the scenarios of a recording (STYTCH_CONTRACT_RECORD=DIR against Stytch) against
+# the mock and prints every difference per operation: make fidelity-report RECORDING=DIR
+fidelity-report: $(STAMP)
+	@test -n "$(RECORDING)" || { echo "usage: make fidelity-report RECORDING=DIR"; exit 2; }
+	$(PY) contracts/tools/remote.py report $(RECORDING)
 
 # Every supported Python and Node SDK version x every scenario, as a table.
 sdk-matrix: $(STAMP)

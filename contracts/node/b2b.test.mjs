@@ -1,20 +1,24 @@
-// Core Stytch B2B scenarios through the official Node SDK (npm `stytch`), against the mock.
+// Core Stytch B2B scenarios through the official Node SDK (npm `stytch`).
 //
 // Run: STYTCH_MOCK_URL=http://127.0.0.1:8080/ STYTCH_PROJECT_ID=... STYTCH_SECRET=... node --test
 // (contracts/test_node_sdk.py does this from pytest against the in-process mock.)
 //
-// The mock's outbox (GET /_mock/outbox, the project's Basic credentials) stands in for the
-// inbox: these scenarios are mock-only.
+// With STYTCH_CONTRACT_TARGET=stytch the scenarios run against a remote server as a black box
+// (STYTCH_API_URL: Stytch's Test API, or a separately started stytch-mock): the ones that read
+// the mock's outbox (GET /_mock/outbox) are skipped there, and every organization a scenario
+// makes is deleted after the run, even when the scenario fails.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { test } from "node:test";
+import { after, test } from "node:test";
 
 import stytch from "stytch";
 
 const { B2BClient, StytchError, ClientError } = stytch;
 
-const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
+const REMOTE = process.env.STYTCH_CONTRACT_TARGET === "stytch";
+const MOCK_ONLY = REMOTE && "mock-only: reads the mock's outbox (a real server sends real email)";
+const MOCK_URL = (REMOTE ? process.env.STYTCH_API_URL || "https://test.stytch.com/" : required("STYTCH_MOCK_URL")).replace(/\/?$/, "/");
 const PROJECT_ID = required("STYTCH_PROJECT_ID");
 const SECRET = required("STYTCH_SECRET");
 const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
@@ -30,7 +34,8 @@ function newClient(secret = SECRET) {
   const warn = console.warn;
   console.warn = () => {};
   try {
-    return new B2BClient({ project_id: PROJECT_ID, secret, env: MOCK_URL });
+    const env = MOCK_URL === "https://test.stytch.com/" ? stytch.envs.test : MOCK_URL;
+    return new B2BClient({ project_id: PROJECT_ID, secret, env });
   } finally {
     console.warn = warn;
   }
@@ -63,6 +68,14 @@ async function rejectsWith(promise, status, errorType) {
   });
 }
 
+// Organizations the scenarios made, deleted after the run (a real project keeps no leftovers).
+const madeOrganizations = new Set();
+after(async () => {
+  for (const organization_id of madeOrganizations) {
+    await client.organizations.delete({ organization_id }).catch(() => {});
+  }
+});
+
 async function newOrganization(fields = {}) {
   const slug = unique("node-org");
   const { organization } = await client.organizations.create({
@@ -70,10 +83,11 @@ async function newOrganization(fields = {}) {
     organization_slug: slug,
     ...fields,
   });
+  madeOrganizations.add(organization.organization_id);
   return organization;
 }
 
-test("discovery sign-up of a new email ends in a session the JWT and the API both accept", async () => {
+test("discovery sign-up of a new email ends in a session the JWT and the API both accept", { skip: MOCK_ONLY }, async () => {
   const email = `${unique("ada")}@example.com`;
 
   const sent = await client.magicLinks.email.discovery.send({ email_address: email });
@@ -105,6 +119,7 @@ test("discovery sign-up of a new email ends in a session the JWT and the API bot
   assert.ok(created.session_jwt);
   const memberId = created.member.member_id;
   const orgId = created.organization.organization_id;
+  madeOrganizations.add(orgId);
   const sessionId = created.member_session.member_session_id;
 
   const authed = await client.sessions.authenticate({ session_token: created.session_token });
@@ -150,14 +165,16 @@ async function signUpThroughDiscovery(email) {
     discovery_magic_links_token: token,
   });
   const slug = unique("node-rbac");
-  return client.discovery.organizations.create({
+  const created = await client.discovery.organizations.create({
     intermediate_session_token,
     organization_name: `Node ${slug}`,
     organization_slug: slug,
   });
+  madeOrganizations.add(created.organization.organization_id);
+  return created;
 }
 
-test("local JWT authorization checks follow Stytch's default RBAC policy", async () => {
+test("local JWT authorization checks follow Stytch's default RBAC policy", { skip: MOCK_ONLY }, async () => {
   // The creator of an organization is stytch_admin; a member who logs in is stytch_member.
   const admin = await signUpThroughDiscovery(`${unique("root")}@example.com`);
   const orgId = admin.organization.organization_id;
@@ -318,6 +335,26 @@ test("a member can be created, read, updated, searched and deleted", async () =>
   );
 
   await client.organizations.delete({ organization_id: org.organization_id });
+});
+
+test("Stytch's sandbox magic-link token logs the sandbox member in", async () => {
+  // https://stytch.com/docs/b2b/guides/testing/sandbox-values: works on Stytch's Test API
+  // without an inbox, so this scenario runs on every target.
+  const resp = await client.magicLinks.authenticate({
+    magic_links_token: "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=",
+    session_duration_minutes: 60,
+  });
+  assert.equal(resp.member.email_address, "sandbox@stytch.com");
+  assert.equal(resp.organization_id, "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b");
+  assert.ok(resp.session_token);
+  const authed = await client.sessions.authenticate({ session_token: resp.session_token });
+  assert.equal(authed.member.member_id, resp.member.member_id);
+  await client.sessions.revoke({ session_token: resp.session_token });
+  await rejectsWith(
+    client.sessions.authenticate({ session_token: resp.session_token }),
+    404,
+    "session_not_found",
+  );
 });
 
 test("wrong credentials are refused with Stytch's 401", async () => {

@@ -168,6 +168,9 @@ def run_node_scenarios(
     return NodeRun(proc.returncode, output, parse_tap(proc.stdout))
 
 
+pytestmark = pytest.mark.slow  # a Node process per run
+
+
 @pytest.fixture(scope="module")
 def node_run(target: Target, request: pytest.FixtureRequest) -> NodeRun:
     node = _tool("node")

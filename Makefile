@@ -13,7 +13,8 @@ APP_STAMP := $(VENV)/.installed-app
 # What lint and format look at.
 SOURCES   := mockserver reference_app tests contracts benchmarks conftest.py
 
-.PHONY: run test check lint mock install clean contracts sdk-matrix contracts-report
+.PHONY: run test check lint mock install clean contracts sdk-matrix contracts-report \
+	contracts-remote fidelity-report
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,7 @@ lint: $(STAMP)
 # Lint, then every test.
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory contracts-remote
 
 # Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes).
 check: lint
@@ -55,6 +57,18 @@ check: lint
 # in its own virtual environment (.venv-sdk-<version>).
 contracts: $(STAMP)
 	$(PY) contracts/tools/sdk_matrix.py contracts $(if $(SDK),--sdk $(SDK)) -- $(PYTEST_ARGS)
+
+# The contract suite as against real Stytch (black box: no outbox, no clock, no reset), against
+# a separate stytch-mock process, twice in a row without restarting it; each run must leave no
+# organization behind.
+contracts-remote: $(STAMP)
+	$(PY) contracts/tools/remote.py rehearse --runs 2 -- $(PYTEST_ARGS)
+
+# Replays the scenarios of a recording (STYTCH_CONTRACT_RECORD=DIR against Stytch) against
+# the mock and prints every difference per operation: make fidelity-report RECORDING=DIR
+fidelity-report: $(STAMP)
+	@test -n "$(RECORDING)" || { echo "usage: make fidelity-report RECORDING=DIR"; exit 2; }
+	$(PY) contracts/tools/remote.py report $(RECORDING)
 
 # Every supported Python and Node SDK version x every scenario, as a table.
 sdk-matrix: $(STAMP)

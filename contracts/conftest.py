@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,13 +43,15 @@ pytest.register_assert_rewrite("contracts.helpers")
 from stytch.core.response_base import StytchError  # noqa: E402
 
 from contracts.helpers import Login, make_login  # noqa: E402
+from contracts.recording import Recorder, Scrubber  # noqa: E402
 from contracts.support import (  # noqa: E402
     SDK,
-    STYTCH_TEST_URL,
+    Pacer,
     ResponseChecker,
     Target,
     load_openapi,
     openapi_path,
+    remote_url,
     sdk_for,
     target_name,
     unique,
@@ -84,17 +87,18 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     secret = os.environ.get("STYTCH_SECRET")
     if not (project_id and secret):
         pytest.skip("STYTCH_CONTRACT_TARGET=stytch needs STYTCH_PROJECT_ID and STYTCH_SECRET")
-    _check_reachable()
-    yield Target("stytch", STYTCH_TEST_URL, project_id, secret)
+    url = remote_url()
+    _check_reachable(url)
+    yield Target("stytch", url, project_id, secret, pacer=Pacer())
 
 
-def _check_reachable() -> None:
+def _check_reachable(url: str) -> None:
     import requests
 
     try:
-        requests.get(STYTCH_TEST_URL, timeout=10)
+        requests.get(url, timeout=10)
     except requests.RequestException as exc:
-        pytest.exit(f"Stytch's Test API at {STYTCH_TEST_URL} is unreachable: {exc}", returncode=3)
+        pytest.exit(f"The remote target at {url} is unreachable: {exc}", returncode=3)
 
 
 @pytest.fixture
@@ -118,9 +122,19 @@ def _fresh_mock_state(target: Target, request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def checker(openapi_spec: dict[str, Any] | None) -> Iterator[ResponseChecker]:
+def checker(
+    openapi_spec: dict[str, Any] | None, target: Target, request: pytest.FixtureRequest
+) -> Iterator[ResponseChecker]:
     checker = ResponseChecker(openapi_spec)
+    record_dir = os.environ.get("STYTCH_CONTRACT_RECORD")
+    recorder = None
+    if record_dir:
+        scrubber = Scrubber({target.project_id: "project-id", target.secret: "secret"})
+        recorder = Recorder(request.node.nodeid, target.name, scrubber)
+        checker.listener = recorder
     yield checker
+    if recorder is not None and recorder.exchanges:
+        recorder.write(Path(record_dir))
     if checker.problems:
         pytest.fail(
             "responses that do not match Stytch's published OpenAPI:\n  "

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import re
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,14 @@ import aiohttp
 import requests
 
 STYTCH_TEST_URL = "https://test.stytch.com/"
+
+
+def remote_url() -> str:
+    """The remote target's base URL: ``$STYTCH_API_URL``, or Stytch's Test API."""
+    url = os.environ.get("STYTCH_API_URL", "").strip() or STYTCH_TEST_URL
+    return url if url.endswith("/") else url + "/"
+
+
 # The fields of Stytch's error object (every 4xx/5xx body).
 ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
 
@@ -62,6 +72,9 @@ class ResponseChecker:
     def __init__(self, spec: dict[str, Any] | None) -> None:
         self.spec = spec
         self.problems: list[str] = []
+        # Also told of every exchange (method, url, request body, status, body): the
+        # recorder of contracts/recording.py when STYTCH_CONTRACT_RECORD is set.
+        self.listener: Callable[[str, str, Any, int, Any], None] | None = None
         self._routes: list[tuple[str, re.Pattern[str], str]] = []
         self._validators: dict[tuple[str, str], Any] = {}
         if spec is not None:
@@ -96,7 +109,11 @@ class ResponseChecker:
             )
         return self._validators[key]
 
-    def check(self, method: str, url: str, status: int, body: Any) -> None:
+    def check(
+        self, method: str, url: str, status: int, body: Any, request_body: Any = None
+    ) -> None:
+        if self.listener is not None:
+            self.listener(method, url, request_body, status, body)
         path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
         path = "/" + path
         if status >= 400:
@@ -118,6 +135,16 @@ class ResponseChecker:
             self.problems.append(f"{method} {template} -> {status}: " + "; ".join(errors[:5]))
 
 
+def _json(raw: Any) -> Any:
+    """A request body as JSON when it is JSON (None for no body)."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+
+
 def recording_sync_session(checker: ResponseChecker) -> requests.Session:
     session = requests.Session()
 
@@ -126,7 +153,10 @@ def recording_sync_session(checker: ResponseChecker) -> requests.Session:
             body = response.json()
         except ValueError:
             body = None
-        checker.check(response.request.method or "GET", response.url, response.status_code, body)
+        request = response.request
+        checker.check(
+            request.method or "GET", response.url, response.status_code, body, _json(request.body)
+        )
 
     session.hooks["response"].append(hook)
     return session
@@ -135,13 +165,23 @@ def recording_sync_session(checker: ResponseChecker) -> requests.Session:
 def recording_trace(checker: ResponseChecker) -> aiohttp.TraceConfig:
     trace = aiohttp.TraceConfig()
 
+    async def on_chunk(session: Any, ctx: Any, params: aiohttp.TraceRequestChunkSentParams) -> None:
+        ctx.sent = getattr(ctx, "sent", b"") + (params.chunk or b"")
+
     async def on_end(session: Any, ctx: Any, params: aiohttp.TraceRequestEndParams) -> None:
         try:
             body = await params.response.json(content_type=None)
         except Exception:
             body = None
-        checker.check(params.method, str(params.url), params.response.status, body)
+        checker.check(
+            params.method,
+            str(params.url),
+            params.response.status,
+            body,
+            _json(getattr(ctx, "sent", None)),
+        )
 
+    trace.on_request_chunk_sent.append(on_chunk)
     trace.on_request_end.append(on_end)
     return trace
 
@@ -161,17 +201,55 @@ def open_recording_session(
 # --- SDK access in both modes ------------------------------------------------------------
 
 
+class Pacer:
+    """Keeps the calls Stytch rate-limits per recipient under the limit on a remote target:
+    email magic-link sends, login-or-signup and invites share one request per second per
+    email address (https://stytch.com/docs/b2b/resources/platform/rate-limits); one-time-code
+    and reset sends are paced the same way, per email address or phone number.
+
+    Waiting here is not waiting for time to pass in the scenario (the mock's clock does that):
+    it is how a client stays within a real server's limits."""
+
+    INTERVAL = 1.05  # seconds between two paced calls for one recipient
+    _PACED = re.compile(r"(^|\.)(send|login_or_signup|invite|reset_start)$")
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+
+    def wait(self, method: str, kwargs: dict[str, Any]) -> None:
+        recipient = kwargs.get("email_address") or kwargs.get("phone_number")
+        if not isinstance(recipient, str) or not self._PACED.search(method):
+            return
+        key = recipient.lower()
+        last = self._last.get(key)
+        if last is not None:
+            delay = self.INTERVAL - (time.monotonic() - last)
+            if delay > 0:
+                time.sleep(delay)
+        self._last[key] = time.monotonic()
+
+
 class SDK:
     """The official client, called the same way in both modes.
 
     ``sdk.magic_links.email.discovery.send(email_address=...)`` calls the sync method in
     ``sync`` mode and awaits ``send_async`` (on one event loop per test) in ``async`` mode.
+    With a ``pacer`` (remote targets), rate-limited calls wait their turn.
     """
 
-    def __init__(self, obj: Any, mode: str, loop: asyncio.AbstractEventLoop | None) -> None:
+    def __init__(
+        self,
+        obj: Any,
+        mode: str,
+        loop: asyncio.AbstractEventLoop | None,
+        pacer: Pacer | None = None,
+        path: str = "",
+    ) -> None:
         self._obj = obj
         self._mode = mode
         self._loop = loop
+        self._pacer = pacer
+        self._path = path
 
     @property
     def mode(self) -> str:
@@ -188,29 +266,42 @@ class SDK:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._obj, name)
+        path = f"{self._path}.{name}" if self._path else name
         if callable(value) and not isinstance(value, type):
+            method = value
             if self._mode == "async" and hasattr(self._obj, name + "_async"):
                 method_async = getattr(self._obj, name + "_async")
 
-                def call(*args: Any, **kwargs: Any) -> Any:
+                def method(*args: Any, **kwargs: Any) -> Any:
                     assert self._loop is not None
                     return self._loop.run_until_complete(method_async(*args, **kwargs))
 
-                return call
-            return value
+            if self._pacer is None:
+                return method
+            pacer = self._pacer
+
+            def paced(*args: Any, **kwargs: Any) -> Any:
+                pacer.wait(path, kwargs)
+                return method(*args, **kwargs)
+
+            return paced
         if isinstance(value, (str, int, float, bool, dict, list)) or value is None:
             return value
-        return SDK(value, self._mode, self._loop)
+        return SDK(value, self._mode, self._loop, self._pacer, path)
 
 
 @dataclass
 class Target:
-    """Where the scenarios run: ``mock`` (in-process) or ``stytch`` (Stytch's Test API)."""
+    """Where the scenarios run: ``mock`` (the in-process mock, white box: outbox, clock, reset)
+    or ``stytch`` (a remote server, black box: Stytch's Test API, or any URL such as a
+    separately started ``stytch-mock``)."""
 
     name: str
     url: str
     project_id: str
     secret: str
+    # Rate-limited calls are paced on a remote target (one pacer for the whole run).
+    pacer: Pacer | None = None
 
     @property
     def is_mock(self) -> bool:
@@ -226,8 +317,8 @@ class Target:
         from stytch import B2BClient
 
         kwargs: dict[str, Any] = {"project_id": self.project_id, "secret": self.secret}
-        if self.is_mock:
-            kwargs["environment"] = self.url
+        # The SDK knows Stytch's Test API as "test"; any other value is used as the base URL.
+        kwargs["environment"] = "test" if self.url == STYTCH_TEST_URL else self.url
         params = inspect.signature(B2BClient.__init__).parameters
         if "sync_session" in params:
             kwargs["sync_session"] = recording_sync_session(checker)
@@ -247,14 +338,14 @@ def sdk_for(
     ``checker``. In async mode its session runs on ``loop`` (so it can share a test's loop with
     another ``SDK``), or on a new loop closed on exit."""
     if mode == "sync":
-        yield SDK(target.make_client(checker), "sync", None)
+        yield SDK(target.make_client(checker), "sync", None, target.pacer)
         return
     own_loop = loop is None
     if loop is None:
         loop = asyncio.new_event_loop()
     session = open_recording_session(loop, checker)
     try:
-        yield SDK(target.make_client(checker, async_session=session), "async", loop)
+        yield SDK(target.make_client(checker, async_session=session), "async", loop, target.pacer)
     finally:
         loop.run_until_complete(session.close())
         if own_loop:

@@ -1,7 +1,8 @@
 """The Node scenarios (contracts/node/*.test.mjs, the official npm ``stytch`` SDK) against the
-in-process mock, driven from pytest.
+contract target (the in-process mock, or a remote server with ``STYTCH_CONTRACT_TARGET=stytch``:
+there the scenarios that read the mock's outbox skip themselves), driven from pytest.
 
-``node --test`` runs once per session (module fixture) with the mock's URL and the fixture
+``node --test`` runs once per session (module fixture) with the target's URL and the
 project's credentials in its environment; each Node scenario is then one pytest test that
 passes or fails with that scenario's own result and output, so the SDK matrix and the coverage
 report see them by name.
@@ -23,9 +24,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from contracts.support import Target
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NODE_TIMEOUT = 120  # seconds, for the whole `node --test` run (it takes about one)
@@ -138,7 +140,9 @@ def ensure_installed(directory: Path) -> None:
         )
 
 
-def run_node_scenarios(directory: Path, url: str, project_id: str, secret: str) -> NodeRun:
+def run_node_scenarios(
+    directory: Path, url: str, project_id: str, secret: str, *, remote: bool = False
+) -> NodeRun:
     node = _tool("node")
     files = [str(p) for p in scenario_files(directory)]
     env = {
@@ -148,6 +152,10 @@ def run_node_scenarios(directory: Path, url: str, project_id: str, secret: str) 
         "STYTCH_SECRET": secret,
         "NO_COLOR": "1",
     }
+    if remote:
+        env.update(STYTCH_CONTRACT_TARGET="stytch", STYTCH_API_URL=url)
+    else:
+        env.pop("STYTCH_CONTRACT_TARGET", None)
     proc = subprocess.run(
         [node, "--test", "--test-reporter=tap", *files],
         cwd=directory,
@@ -160,14 +168,11 @@ def run_node_scenarios(directory: Path, url: str, project_id: str, secret: str) 
     return NodeRun(proc.returncode, output, parse_tap(proc.stdout))
 
 
-pytestmark = [
-    pytest.mark.mock_only(reason="the Node scenarios read the mock's outbox"),
-    pytest.mark.slow,  # a Node process per scenario
-]
+pytestmark = pytest.mark.slow  # a Node process per run
 
 
 @pytest.fixture(scope="module")
-def node_run(stytch_mock_server: Any) -> NodeRun:
+def node_run(target: Target, request: pytest.FixtureRequest) -> NodeRun:
     node = _tool("node")
     _tool("npm")
     _check_node_version(node)
@@ -178,10 +183,15 @@ def node_run(stytch_mock_server: Any) -> NodeRun:
         ensure_installed(directory)
     elif _installed_version(directory) is None:
         pytest.fail(f"STYTCH_NODE_DIR={directory} has no node_modules/stytch installed")
-    from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET, StytchMock
+    if not target.is_mock:
+        return run_node_scenarios(
+            directory, target.url, target.project_id, target.secret, remote=True
+        )
+    from mockserver.pytest_plugin import StytchMock
 
-    StytchMock(stytch_mock_server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET).reset()
-    return run_node_scenarios(directory, stytch_mock_server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
+    server = request.getfixturevalue("stytch_mock_server")
+    StytchMock(server.url, target.project_id, target.secret).reset()
+    return run_node_scenarios(directory, server.url, target.project_id, target.secret)
 
 
 def test_node_test_runner_exits_cleanly(node_run: NodeRun) -> None:

@@ -1,19 +1,23 @@
-// Core Stytch B2B scenarios through the official Node SDK (npm `stytch`), against the mock.
+// Core Stytch B2B scenarios through the official Node SDK (npm `stytch`).
 //
 // Run: STYTCH_MOCK_URL=http://127.0.0.1:8080/ STYTCH_PROJECT_ID=... STYTCH_SECRET=... node --test
 // (contracts/test_node_sdk.py does this from pytest against the in-process mock.)
 //
-// The mock's outbox (GET /_mock/outbox, the project's Basic credentials) stands in for the
-// inbox: these scenarios are mock-only.
+// With STYTCH_CONTRACT_TARGET=stytch the scenarios run against a remote server as a black box
+// (STYTCH_API_URL: Stytch's Test API, or a separately started stytch-mock): the ones that read
+// the mock's outbox (GET /_mock/outbox) are skipped there, and every organization a scenario
+// makes is deleted after the run, even when the scenario fails.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
   ClientError,
+  MOCK_ONLY,
   client,
   joinAndLogIn,
   latestEmail,
+  madeOrganizations,
   newClient,
   rejectsWith,
   signUpThroughDiscovery,
@@ -27,10 +31,11 @@ async function newOrganization(fields = {}) {
     organization_slug: slug,
     ...fields,
   });
+  madeOrganizations.add(organization.organization_id);
   return organization;
 }
 
-test("discovery sign-up of a new email ends in a session the JWT and the API both accept", async () => {
+test("discovery sign-up of a new email ends in a session the JWT and the API both accept", { skip: MOCK_ONLY }, async () => {
   const email = `${unique("ada")}@example.com`;
 
   const sent = await client.magicLinks.email.discovery.send({ email_address: email });
@@ -62,6 +67,7 @@ test("discovery sign-up of a new email ends in a session the JWT and the API bot
   assert.ok(created.session_jwt);
   const memberId = created.member.member_id;
   const orgId = created.organization.organization_id;
+  madeOrganizations.add(orgId);
   const sessionId = created.member_session.member_session_id;
 
   const authed = await client.sessions.authenticate({ session_token: created.session_token });
@@ -100,7 +106,7 @@ test("discovery sign-up of a new email ends in a session the JWT and the API bot
   );
 });
 
-test("local JWT authorization checks follow Stytch's default RBAC policy", async () => {
+test("local JWT authorization checks follow Stytch's default RBAC policy", { skip: MOCK_ONLY }, async () => {
   // The creator of an organization is stytch_admin; a member who logs in is stytch_member.
   const admin = await signUpThroughDiscovery(`${unique("root")}@example.com`);
   const orgId = admin.organization.organization_id;
@@ -254,6 +260,26 @@ test("a member can be created, read, updated, searched and deleted", async () =>
   );
 
   await client.organizations.delete({ organization_id: org.organization_id });
+});
+
+test("Stytch's sandbox magic-link token logs the sandbox member in", async () => {
+  // https://stytch.com/docs/b2b/guides/testing/sandbox-values: works on Stytch's Test API
+  // without an inbox, so this scenario runs on every target.
+  const resp = await client.magicLinks.authenticate({
+    magic_links_token: "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94=",
+    session_duration_minutes: 60,
+  });
+  assert.equal(resp.member.email_address, "sandbox@stytch.com");
+  assert.equal(resp.organization_id, "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b");
+  assert.ok(resp.session_token);
+  const authed = await client.sessions.authenticate({ session_token: resp.session_token });
+  assert.equal(authed.member.member_id, resp.member.member_id);
+  await client.sessions.revoke({ session_token: resp.session_token });
+  await rejectsWith(
+    client.sessions.authenticate({ session_token: resp.session_token }),
+    404,
+    "session_not_found",
+  );
 });
 
 test("wrong credentials are refused with Stytch's 401", async () => {

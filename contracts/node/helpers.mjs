@@ -1,14 +1,26 @@
-// What the Node scenarios share: the mock's URL and credentials from the environment, a
-// client for it, unique names, the mock's outbox, the refused-call assertion and logging in.
+// What the Node scenarios share: the target's URL and credentials from the environment, a
+// client for it, unique names, the mock's outbox, the refused-call assertion, logging in, and
+// the cleanup of what a run made.
+//
+// With STYTCH_CONTRACT_TARGET=stytch the target is a remote server, a black box
+// (STYTCH_API_URL: Stytch's Test API, or a separately started stytch-mock): scenarios that read
+// the mock's outbox skip themselves there ({ skip: MOCK_ONLY }).
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { after } from "node:test";
 
 import stytch from "stytch";
 
 export const { B2BClient, StytchError, ClientError } = stytch;
 
-export const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
+export const REMOTE = process.env.STYTCH_CONTRACT_TARGET === "stytch";
+export const MOCK_ONLY =
+  REMOTE && "mock-only: reads the mock's outbox (a real server sends real email)";
+const STYTCH_TEST_URL = "https://test.stytch.com/";
+export const MOCK_URL = (
+  REMOTE ? process.env.STYTCH_API_URL || STYTCH_TEST_URL : required("STYTCH_MOCK_URL")
+).replace(/\/?$/, "/");
 export const PROJECT_ID = required("STYTCH_PROJECT_ID");
 export const SECRET = required("STYTCH_SECRET");
 export const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
@@ -24,13 +36,23 @@ export function newClient(secret = SECRET) {
   const warn = console.warn;
   console.warn = () => {};
   try {
-    return new B2BClient({ project_id: PROJECT_ID, secret, env: MOCK_URL });
+    const env = MOCK_URL === STYTCH_TEST_URL ? stytch.envs.test : MOCK_URL;
+    return new B2BClient({ project_id: PROJECT_ID, secret, env });
   } finally {
     console.warn = warn;
   }
 }
 
 export const client = newClient();
+
+// Organizations the scenarios made, deleted after the run, even when a scenario failed (a real
+// project keeps no leftovers).
+export const madeOrganizations = new Set();
+after(async () => {
+  for (const organization_id of madeOrganizations) {
+    await client.organizations.delete({ organization_id }).catch(() => {});
+  }
+});
 
 export function unique(prefix) {
   return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
@@ -65,11 +87,13 @@ export async function signUpThroughDiscovery(email) {
     discovery_magic_links_token: token,
   });
   const slug = unique("node-rbac");
-  return client.discovery.organizations.create({
+  const created = await client.discovery.organizations.create({
     intermediate_session_token,
     organization_name: `Node ${slug}`,
     organization_slug: slug,
   });
+  madeOrganizations.add(created.organization.organization_id);
+  return created;
 }
 
 // A new member of `orgId`, logged in through an organization magic link.

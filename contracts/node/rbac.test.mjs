@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  MOCK_ONLY,
   BASIC,
   ClientError,
   MOCK_URL,
@@ -81,7 +82,7 @@ const OPERATIONS = {
 const byToken = (session) => ({ authorization: { session_token: session.session_token } });
 const byJwt = (session) => ({ authorization: { session_jwt: session.session_jwt } });
 
-test("member sessions through the authorization option: admin allowed, others refused", async () => {
+test("member sessions through the authorization option: admin allowed, others refused", { skip: MOCK_ONLY }, async () => {
   for (const [name, call] of Object.entries(OPERATIONS)) {
     const { orgId, admin, member, revoked, outsider } = await team();
     await rejectsWith(call(orgId, byJwt(member)), 403, "session_authorization_error");
@@ -127,7 +128,7 @@ const POLICY = {
   ],
 };
 
-test("the local RBAC check and the API agree on a configured policy", async () => {
+test("the local RBAC check and the API agree on a configured policy", { skip: MOCK_ONLY }, async () => {
   const seeded = await fetch(`${MOCK_URL}_mock/seed`, {
     method: "POST",
     headers: { Authorization: BASIC, "Content-Type": "application/json" },

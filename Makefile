@@ -11,7 +11,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 APP_STAMP := $(VENV)/.installed-app
 # What lint and format look at.
-SOURCES   := mockserver reference_app tests contracts benchmarks conftest.py
+SOURCES   := mockserver reference_app tests contracts benchmarks examples conftest.py
 
 .PHONY: run test check lint mock install clean contracts sdk-matrix contracts-report \
 	contracts-remote fidelity-report

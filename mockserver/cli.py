@@ -13,7 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from . import __version__
+from . import __version__, tls
 from .app import create_app
 from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
@@ -116,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
         "signature (~0.3 ms each) runs on another core while the server goes on; or "
         "'inline', on the server's own event loop (default process)",
     )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a local CA made on first start (the banner "
+        "says how to make clients trust it)",
+    )
+    p.add_argument(
+        "--tls-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"where --tls keeps its CA and certificate (default {tls.default_directory()})",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -154,6 +166,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
+    if args.tls_dir is not None and not args.tls:
+        raise ConfigError("--tls-dir goes with --tls")
     return Settings(
         projects=projects,
         host=args.host,
@@ -163,6 +177,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         jwt_signer=args.jwt_signer,
         seed=seed,
         credentials_source=source,
+        tls_dir=(args.tls_dir or tls.default_directory()) if args.tls else None,
     )
 
 
@@ -196,14 +211,17 @@ def banner(settings: Settings, url: str) -> str:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")
     if settings.open_projects:
         lines.append("  open projects: any project-test-... id gets its own project")
+    if settings.tls_dir is not None:
+        lines.append(tls.TLSFiles(settings.tls_dir).trust_hint())
+        lines.append(f'  HTTPS SDKs  Python custom_base_url="{url}", Node custom_base_url: "{url}"')
     lines.append("Ctrl-C stops it.")
     return "\n".join(lines)
 
 
-def http_url(host: str, port: int) -> str:
-    """``http://host:port/``, with an IPv6 address in brackets."""
+def http_url(host: str, port: int, scheme: str = "http") -> str:
+    """``http://host:port/`` (or https), with an IPv6 address in brackets."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
+    return f"{scheme}://{shown}:{port}/"
 
 
 async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, str]:
@@ -215,15 +233,22 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     if settings.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         access_log = logging.getLogger("aiohttp.access")
+    ssl_context = None
+    if settings.tls_dir is not None:
+        try:
+            files = tls.ensure_certificates(settings.tls_dir, settings.host)
+            ssl_context = files.server_context()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--tls: cannot use {settings.tls_dir}: {exc}") from None
     runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        await web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context).start()
     except BaseException:
         await runner.cleanup()  # stops the signer process, too
         raise
     port = runner.addresses[0][1] if runner.addresses else settings.port
-    return runner, http_url(settings.host, port)
+    return runner, http_url(settings.host, port, "https" if ssl_context else "http")
 
 
 async def serve(settings: Settings, registry: Registry) -> None:
@@ -252,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"stytch-mock: error: {args.seed}: {exc.error_type}: {exc.error_message}\n")
     try:
         asyncio.run(serve(settings, registry))
+    except ConfigError as exc:
+        parser.exit(2, f"stytch-mock: error: {exc}\n")
     except OSError as exc:
         print(
             f"stytch-mock: error: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",

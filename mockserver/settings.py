@@ -96,6 +96,8 @@ class Settings:
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
+    # HTTPS (mockserver.tls): the folder with the local CA and server certificate, or None.
+    tls_dir: Path | None = None
 
     @property
     def primary(self) -> ProjectConfig:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import control, discovery, magic_links, openapi, organizations, sessions
+from . import control, discovery, magic_links, mock_tools, openapi, organizations, sessions
 
 FAMILIES: tuple[ModuleType, ...] = (
     magic_links,
@@ -18,5 +18,6 @@ FAMILIES: tuple[ModuleType, ...] = (
     organizations,
     sessions,
     control,
+    mock_tools,
     openapi,
 )

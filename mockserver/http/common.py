@@ -47,6 +47,25 @@ def public(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
+def page(summary: str, *, query: type[BaseModel] | None = None) -> Callable[[Any], Any]:
+    """Declare a browser-facing handler that answers HTML (the console's pages and forms):
+    it checks credentials itself, so that a browser gets a login prompt rather than JSON,
+    and the OpenAPI document lists it with a ``text/html`` response."""
+
+    def wrap(handler: Any) -> Any:
+        handler.public = True  # no JSON 401 from the middleware: the page asks for them
+        handler.openapi = {
+            "summary": summary,
+            "response": None,
+            "body": None,
+            "query": query,
+            "html": True,
+        }
+        return handler
+
+    return wrap
+
+
 def operation(
     summary: str,
     response: type[BaseModel],

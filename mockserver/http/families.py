@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import control, discovery, magic_links, mock_tools, openapi, organizations, sessions
+from . import (
+    console,
+    control,
+    discovery,
+    magic_links,
+    mock_tools,
+    openapi,
+    organizations,
+    sessions,
+)
 
 FAMILIES: tuple[ModuleType, ...] = (
     magic_links,
@@ -19,5 +28,6 @@ FAMILIES: tuple[ModuleType, ...] = (
     sessions,
     control,
     mock_tools,
+    console,
     openapi,
 )

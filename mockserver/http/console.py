@@ -330,7 +330,7 @@ async def delete_organization_form(request: web.Request, project: Project) -> we
 async def upload_state(request: web.Request, project: Project) -> web.Response:
     upload = _form(request).get("state")
     try:
-        raw = upload.file.read() if hasattr(upload, "file") else b""
+        raw = upload.file.read() if isinstance(upload, web.FileField) else b""
         document = json.loads(raw or b"null")
         if isinstance(document, dict) and "state" in document:  # as state.json saves it
             document = document["state"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 from . import __version__, tls
 from .app import create_app
@@ -28,6 +29,7 @@ from .settings import (
     ConfigError,
     ProjectEntry,
     Settings,
+    check_redirect_url,
     credentials_from_environment,
     invalid,
     load_config_file,
@@ -140,6 +142,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         projects, from_file = load_config_file(args.config)
         open_projects = open_projects or from_file
         source = str(args.config)
+        if args.redirect_urls and not open_projects:
+            raise ConfigError(
+                "with --config, give each project its redirect_urls in the file; --redirect-url "
+                "applies only to the projects --open-projects makes"
+            )
     else:
         env_id, env_secret, source = credentials_from_environment()
         if not (args.project_id or args.secret) and bool(env_id) != bool(env_secret):
@@ -177,12 +184,27 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         jwt_signer=args.jwt_signer,
         seed=seed,
         credentials_source=source,
+        open_project_redirect_urls=_redirect_urls(args.redirect_urls),
         tls_dir=(args.tls_dir or tls.default_directory()) if args.tls else None,
     )
 
 
+def _redirect_urls(urls: list[str] | None) -> list[str]:
+    """``--redirect-url`` values, checked as a config file's are (the default when none)."""
+    try:
+        for url in urls or ():
+            check_redirect_url(url)
+    except PydanticCustomError as exc:
+        raise ConfigError(f"--redirect-url: {exc}") from None
+    return list(urls) if urls else [DEFAULT_REDIRECT_URL]
+
+
 def build_registry(settings: Settings) -> Registry:
-    registry = Registry(settings.projects, open_projects=settings.open_projects)
+    registry = Registry(
+        settings.projects,
+        open_projects=settings.open_projects,
+        default_redirect_urls=settings.open_project_redirect_urls,
+    )
     if settings.seed:
         project = registry.get(settings.primary.project_id)
         assert project is not None
@@ -194,8 +216,13 @@ def build_registry(settings: Settings) -> Registry:
 
 def banner(settings: Settings, url: str) -> str:
     p = settings.primary
+    listening = f"listening on {url}"
+    if settings.host in ("0.0.0.0", "::", ""):
+        # Bound to every interface: show an address a client can use.
+        url = url.replace(f"//{settings.host}:", "//127.0.0.1:").replace("//[::]:", "//127.0.0.1:")
+        listening = f"listening on all interfaces, {url} from this machine"
     lines = [
-        f"stytch-b2b-mock {__version__} listening on {url}",
+        f"stytch-b2b-mock {__version__} {listening}",
         f"  project_id  {p.project_id}",
         f"  secret      {p.secret}",
         f"  (credentials from {settings.credentials_source})",

@@ -16,6 +16,7 @@ through the same control API a user has (``/_mock/…``).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import urllib.error
@@ -147,6 +148,20 @@ class StytchMock:
             self._client = self.new_client()
         return self._client
 
+    def close(self) -> None:
+        """Close the aiohttp session the client's ``*_async`` methods opened, if any (the
+        fixture does it after each test, so no "Unclosed client session" warning follows)."""
+        client, self._client = self._client, None
+        session = getattr(client.async_client, "_AsyncClient__session", None) if client else None
+        if session is None or session.closed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: the test's own loop has ended
+            asyncio.run(session.close())
+        else:
+            loop.create_task(session.close())
+
     # --- raw HTTP -----------------------------------------------------------------------
 
     @property
@@ -200,7 +215,7 @@ class StytchMock:
         """Forget every organization, member, token and session; empty the outbox; put the
         clock back."""
         self.control("POST", "_mock/reset")
-        self._client = None
+        self.close()
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
@@ -258,12 +273,13 @@ def stytch_mock_server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def stytch_mock(stytch_mock_server: MockServer) -> StytchMock:
+def stytch_mock(stytch_mock_server: MockServer) -> Iterator[StytchMock]:
     """The mock's project, empty at the start of every test."""
     mock = StytchMock(stytch_mock_server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
     mock.reset()
     mock.requests_from = mock.last_request_seq()
-    return mock
+    yield mock
+    mock.close()
 
 
 def format_requests(requests: list[dict[str, Any]]) -> str:

@@ -7,12 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from .objects import MemberObject, MemberSessionObject, OrganizationObject
+from .requests import JSONBody, Query
 from .responses import ResponseBase
 
 
-class RequestsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RequestsQuery(Query):
     since: int = Field(default=0, ge=0, description="only entries numbered after this")
     limit: int = Field(default=100, ge=1, le=500, description="at most this many, the newest")
 
@@ -35,9 +34,7 @@ class RequestsResponse(ResponseBase):
     last_seq: int
 
 
-class SessionForRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SessionForRequest(JSONBody):
     email_address: str
     organization: str | None = Field(
         default=None,

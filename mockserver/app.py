@@ -10,6 +10,7 @@ from .domain.registry import Registry
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
+from .http.mock_tools import log_requests
 from .http.paths import collapse_leading_slashes
 from .signer import InlineSigner, ProcessSigner
 
@@ -21,7 +22,7 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
     app = web.Application(
-        middlewares=[collapse_leading_slashes, stytch_middleware],
+        middlewares=[collapse_leading_slashes, log_requests, stytch_middleware],
         client_max_size=MAX_CONTROL_BODY_BYTES,
     )
     app[REGISTRY] = registry

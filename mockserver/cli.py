@@ -12,8 +12,9 @@ from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
-from . import __version__
+from . import __version__, tls
 from .app import create_app
 from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
@@ -28,6 +29,7 @@ from .settings import (
     ConfigError,
     ProjectEntry,
     Settings,
+    check_redirect_url,
     credentials_from_environment,
     invalid,
     load_config_file,
@@ -116,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
         "signature (~0.3 ms each) runs on another core while the server goes on; or "
         "'inline', on the server's own event loop (default process)",
     )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a local CA made on first start (the banner "
+        "says how to make clients trust it)",
+    )
+    p.add_argument(
+        "--tls-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"where --tls keeps its CA and certificate (default {tls.default_directory()})",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -128,6 +142,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         projects, from_file = load_config_file(args.config)
         open_projects = open_projects or from_file
         source = str(args.config)
+        if args.redirect_urls and not open_projects:
+            raise ConfigError(
+                "with --config, give each project its redirect_urls in the file; --redirect-url "
+                "applies only to the projects --open-projects makes"
+            )
     else:
         env_id, env_secret, source = credentials_from_environment()
         if not (args.project_id or args.secret) and bool(env_id) != bool(env_secret):
@@ -154,6 +173,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
+    if args.tls_dir is not None and not args.tls:
+        raise ConfigError("--tls-dir goes with --tls")
     return Settings(
         projects=projects,
         host=args.host,
@@ -163,11 +184,27 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         jwt_signer=args.jwt_signer,
         seed=seed,
         credentials_source=source,
+        open_project_redirect_urls=_redirect_urls(args.redirect_urls),
+        tls_dir=(args.tls_dir or tls.default_directory()) if args.tls else None,
     )
 
 
+def _redirect_urls(urls: list[str] | None) -> list[str]:
+    """``--redirect-url`` values, checked as a config file's are (the default when none)."""
+    try:
+        for url in urls or ():
+            check_redirect_url(url)
+    except PydanticCustomError as exc:
+        raise ConfigError(f"--redirect-url: {exc}") from None
+    return list(urls) if urls else [DEFAULT_REDIRECT_URL]
+
+
 def build_registry(settings: Settings) -> Registry:
-    registry = Registry(settings.projects, open_projects=settings.open_projects)
+    registry = Registry(
+        settings.projects,
+        open_projects=settings.open_projects,
+        default_redirect_urls=settings.open_project_redirect_urls,
+    )
     if settings.seed:
         project = registry.get(settings.primary.project_id)
         assert project is not None
@@ -179,8 +216,13 @@ def build_registry(settings: Settings) -> Registry:
 
 def banner(settings: Settings, url: str) -> str:
     p = settings.primary
+    listening = f"listening on {url}"
+    if settings.host in ("0.0.0.0", "::", ""):
+        # Bound to every interface: show an address a client can use.
+        url = url.replace(f"//{settings.host}:", "//127.0.0.1:").replace("//[::]:", "//127.0.0.1:")
+        listening = f"listening on all interfaces, {url} from this machine"
     lines = [
-        f"stytch-b2b-mock {__version__} listening on {url}",
+        f"stytch-b2b-mock {__version__} {listening}",
         f"  project_id  {p.project_id}",
         f"  secret      {p.secret}",
         f"  (credentials from {settings.credentials_source})",
@@ -196,14 +238,17 @@ def banner(settings: Settings, url: str) -> str:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")
     if settings.open_projects:
         lines.append("  open projects: any project-test-... id gets its own project")
+    if settings.tls_dir is not None:
+        lines.append(tls.TLSFiles(settings.tls_dir).trust_hint())
+        lines.append(f'  HTTPS SDKs  Python custom_base_url="{url}", Node custom_base_url: "{url}"')
     lines.append("Ctrl-C stops it.")
     return "\n".join(lines)
 
 
-def http_url(host: str, port: int) -> str:
-    """``http://host:port/``, with an IPv6 address in brackets."""
+def http_url(host: str, port: int, scheme: str = "http") -> str:
+    """``http://host:port/`` (or https), with an IPv6 address in brackets."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
+    return f"{scheme}://{shown}:{port}/"
 
 
 async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, str]:
@@ -215,15 +260,22 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     if settings.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         access_log = logging.getLogger("aiohttp.access")
+    ssl_context = None
+    if settings.tls_dir is not None:
+        try:
+            files = tls.ensure_certificates(settings.tls_dir, settings.host)
+            ssl_context = files.server_context()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--tls: cannot use {settings.tls_dir}: {exc}") from None
     runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        await web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context).start()
     except BaseException:
         await runner.cleanup()  # stops the signer process, too
         raise
     port = runner.addresses[0][1] if runner.addresses else settings.port
-    return runner, http_url(settings.host, port)
+    return runner, http_url(settings.host, port, "https" if ssl_context else "http")
 
 
 async def serve(settings: Settings, registry: Registry) -> None:
@@ -252,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"stytch-mock: error: {args.seed}: {exc.error_type}: {exc.error_message}\n")
     try:
         asyncio.run(serve(settings, registry))
+    except ConfigError as exc:
+        parser.exit(2, f"stytch-mock: error: {exc}\n")
     except OSError as exc:
         print(
             f"stytch-mock: error: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",

@@ -57,7 +57,8 @@ def build_document() -> dict[str, Any]:
     models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
     for _, _, handler in ops:
         meta = handler.openapi
-        models.add((meta["response"], "serialization"))
+        if meta["response"] is not None:
+            models.add((meta["response"], "serialization"))
         if meta["body"] is not None:
             models.add((meta["body"], "validation"))
     keyed, defs = models_json_schema(
@@ -75,9 +76,15 @@ def build_document() -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "Success",
-                    "content": {
-                        "application/json": {"schema": keyed[(meta["response"], "serialization")]}
-                    },
+                    "content": (
+                        {"text/html": {"schema": {"type": "string"}}}
+                        if meta.get("html")
+                        else {
+                            "application/json": {
+                                "schema": keyed[(meta["response"], "serialization")]
+                            }
+                        }
+                    ),
                 },
                 "400": _ERROR,
                 "401": _ERROR,
@@ -109,8 +116,8 @@ def build_document() -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": keyed[(meta["body"], "validation")]}},
             }
-        if getattr(handler, "public", False):
-            op["security"] = []
+        if getattr(handler, "public", False) and not meta.get("html"):
+            op["security"] = []  # pages check the same Basic credentials themselves
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",

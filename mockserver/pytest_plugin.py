@@ -16,6 +16,7 @@ through the same control API a user has (``/_mock/…``).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import urllib.error
@@ -120,6 +121,8 @@ class StytchMock:
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
         self._public_token: str | None = None
+        # The request log's position when the test started (see pytest_runtest_makereport).
+        self.requests_from = 0
 
     @property
     def public_token(self) -> str:
@@ -144,6 +147,20 @@ class StytchMock:
         if self._client is None:
             self._client = self.new_client()
         return self._client
+
+    def close(self) -> None:
+        """Close the aiohttp session the client's ``*_async`` methods opened, if any (the
+        fixture does it after each test, so no "Unclosed client session" warning follows)."""
+        client, self._client = self._client, None
+        session = getattr(client.async_client, "_AsyncClient__session", None) if client else None
+        if session is None or session.closed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: the test's own loop has ended
+            asyncio.run(session.close())
+        else:
+            loop.create_task(session.close())
 
     # --- raw HTTP -----------------------------------------------------------------------
 
@@ -198,12 +215,44 @@ class StytchMock:
         """Forget every organization, member, token and session; empty the outbox; put the
         clock back."""
         self.control("POST", "_mock/reset")
-        self._client = None
+        self.close()
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
         ids of what was made."""
         return self.control("POST", "_mock/seed", data)
+
+    # --- shortcuts and diagnostics ------------------------------------------------------
+
+    def session_for(
+        self,
+        email_address: str,
+        *,
+        organization: str | None = None,
+        roles: list[str] | None = None,
+        session_duration_minutes: int | None = None,
+    ) -> dict[str, Any]:
+        """A logged-in member without a login: ``session_token``, ``session_jwt``,
+        ``member``, ``organization`` and ``member_session`` (``POST /_mock/sessions``). The
+        organization is an id or slug (a new slug makes it); none: the one discovery would
+        derive from the email."""
+        body: dict[str, Any] = {"email_address": email_address}
+        for name, value in (
+            ("organization", organization),
+            ("roles", roles),
+            ("session_duration_minutes", session_duration_minutes),
+        ):
+            if value is not None:
+                body[name] = value
+        return self.control("POST", "_mock/sessions", body)
+
+    def requests(self, since: int = 0, limit: int = 500) -> list[dict[str, Any]]:
+        """The project's last Stytch API requests (``GET /_mock/requests``), oldest first."""
+        path = f"_mock/requests?{urllib.parse.urlencode({'since': since, 'limit': limit})}"
+        return self.control("GET", path)["requests"]
+
+    def last_request_seq(self) -> int:
+        return self.control("GET", "_mock/requests?limit=1")["last_seq"]
 
 
 def _start_server() -> MockServer:
@@ -224,8 +273,36 @@ def stytch_mock_server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def stytch_mock(stytch_mock_server: MockServer) -> StytchMock:
+def stytch_mock(stytch_mock_server: MockServer) -> Iterator[StytchMock]:
     """The mock's project, empty at the start of every test."""
     mock = StytchMock(stytch_mock_server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
     mock.reset()
-    return mock
+    mock.requests_from = mock.last_request_seq()
+    yield mock
+    mock.close()
+
+
+def format_requests(requests: list[dict[str, Any]]) -> str:
+    """One line per request: time, method, path, status, error type, duration, client."""
+    lines = []
+    for r in requests:
+        error = f" {r['error_type']}" if r.get("error_type") else ""
+        lines.append(
+            f"{r['at']} {r['method']} {r['path']} -> {r['status']}{error} "
+            f"({r['duration_ms']} ms, {r['user_agent'] or 'no User-Agent'})"
+        )
+    return "\n".join(lines) or "(no request reached the mock)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failing test that used ``stytch_mock`` gets the requests it made in its report."""
+    report = yield
+    mock = getattr(item, "funcargs", {}).get("stytch_mock")
+    if report.failed and call.when == "call" and isinstance(mock, StytchMock):
+        try:
+            text = format_requests(mock.requests(since=mock.requests_from))
+        except Exception as exc:  # the server may be what failed
+            text = f"(the request log could not be read: {exc})"
+        report.sections.append(("stytch-mock requests", text))
+    return report

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import dotenv_values
@@ -32,6 +33,22 @@ DEFAULT_PORT = 8080
 
 class ConfigError(ValueError):
     """A settings problem worth a clear one-line message, not a traceback."""
+
+
+def check_redirect_url(url: str) -> str:
+    """A registered redirect URL is absolute: http or https, with a host (``*`` allowed)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PydanticCustomError(
+            "redirect_url",
+            "{value} is not a redirect URL: it must be absolute, http:// or https:// with a "
+            "host (for example http://localhost:3000/authenticate)",
+            {"value": repr(url)},
+        )
+    return url
 
 
 PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")
@@ -77,6 +94,13 @@ class ProjectEntry(BaseModel):
                 ) from None
         return self
 
+    @field_validator("redirect_urls")
+    @classmethod
+    def _absolute_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            check_redirect_url(url)
+        return urls
+
     @field_validator("project_id")
     @classmethod
     def _like_stytch(cls, value: str) -> str:
@@ -116,6 +140,10 @@ class Settings:
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
+    # HTTPS (mockserver.tls): the folder with the local CA and server certificate, or None.
+    tls_dir: Path | None = None
+    # The redirect URLs a project made by --open-projects accepts (--redirect-url).
+    open_project_redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
 
     @property
     def primary(self) -> ProjectConfig:
@@ -168,10 +196,15 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
 def load_seed_file(path: Path) -> list[SeedDocument]:
     """The ``--seed`` file: one seed document, or a list of them."""
     data = load_data_file(path)
+    documents = data if isinstance(data, list) else [data]
+    for document in documents:
+        if isinstance(document, dict) and "organization_name" in document:
+            raise ConfigError(
+                f"{path}: a seed document is an object with an `organizations:` list, and this "
+                "looks like an organization on its own: put it under `organizations:`"
+            )
     try:
-        return [
-            SeedDocument.model_validate(d) for d in (data if isinstance(data, list) else [data])
-        ]
+        return [SeedDocument.model_validate(d) for d in documents]
     except ValidationError as exc:
         raise invalid(path, exc) from None
 
@@ -181,14 +214,16 @@ def credentials_from_environment(cwd: Path | None = None) -> tuple[str | None, s
     None when not found)."""
     project_id = os.environ.get("STYTCH_PROJECT_ID") or None
     secret = os.environ.get("STYTCH_SECRET") or None
-    source = "environment"
     env_file = (cwd or Path.cwd()) / ".env"
+    sources = {
+        name: "environment" for name, value in (("id", project_id), ("secret", secret)) if value
+    }
     if not (project_id and secret) and env_file.is_file():
         values = dotenv_values(env_file)
         if not project_id and values.get("STYTCH_PROJECT_ID"):
-            project_id, source = values["STYTCH_PROJECT_ID"], str(env_file)
+            project_id, sources["id"] = values["STYTCH_PROJECT_ID"], str(env_file)
         if not secret and values.get("STYTCH_SECRET"):
-            secret, source = values["STYTCH_SECRET"], str(env_file)
-    if not (project_id or secret):
-        source = "defaults"
+            secret, sources["secret"] = values["STYTCH_SECRET"], str(env_file)
+    found = sorted(set(sources.values()), key=lambda s: s != "environment")
+    source = " and ".join(found) if found else "defaults"
     return project_id, secret, source

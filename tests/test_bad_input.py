@@ -31,12 +31,14 @@ FAKE = {
     "organization_id": "organization-test-00000000-0000-4000-8000-00000000dead",
     "member_id": "member-test-00000000-0000-4000-8000-00000000dead",
     "project_id": FIXTURE_PROJECT_ID,
+    "member_session_id": "session-test-00000000-0000-4000-8000-00000000dead",
 }
 
 
 def concrete(path: str) -> str:
     for name, value in FAKE.items():
         path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"add a value for the path parameter of {path} to FAKE"
     return path.lstrip("/")
 
 
@@ -363,7 +365,6 @@ UNKNOWN_ROUTES = [
     ("POST", "v2/b2b/organizations"),
     ("GET", "_mock/nothing"),
     ("DELETE", "v1/b2b/sessions/jwks"),
-    ("GET", ""),
     ("GET", "%2e%2e/%2e%2e/etc/passwd"),
 ]
 

@@ -26,16 +26,6 @@ from tests.support import assert_sdk_error
 
 pytestmark = pytest.mark.slow  # a real browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 APP_SECRET = "app-secret-for-the-browser-test"
 
 
@@ -90,21 +80,6 @@ def app_url(stytch_mock: StytchMock) -> Iterator[str]:
     )
     with AppThread(config) as app:
         yield app.url
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_first_visit_from_email_to_dashboard_and_logout(

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..clock import Clock
 from .keys import SigningKey
+from .request_log import RequestLog
 from .stores import (
     STORES,
     IntermediateSessions,
@@ -85,6 +86,8 @@ class Project:
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or Clock()
+        # Diagnostics, not state: neither exported nor cleared by a reset.
+        self.request_log = RequestLog()
         for store_type in STORES:
             setattr(self, store_type.name, store_type.empty(config))
 

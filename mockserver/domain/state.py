@@ -14,6 +14,8 @@ written by pydantic, so a new store's state round-trips by construction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, create_model
@@ -76,6 +78,17 @@ def import_state(project: Project, raw: Any) -> None:
 SEED_STATUSES = (MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED)
 
 
+@contextmanager
+def _entry(where: str) -> Iterator[None]:
+    """A refused seed entry's error names the entry (``organization 'Acme', member 'a@b.c'``)."""
+    try:
+        yield
+    except errors.StytchError as exc:
+        raise errors.StytchError(
+            exc.status_code, exc.error_type, f"{where}: {exc.error_message}"
+        ) from None
+
+
 def load_seed(
     project: Project,
     organizations: list[dict[str, Any]],
@@ -104,19 +117,22 @@ def load_seed(
 
 def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]) -> dict[str, Any]:
     members = fields.pop("members", None) or []
-    org = create_organization(project, **fields)
+    where = f"organization {fields.get('organization_name')!r}"
+    with _entry(where):
+        org = create_organization(project, **fields)
     made.append(org.organization_id)
     seeded = []
     for entry in members:
         entry = dict(entry)
         email = entry.pop("email_address")
-        status = entry.pop("status", MemberStatus.ACTIVE)
-        if status not in SEED_STATUSES:
-            raise errors.invalid_argument(
-                "status", "A seeded member's status must be active, pending or invited."
-            )
-        entry.setdefault("email_address_verified", True)
-        member = add_member(project, org, email, status=MemberStatus(status), **entry)
+        with _entry(f"{where}, member {email!r}"):
+            status = entry.pop("status", MemberStatus.ACTIVE)
+            if status not in SEED_STATUSES:
+                raise errors.invalid_argument(
+                    "status", "A seeded member's status must be active, pending or invited."
+                )
+            entry.setdefault("email_address_verified", True)
+            member = add_member(project, org, email, status=MemberStatus(status), **entry)
         seeded.append({"member_id": member.member_id, "email_address": member.email_address})
     return {
         "organization_id": org.organization_id,

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import yaml
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
@@ -46,6 +47,25 @@ def public(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
+def page(summary: str, *, query: type[BaseModel] | None = None) -> Callable[[Any], Any]:
+    """Declare a browser-facing handler that answers HTML (the console's pages and forms):
+    it checks credentials itself, so that a browser gets a login prompt rather than JSON,
+    and the OpenAPI document lists it with a ``text/html`` response."""
+
+    def wrap(handler: Any) -> Any:
+        handler.public = True  # no JSON 401 from the middleware: the page asks for them
+        handler.openapi = {
+            "summary": summary,
+            "response": None,
+            "body": None,
+            "query": query,
+            "html": True,
+        }
+        return handler
+
+    return wrap
+
+
 def operation(
     summary: str,
     response: type[BaseModel],
@@ -53,6 +73,7 @@ def operation(
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     max_body: int = MAX_BODY_BYTES,
+    yaml_body: bool = False,
 ) -> Callable[[Any], Any]:
     """Declare a handler's request and response models.
 
@@ -66,7 +87,10 @@ def operation(
         async def endpoint(request: web.Request) -> web.StreamResponse:
             args: list[BaseModel] = []
             if body is not None:
-                args.append(await parse(request, body, max_body))
+                if yaml_body and request.content_type in YAML_TYPES:
+                    args.append(await parse_yaml(request, body, max_body))
+                else:
+                    args.append(await parse(request, body, max_body))
             if query is not None:
                 args.append(parse_query(request, query))
             return await handler(request, *args)
@@ -113,14 +137,36 @@ def parse_json(model: type[M], raw: bytes) -> M:
         raise validation_error(exc) from None
 
 
-async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
-    """The JSON body as ``model``; an empty body counts as ``{}``."""
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The request body, refused past ``limit`` bytes."""
     if request.content_length is not None and request.content_length > limit:
         raise errors.body_too_large()
     raw = await request.read()
     if len(raw) > limit:
         raise errors.body_too_large()
-    return parse_json(model, raw)
+    return raw
+
+
+async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
+    """The JSON body as ``model``; an empty body counts as ``{}``."""
+    return parse_json(model, await read_body(request, limit))
+
+
+# Content types of a YAML body (the control API's seed takes the --seed file as it is).
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+
+
+async def parse_yaml(request: web.Request, model: type[M], limit: int) -> M:
+    """A YAML body as ``model`` (for ``operation(..., yaml_body=True)`` routes)."""
+    raw = await read_body(request, limit)
+    try:
+        data = yaml.safe_load(raw) if raw else {}
+    except yaml.YAMLError:
+        raise errors.bad_request("The request body is not valid YAML.") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc) from None
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:

@@ -139,6 +139,7 @@ async def put_state(request: web.Request, body: StateRequest) -> web.Response:
     SeedResponse,
     body=SeedDocument,
     max_body=MAX_CONTROL_BODY_BYTES,
+    yaml_body=True,  # the --seed file as it is: Content-Type application/yaml
 )
 async def seed(request: web.Request, body: SeedDocument) -> web.Response:
     made = load_seed(project(request), body.entries(), body.policy())

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import control, discovery, magic_links, openapi, organizations, rbac, sessions
+from . import (
+    console,
+    control,
+    discovery,
+    magic_links,
+    mock_tools,
+    openapi,
+    organizations,
+    rbac,
+    sessions,
+)
 
 FAMILIES: tuple[ModuleType, ...] = (
     magic_links,
@@ -19,5 +29,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     sessions,
     rbac,
     control,
+    mock_tools,
+    console,
     openapi,
 )

@@ -1,0 +1,57 @@
+"""The last requests a project received, for people and failing tests to read.
+
+``GET /_mock/requests`` and the console's request page show them; the pytest fixture prints a
+failing test's share in its report. Bounded: the oldest entries go first.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+DEFAULT_CAPACITY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    seq: int
+    at: datetime
+    method: str
+    path: str
+    status: int
+    error_type: str | None
+    duration_ms: float
+    user_agent: str
+
+
+class RequestLog:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self._entries: deque[LoggedRequest] = deque(maxlen=capacity)
+        self._seq = 0
+
+    def add(
+        self,
+        *,
+        at: datetime,
+        method: str,
+        path: str,
+        status: int,
+        error_type: str | None,
+        duration_ms: float,
+        user_agent: str,
+    ) -> None:
+        self._seq += 1
+        self._entries.append(
+            LoggedRequest(self._seq, at, method, path, status, error_type, duration_ms, user_agent)
+        )
+
+    @property
+    def last_seq(self) -> int:
+        """The number of the newest entry (0 before any): ``since(last_seq)`` is what follows."""
+        return self._seq
+
+    def since(self, seq: int = 0, limit: int | None = None) -> list[LoggedRequest]:
+        """Entries numbered after ``seq``, oldest first; the newest ``limit`` of them."""
+        found = [e for e in self._entries if e.seq > seq]
+        return found[-limit:] if limit else found

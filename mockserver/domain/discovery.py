@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
+from . import oauth_factors
 from .entities import (
     ACTIVE,
     DELETED,
@@ -49,6 +50,7 @@ from .sessions import check_custom_claims, check_duration, find_session, magic_l
 
 MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member", INVITED: "invited_member"}
 ELIGIBLE_BY_DOMAIN = "eligible_to_join_by_email_domain"
+ELIGIBLE_BY_TENANT = "eligible_to_join_by_oauth_tenant"
 
 
 @dataclass(slots=True)
@@ -120,7 +122,8 @@ def discover(
     project: Project, email: str, factors: list[AuthenticationFactor], *, include_eligible: bool
 ) -> list[DiscoveredOrganization]:
     """Memberships of ``email`` (active, pending, invited), then, when ``include_eligible``,
-    organizations it may join by email domain; ordered by organization creation."""
+    organizations it may join by an OAuth tenant of ``factors`` or by email domain; ordered by
+    organization creation."""
     found = []
     member_orgs = set()
     for member in project.live_members_for_email(email):
@@ -128,6 +131,11 @@ def discover(
         member_orgs.add(org.organization_id)
         found.append(_entry(project, org, MEMBERSHIP_TYPES[member.status], member, None, factors))
     if include_eligible:
+        for org, provider, tenant in oauth_factors.eligible_by_tenant(project, factors):
+            if org.organization_id not in member_orgs:
+                member_orgs.add(org.organization_id)
+                details = {"provider": provider, "tenant": tenant}
+                found.append(_entry(project, org, ELIGIBLE_BY_TENANT, None, details, factors))
         for org in eligible_by_domain(project, email):
             if org.organization_id not in member_orgs:
                 found.append(
@@ -239,8 +247,10 @@ def exchange(
     email = ist.email_address
     member = project.member_in_org_by_email(org.organization_id, email)
     if member is None:
-        _check_jit(project, org, email)
-        member = add_member(project, org, email, status=ACTIVE, email_address_verified=True)
+        if oauth_factors.tenant_match(org, ist.authentication_factors) is None:
+            _check_jit(project, org, email)
+        verified = oauth_factors.email_proven(ist.authentication_factors)
+        member = add_member(project, org, email, status=ACTIVE, email_address_verified=verified)
     else:
         activate(project, member)
     return log_in(
@@ -290,7 +300,12 @@ def create(
         **organization_fields,
     )
     member = add_member(
-        project, org, email, status=ACTIVE, email_address_verified=True, roles=[STYTCH_ADMIN]
+        project,
+        org,
+        email,
+        status=ACTIVE,
+        email_address_verified=oauth_factors.email_proven(ist.authentication_factors),
+        roles=[STYTCH_ADMIN],
     )
     return log_in(
         project,

@@ -123,12 +123,46 @@ class Member:
 
 @dataclass(slots=True)
 class AuthenticationFactor:
+    """A factor in a session. An OAuth factor keeps its ``{id, provider_subject, email_id}`` in
+    ``oauth_factor`` and shows it as Stytch's ``<provider>_oauth_factor`` (the properties below).
+
+    Bookkeeping beyond Stytch's fields: ``email_verified`` (false for an OAuth login that did
+    not prove the email address, see domain/oauth.py) and ``provider_tenant_ids`` (the OAuth
+    tenants it proved, for tenant JIT provisioning).
+    """
+
     type: str
     delivery_method: str
     created_at: datetime
     last_authenticated_at: datetime
     updated_at: datetime
     email_factor: dict[str, str] | None = None
+    oauth_factor: dict[str, str] | None = None
+    email_verified: bool = True
+    provider_tenant_ids: list[str] = field(default_factory=list)
+
+    def _oauth(self, delivery_method: str) -> dict[str, str] | None:
+        return self.oauth_factor if self.delivery_method == delivery_method else None
+
+    @property
+    def google_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_google")
+
+    @property
+    def microsoft_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_microsoft")
+
+    @property
+    def github_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_github")
+
+    @property
+    def slack_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_slack")
+
+    @property
+    def hubspot_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_hubspot")
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import magic_token
+from . import oauth_factors
 from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
 from .members import activate
 from .project import Project
@@ -42,6 +43,7 @@ _FACTOR_METHOD = {
     ("email_otp", "email"): "email_otp",
     ("otp", "email"): "email_otp",
     ("password", "knowledge"): "password",
+    **{("oauth", delivery): method for delivery, method in oauth_factors.AUTH_METHODS.items()},
 }
 
 
@@ -59,7 +61,12 @@ class AuthResult:
 def primary_methods_missing(
     org: Organization, member: Member | None, factors: list[AuthenticationFactor]
 ) -> list[str] | None:
-    """The org's allowed methods when none of ``factors`` satisfies them, else None."""
+    """The org's allowed methods when none of ``factors`` satisfies them, else None; the
+    email-verifying methods when only a non-verifying OAuth login vouches for the member
+    (oauth_factors.step_up_needed)."""
+    step_up = oauth_factors.step_up_needed(org, member, factors)
+    if step_up is not None:
+        return step_up
     if org.auth_methods != "RESTRICTED" or (member is not None and member.is_breakglass):
         return None
     held = {_FACTOR_METHOD.get((f.type, f.delivery_method)) for f in factors}
@@ -125,7 +132,7 @@ def log_in(
     ``intermediate_session`` is the IST the caller came with, if any: it is consumed by a full
     login and handed back unchanged when another factor is still needed.
     """
-    factors = [_for_member(f, member) for f in factors]
+    factors = [_for_member(project, f, member) for f in factors]
     missing = primary_methods_missing(org, member, factors)
     mfa = None if existing_session_id else mfa_needed(org, member)
     if missing is not None or mfa is not None:
@@ -148,9 +155,14 @@ def log_in(
     return AuthResult(member, org, True, grant=grant)
 
 
-def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:
+def _for_member(
+    project: Project, factor: AuthenticationFactor, member: Member
+) -> AuthenticationFactor:
     """An email factor names the member's own email id once it lands in that member's session
-    (an intermediate session's factor may predate the member)."""
+    (an intermediate session's factor may predate the member); an OAuth factor its
+    registration (oauth_factors.attach)."""
+    if factor.oauth_factor is not None:
+        return oauth_factors.attach(project, member, factor)
     email = factor.email_factor
     if email is None or email["email_address"].lower() != member.email_address.lower():
         return factor

@@ -28,6 +28,7 @@ from .entities import (
     Organization,
 )
 from .keys import SessionJWT, SigningKey
+from .oauth_store import OAuthStore
 from .outbox import Outbox
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
@@ -104,6 +105,7 @@ class Project:
         self.sessions_by_member: dict[str, dict[str, None]] = {}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
+        self.oauth = OAuthStore()
         self._seq = 0
 
     def reset(self) -> None:

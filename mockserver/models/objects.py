@@ -164,6 +164,15 @@ class EmailFactor(WireModel):
     email_address: str
 
 
+class OAuthFactor(WireModel):
+    """``GoogleOAuthFactor``, ``MicrosoftOAuthFactor``, ``GithubOAuthFactor``,
+    ``SlackOAuthFactor`` and ``HubspotOAuthFactor`` in the SDK: all the same three fields."""
+
+    id: str
+    provider_subject: str
+    email_id: str | None = None
+
+
 class AuthenticationFactor(WireModel):
     type: FactorType
     delivery_method: str
@@ -171,6 +180,11 @@ class AuthenticationFactor(WireModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     email_factor: EmailFactor | None = None
+    google_oauth_factor: OAuthFactor | None = None
+    microsoft_oauth_factor: OAuthFactor | None = None
+    github_oauth_factor: OAuthFactor | None = None
+    slack_oauth_factor: OAuthFactor | None = None
+    hubspot_oauth_factor: OAuthFactor | None = None
 
 
 class MemberSession(WireModel):

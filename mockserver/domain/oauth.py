@@ -146,8 +146,9 @@ def oauth_unverified_email() -> StytchError:
 
 
 def oauth_tenant_jit_provisioning_not_allowed() -> StytchError:
+    # 403 like the email JIT refusal (errors.email_jit_provisioning_not_allowed).
     return StytchError(
-        400,
+        403,
         "oauth_tenant_jit_provisioning_not_allowed",
         "This organization does not allow JIT provisioning by OAuth tenant for this tenant.",
     )
@@ -164,12 +165,20 @@ def member_oauth_token_not_found() -> StytchError:
 # --- start and the provider page ---------------------------------------------------------
 
 
+_PUBLIC_TOKENS = uuid.UUID("6d6f636b-7075-4262-8c69-632d746f6b65")
+
+
+def default_public_token(project_id: str) -> str:
+    env = "live" if project_id.startswith("project-live-") else "test"
+    return f"public-token-{env}-{uuid.uuid5(_PUBLIC_TOKENS, project_id)}"
+
+
 def public_token(project: Project) -> str:
     """The project's public token (what start URLs authenticate with)."""
     configured = getattr(project.config, "public_token", None)
     if configured:
         return str(configured)
-    return f"public-token-{project.env}-{uuid.uuid5(uuid.NAMESPACE_URL, project.project_id)}"
+    return default_public_token(project.project_id)
 
 
 def project_for_public_token(projects: Iterable[Project], token: str | None) -> Project:

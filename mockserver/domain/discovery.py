@@ -252,7 +252,9 @@ def exchange(
         verified = oauth_factors.email_proven(ist.authentication_factors)
         member = add_member(project, org, email, status=ACTIVE, email_address_verified=verified)
     else:
-        activate(project, member)
+        activate(
+            project, member, email_verified=oauth_factors.email_proven(ist.authentication_factors)
+        )
     return log_in(
         project,
         member,

@@ -483,7 +483,7 @@ def authenticate(
     if member is None:
         member = add_member(project, org, who.email, status=ACTIVE, name=who.name)
     else:
-        activate(project, member)
+        activate(project, member, email_verified=factor.email_verified)
     factors = [factor] + (list(ist.authentication_factors) if ist else [])
     same_member = existing is not None and existing.member_id == member.member_id
     result = log_in(

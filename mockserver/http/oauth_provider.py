@@ -81,8 +81,11 @@ to continue (discovery){% endif %}. Scopes: <code>{{ scopes }}</code></p>
 <input type="text" id="name" name="name" value="{{ name }}">
 <label><input type="checkbox" name="email_verified" value="true"
 {% if email_verified %}checked{% endif %}> The provider has verified this email</label>
-{% if google %}<label for="hd">Google hosted domain (empty: a personal account)</label>
-<input type="text" id="hd" name="hd" value="{{ hd }}">{% endif %}
+{% if google %}<label for="hd">Google Workspace domain (<code>hd</code>; empty: the email's
+domain)</label>
+<input type="text" id="hd" name="hd" value="{{ hd }}">
+<label><input type="checkbox" name="personal" value="true"> A personal Google account (no
+<code>hd</code>: Stytch then does not count the email as verified)</label>{% endif %}
 {% if tenants %}<label for="tenant_ids">{{ tenant_label }} (comma-separated)</label>
 <input type="text" id="tenant_ids" name="tenant_ids" value="{{ tenant_ids }}">{% endif %}
 <button type="submit" name="decision" value="approve">Approve</button>
@@ -279,5 +282,9 @@ async def provider_decision(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(oauth.deny(proj, oauth_request))
     if "name" not in fields:  # a one-click choice: a verified account, default hosted domain
         fields["email_verified"] = "true"
+    if not fields.get("hd"):  # empty: the default; "personal": none at all
+        fields.pop("hd", None)
+    if _flag(fields.get("personal"), default=False):
+        fields["hd"] = ""
     who = _identity(provider, fields, prefix="")
     raise web.HTTPFound(oauth.complete(proj, oauth_request, who))

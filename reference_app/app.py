@@ -443,6 +443,7 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         return _login(request, resp)
 
     state: CookieState = request[STATE]
+    found: Any  # the magic-link or OAuth discovery response: the same fields used here
     if token_type == "discovery_oauth":
         verifier = state.get("pkce_code_verifier")
         state.set(pkce_code_verifier=None)

@@ -485,7 +485,7 @@ def authenticate(
     else:
         activate(project, member, email_verified=factor.email_verified)
     factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = existing is not None and existing.member_id == member.member_id
+    same_member = existing if existing and existing.member_id == member.member_id else None
     result = log_in(
         project,
         member,
@@ -493,7 +493,7 @@ def authenticate(
         factors,
         duration_minutes=session_duration_minutes,
         custom_claims=session_custom_claims,
-        existing_session_id=existing.member_session_id if same_member else None,
+        existing_session_id=same_member.member_session_id if same_member else None,
         intermediate_session=ist,
     )
     return OAuthResult(

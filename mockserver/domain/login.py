@@ -22,7 +22,13 @@ from typing import Any
 from .. import errors
 from ..ids import magic_token
 from . import oauth_factors
-from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from .entities import (
+    AuthenticationFactor,
+    IntermediateSession,
+    Member,
+    MemberSession,
+    Organization,
+)
 from .members import activate
 from .project import Project
 from .sessions import (
@@ -153,6 +159,68 @@ def log_in(
             project, member, factors, duration_minutes=duration_minutes, custom_claims=custom_claims
         )
     return AuthResult(member, org, True, grant=grant)
+
+
+@dataclass(slots=True)
+class Arrival:
+    """What a primary-factor authenticate brings besides its credential: the intermediate
+    session it continues and the caller's own session, both checked (the shared rules of every
+    authenticate's ``session_*`` and ``intermediate_session_token`` fields in the SDK)."""
+
+    intermediate_session: IntermediateSession | None
+    session: MemberSession | None
+    duration_minutes: int | None
+    custom_claims: dict[str, Any] | None
+
+
+def arrival(
+    project: Project,
+    *,
+    session_token: str | None,
+    session_jwt: str | None,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    intermediate_session_token: str | None,
+) -> Arrival:
+    check_duration(session_duration_minutes)
+    check_custom_claims(session_custom_claims)
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    ist = (
+        find_intermediate_session(project, intermediate_session_token)
+        if intermediate_session_token is not None
+        else None
+    )
+    session = None
+    if session_token is not None or session_jwt is not None:
+        session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    return Arrival(ist, session, session_duration_minutes, session_custom_claims)
+
+
+def log_in_with(
+    project: Project,
+    member: Member,
+    org: Organization,
+    factor: AuthenticationFactor,
+    came_with: Arrival,
+) -> AuthResult:
+    """:func:`log_in` with a new primary ``factor``: added to the intermediate session's
+    factors, or to the caller's session when it is the same member's."""
+    ist = came_with.intermediate_session
+    factors = [factor] + (list(ist.authentication_factors) if ist else [])
+    own = came_with.session
+    return log_in(
+        project,
+        member,
+        org,
+        factors,
+        duration_minutes=came_with.duration_minutes,
+        custom_claims=came_with.custom_claims,
+        existing_session_id=own.member_session_id
+        if own and own.member_id == member.member_id
+        else None,
+        intermediate_session=ist,
+    )
 
 
 def _for_member(

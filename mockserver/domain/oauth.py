@@ -30,16 +30,10 @@ import jwt as pyjwt
 from .. import errors
 from ..errors import StytchError
 from ..ids import magic_token
-from .discovery import DiscoveredOrganization, discover
-from .entities import ACTIVE, DELETED, Organization
+from .discovery import DiscoveryResult, discover
+from .entities import ACTIVE, DELETED, AuthenticationFactor, Organization
 from .keys import SigningKey
-from .login import (
-    AuthResult,
-    check_pkce,
-    find_intermediate_session,
-    log_in,
-    new_intermediate_session,
-)
+from .login import AuthResult, arrival, check_pkce, log_in_with, new_intermediate_session
 from .members import activate, add_member
 from .oauth_factors import (
     PROVIDER_TYPES,
@@ -52,7 +46,6 @@ from .oauth_factors import (
 from .oauth_store import OAuthIdentity, OAuthRequest, OAuthToken, ProviderTokens
 from .project import Project
 from .rules import email_domain, validate_email
-from .sessions import check_custom_claims, check_duration, find_session
 
 TOKEN_MINUTES = 10  # [chosen] unpublished; also the provider page's request lifetime
 ACCESS_TOKEN_SECONDS = 3600
@@ -426,6 +419,16 @@ def _token(
     return token
 
 
+def _factor(project: Project, who: OAuthIdentity) -> AuthenticationFactor:
+    return oauth_factor(
+        who.provider,
+        who.provider_subject,
+        project.now(),
+        email_verified=verifies_email(who.provider, who.hosted_domain),
+        tenant_ids=who.tenant_ids,
+    )
+
+
 @dataclass(slots=True)
 class OAuthResult:
     auth: AuthResult
@@ -448,18 +451,14 @@ def authenticate(
     """``oauth.authenticate``: the member of the token's organization with the provider's
     email logs in (pending and invited members become active); an unknown email joins by OAuth
     tenant or by email domain when the organization allows it."""
-    check_duration(session_duration_minutes)
-    check_custom_claims(session_custom_claims)
-    if session_token is not None and session_jwt is not None:
-        raise errors.too_many_session_arguments()
-    ist = (
-        find_intermediate_session(project, intermediate_session_token)
-        if intermediate_session_token is not None
-        else None
+    came_with = arrival(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=intermediate_session_token,
     )
-    existing = None
-    if session_token is not None or session_jwt is not None:
-        existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
     token = _token(project, oauth_token, discovery=False, pkce_code_verifier=pkce_code_verifier)
     who = token.identity
     org = project.organizations.get(token.organization_id or "")
@@ -468,13 +467,7 @@ def authenticate(
     member = project.member_in_org_by_email(org.organization_id, who.email)
     if member is not None and member.status == DELETED:
         raise errors.member_not_found()
-    factor = oauth_factor(
-        who.provider,
-        who.provider_subject,
-        project.now(),
-        email_verified=verifies_email(who.provider, who.hosted_domain),
-        tenant_ids=who.tenant_ids,
-    )
+    factor = _factor(project, who)
     if member is None:
         _check_jit(org, who, tenant_match(org, [factor]) is not None)
     # Every check passed: from here on the state changes.
@@ -484,18 +477,7 @@ def authenticate(
         member = add_member(project, org, who.email, status=ACTIVE, name=who.name)
     else:
         activate(project, member, email_verified=factor.email_verified)
-    factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = existing if existing and existing.member_id == member.member_id else None
-    result = log_in(
-        project,
-        member,
-        org,
-        factors,
-        duration_minutes=session_duration_minutes,
-        custom_claims=session_custom_claims,
-        existing_session_id=same_member.member_session_id if same_member else None,
-        intermediate_session=ist,
-    )
+    result = log_in_with(project, member, org, factor, came_with)
     return OAuthResult(
         result,
         who.provider_subject,
@@ -522,14 +504,11 @@ def _check_jit(org: Organization, who: OAuthIdentity, tenant_allowed: bool) -> N
 
 @dataclass(slots=True)
 class DiscoveryOAuthResult:
-    intermediate_session_token: str
-    email_address: str
-    discovered_organizations: list[DiscoveredOrganization]
+    discovery: DiscoveryResult
     provider_type: str
     provider_tenant_id: str
     provider_tenant_ids: list[str]
     full_name: str
-    intermediate_session_token_expires_at: datetime
 
 
 def discovery_authenticate(
@@ -543,24 +522,20 @@ def discovery_authenticate(
     token.used = True
     _issue_provider_tokens(project, token)
     who = token.identity
-    factor = oauth_factor(
-        who.provider,
-        who.provider_subject,
-        project.now(),
-        email_verified=verifies_email(who.provider, who.hosted_domain),
-        tenant_ids=who.tenant_ids,
-    )
+    factor = _factor(project, who)
     ist = new_intermediate_session(project, who.email, [factor])
     return DiscoveryOAuthResult(
-        intermediate_session_token=ist.token,
-        email_address=who.email,
-        discovered_organizations=discover(project, who.email, [factor], include_eligible=True),
+        DiscoveryResult(
+            intermediate_session_token=ist.token,
+            email_address=who.email,
+            discovered_organizations=discover(project, who.email, [factor], include_eligible=True),
+            intermediate_session_token_expires_at=ist.expires_at,
+        ),
         provider_type=PROVIDER_TYPES[who.provider],
         # The SDK: set only when exactly one tenant id came back.
         provider_tenant_id=who.tenant_ids[0] if len(who.tenant_ids) == 1 else "",
         provider_tenant_ids=list(who.tenant_ids),
         full_name=who.name,
-        intermediate_session_token_expires_at=ist.expires_at,
     )
 
 

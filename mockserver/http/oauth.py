@@ -11,7 +11,7 @@ from ..domain import oauth
 from ..domain.oauth_factors import OAuthProvider
 from ..models import oauth as mo
 from .common import operation, project, render
-from .render import auth_result_fields, discovered_organizations
+from .render import auth_result_fields, discovery_fields
 
 routes = web.RouteTableDef()
 
@@ -60,14 +60,11 @@ async def discovery_authenticate(
     return render(
         request,
         mo.OAuthDiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
         provider_type=result.provider_type,
         provider_tenant_id=result.provider_tenant_id,
         provider_tenant_ids=result.provider_tenant_ids,
         full_name=result.full_name,
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
+        **discovery_fields(result.discovery),
     )
 
 

@@ -186,34 +186,27 @@ def _after_start(
 @routes.get("/v1/b2b/public/oauth/{provider}/start")
 @browser
 async def start(request: web.Request) -> web.StreamResponse:
-    provider = oauth.provider(request.match_info["provider"])
-    proj = _project(request)
-    query = request.query
-    oauth_request = oauth.start(
-        proj,
-        provider,
-        discovery=False,
-        organization_id=query.get("organization_id"),
-        slug=query.get("slug"),
-        login_redirect_url=query.get("login_redirect_url"),
-        signup_redirect_url=query.get("signup_redirect_url"),
-        custom_scopes=query.get("custom_scopes"),
-        pkce_code_challenge=query.get("pkce_code_challenge"),
-        provider_params=_provider_params(query),
-    )
-    return _after_start(request, proj, oauth_request)
+    return _start(request, discovery=False)
 
 
 @routes.get("/v1/b2b/public/oauth/{provider}/discovery/start")
 @browser
 async def discovery_start(request: web.Request) -> web.StreamResponse:
+    return _start(request, discovery=True)
+
+
+def _start(request: web.Request, *, discovery: bool) -> web.StreamResponse:
     provider = oauth.provider(request.match_info["provider"])
     proj = _project(request)
     query = request.query
     oauth_request = oauth.start(
         proj,
         provider,
-        discovery=True,
+        discovery=discovery,
+        organization_id=query.get("organization_id"),
+        slug=query.get("slug"),
+        login_redirect_url=query.get("login_redirect_url"),
+        signup_redirect_url=query.get("signup_redirect_url"),
         discovery_redirect_url=query.get("discovery_redirect_url"),
         custom_scopes=query.get("custom_scopes"),
         pkce_code_challenge=query.get("pkce_code_challenge"),

@@ -78,6 +78,12 @@ def test_start_redirects_to_the_provider_page_which_offers_the_organizations_mem
             "public_token_not_found",
         ),
         ("google", {}, 400, "missing_oauth_organization_locator"),
+        (
+            "google",
+            {"slug": "acme", "organization_id": "organization-test-x"},
+            400,
+            "too_many_oauth_organization_locators",
+        ),
         ("google", {"slug": "no-such-org"}, 404, "organization_not_found"),
         (
             "google",

@@ -195,7 +195,7 @@ class StytchMock:
     @property
     def public_token(self) -> str:
         """The project's public token, which the OAuth start URLs authenticate with."""
-        from .domain.oauth import default_public_token
+        from .domain.project import default_public_token
 
         return default_public_token(self.project_id)
 

@@ -27,7 +27,6 @@ from aiohttp import web
 
 from mockserver.cli import banner, build_parser, build_registry, http_url, settings_from_args
 from mockserver.cli import start as start_mock
-from mockserver.domain.oauth import public_token
 from mockserver.settings import ConfigError as MockConfigError
 
 from .app import create_app, listening_url
@@ -81,7 +80,7 @@ async def serve(args: argparse.Namespace) -> int:
                 "STYTCH_PROJECT_ID": project.project_id,
                 "STYTCH_SECRET": project.secret,
                 "STYTCH_API_URL": mock_url,
-                "STYTCH_PUBLIC_TOKEN": public_token(registry.projects[project.project_id]),
+                "STYTCH_PUBLIC_TOKEN": registry.projects[project.project_id].public_token,
                 "HOST": args.host,
                 "PORT": str(args.port),
             }

@@ -417,3 +417,25 @@ async def test_an_oauth_token_raced_50_times_succeeds_once(
         assert len(state["intermediate_sessions"]) == 1
     else:
         assert len(state["sessions"]) == 1
+
+
+def test_oauth_state_is_saved_and_restored(stytch_mock: StytchMock) -> None:
+    """Pending tokens, used tokens and provider tokens round-trip through GET/PUT state."""
+    org, member = org_with_member(stytch_mock, "ada@acme.com")
+    used = stytch_mock.oauth_token("microsoft", "ada@acme.com", organization=org.organization_id)
+    login = stytch_mock.client.oauth.authenticate(oauth_token=used)
+    pending = stytch_mock.oauth_token("google", "ada@acme.com", organization=org.organization_id)
+    saved = state_of(stytch_mock)
+    assert len(saved["oauth_tokens"]) == 2 and len(saved["oauth_provider_tokens"]) == 1
+
+    stytch_mock.reset()
+    stytch_mock.control("PUT", "_mock/state", {"state": saved})
+    assert state_of(stytch_mock) == saved
+    stored = stytch_mock.client.organizations.members.oauth_providers.microsoft(
+        organization_id=org.organization_id, member_id=member.member_id
+    )
+    assert stored.access_token == login.provider_values.access_token
+    with pytest.raises(StytchError) as replay:
+        stytch_mock.client.oauth.authenticate(oauth_token=used)
+    assert_sdk_error(replay, 400, "oauth_token_not_found")
+    assert stytch_mock.client.oauth.authenticate(oauth_token=pending).member_authenticated

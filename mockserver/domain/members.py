@@ -13,21 +13,19 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
-from .entities import ACTIVE, DELETED, INVITED, PENDING, Member, Organization
+from .entities import Member, MemberStatus, Organization
 from .project import Project
-from .rules import _EXTERNAL_ID, email_domain, validate_email
+from .rules import EXTERNAL_ID, email_domain, validate_email
 from .sessions import revoke_member_sessions
-
-# --- members ----------------------------------------------------------------------------
 
 
 def _check_member_external_id(
     project: Project, org_id: str, external_id: str, member_id: str | None
 ) -> None:
-    if not _EXTERNAL_ID.fullmatch(external_id):
+    if not EXTERNAL_ID.fullmatch(external_id):
         raise errors.invalid_argument("external_id")
-    owner = project.member_by_org_external_id.get((org_id, external_id))
-    if owner is not None and owner != member_id:
+    owner = project.members.find_by_external_id(org_id, external_id)
+    if owner is not None and owner.member_id != member_id:
         raise errors.duplicate_member_external_id()
 
 
@@ -46,7 +44,7 @@ def add_member(
     org: Organization,
     email_address: str,
     *,
-    status: str,
+    status: MemberStatus,
     name: str | None = None,
     email_address_verified: bool = False,
     roles: list[str] | None = None,
@@ -65,7 +63,7 @@ def add_member(
         not member_id.startswith("member-") or member_id in project.members
     ):
         raise errors.invalid_argument("member_id", f"{member_id!r} is not a free member-… id.")
-    existing = project.member_in_org_by_email(org.organization_id, email_address)
+    existing = project.members.find_by_email(org.organization_id, email_address)
     if existing is not None:
         raise errors.duplicate_member_email()
     if external_id is not None:
@@ -90,16 +88,12 @@ def add_member(
         untrusted_metadata=dict(untrusted_metadata or {}),
         external_id=external_id,
     )
-    _refresh_derived(org, member)
-    project.members[member.member_id] = member
-    # The organization's members, in creation order; a member leaves it only with its
-    # organization (deleted members stay listed: search with statuses=["deleted"]).
-    project.org_members.setdefault(org.organization_id, {})[member.member_id] = member
-    _index_member(project, member)
+    refresh_derived(org, member)
+    project.members.add(member)
     return member
 
 
-def _refresh_derived(org: Organization, member: Member) -> None:
+def refresh_derived(org: Organization, member: Member) -> None:
     """Implicit role grants follow the organization's ``rbac_email_implicit_role_assignments``
     (kept on the member, refreshed whenever the member's email or those rules change)."""
     domain = email_domain(member.email_address)
@@ -113,29 +107,6 @@ def _refresh_derived(org: Organization, member: Member) -> None:
     ]
 
 
-def _index_member(project: Project, member: Member) -> None:
-    """The lookups by email and external id (of live members; org_members lists them all)."""
-    email = member.email_address.lower()
-    project.member_by_org_email[(member.organization_id, email)] = member.member_id
-    project.members_by_email.setdefault(email, {})[member.member_id] = None
-    if member.external_id:
-        project.member_by_org_external_id[(member.organization_id, member.external_id)] = (
-            member.member_id
-        )
-
-
-def _unindex_member(project: Project, member: Member) -> None:
-    email = member.email_address.lower()
-    project.member_by_org_email.pop((member.organization_id, email), None)
-    by_email = project.members_by_email.get(email)
-    if by_email is not None:
-        by_email.pop(member.member_id, None)
-        if not by_email:
-            del project.members_by_email[email]
-    if member.external_id:
-        project.member_by_org_external_id.pop((member.organization_id, member.external_id), None)
-
-
 def create_member(
     project: Project,
     organization_id: str,
@@ -144,25 +115,25 @@ def create_member(
     create_member_as_pending: bool | None = None,
     **fields: Any,
 ) -> Member:
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     return add_member(
         project,
         org,
         email_address,
-        status=PENDING if create_member_as_pending else ACTIVE,
+        status=MemberStatus.PENDING if create_member_as_pending else MemberStatus.ACTIVE,
         **fields,
     )
 
 
-def find_member(
+def get_member_by_id_or_email(
     project: Project, organization_id: str, *, member_id: str | None, email_address: str | None
 ) -> tuple[Member, Organization]:
     """Members get: by ``member_id`` (or external id) or ``email_address``."""
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     if member_id:
-        member = project.get_member(org.organization_id, member_id)
+        member = project.members.get(org.organization_id, member_id)
     elif email_address:
-        found = project.member_in_org_by_email(org.organization_id, email_address)
+        found = project.members.find_by_email(org.organization_id, email_address)
         if found is None:
             raise errors.member_not_found()
         member = found
@@ -176,14 +147,14 @@ def update_member(
 ) -> tuple[Member, Organization]:
     """Partial update; validated in full before anything changes. Sessions stay valid; their
     next JWT carries the new roles."""
-    org = project.get_organization(organization_id)
-    member = project.get_member(org.organization_id, member_id)
+    org = project.organizations.get(organization_id)
+    member = project.members.get(org.organization_id, member_id)
     changes = {k: v for k, v in changes.items() if v is not None}
     roles = _check_roles(changes["roles"]) if "roles" in changes else None
     new_email = changes.get("email_address")
     if new_email is not None and new_email.lower() != member.email_address.lower():
         validate_email(new_email)
-        if project.member_in_org_by_email(org.organization_id, new_email) is not None:
+        if project.members.find_by_email(org.organization_id, new_email) is not None:
             raise errors.duplicate_member_email()
     if changes.get("external_id") is not None:
         _check_member_external_id(
@@ -191,39 +162,32 @@ def update_member(
         )
     if changes.get("default_mfa_method") not in (None, "sms_otp", "totp"):
         raise errors.invalid_mfa_default_method()
-    _unindex_member(project, member)
-    for name in (
-        "name",
-        "trusted_metadata",
-        "untrusted_metadata",
-        "is_breakglass",
-        "mfa_phone_number",
-        "mfa_enrolled",
-        "default_mfa_method",
-        "external_id",
-    ):
-        if name in changes:
-            setattr(member, name, changes[name])
-    if roles is not None:
-        member.explicit_roles = roles
-    if new_email is not None and new_email != member.email_address:
-        member.retired_email_addresses.append(
-            {"email_id": member.email_id, "email_address": member.email_address}
-        )
-        member.email_address = new_email
-        member.email_id = new_id("email", project.env)
-        member.email_address_verified = False
-        member.member_password_id = ""
-    _refresh_derived(org, member)
-    member.updated_at = project.now()
-    _index_member(project, member)
+    with project.members.changing(member):
+        for name in (
+            "name",
+            "trusted_metadata",
+            "untrusted_metadata",
+            "is_breakglass",
+            "mfa_phone_number",
+            "mfa_enrolled",
+            "default_mfa_method",
+            "external_id",
+        ):
+            if name in changes:
+                setattr(member, name, changes[name])
+        if roles is not None:
+            member.explicit_roles = roles
+        if new_email is not None and new_email != member.email_address:
+            member.retired_email_addresses.append(
+                {"email_id": member.email_id, "email_address": member.email_address}
+            )
+            member.email_address = new_email
+            member.email_id = new_id("email", project.env)
+            member.email_address_verified = False
+            member.member_password_id = ""
+        refresh_derived(org, member)
+        member.updated_at = project.now()
     return member, org
-
-
-def _revoke_member_links(project: Project, member_id: str) -> None:
-    """Use up the member's outstanding magic links, so no later reactivation revives them."""
-    for token in project.links_by_member.pop(member_id, ()):
-        project.magic_links[token].used = True
 
 
 def delete_member(project: Project, organization_id: str, member_id: str) -> str:
@@ -231,51 +195,51 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     reactivated); its sessions and outstanding links are revoked (semantics §3.3: deleting a
     member revokes its invites) and its email can be used again at once."""
 
-    org = project.get_organization(organization_id)
-    member = project.get_member(org.organization_id, member_id)
+    org = project.organizations.get(organization_id)
+    member = project.members.get(org.organization_id, member_id)
     revoke_member_sessions(project, member.member_id)
-    _revoke_member_links(project, member.member_id)
-    _unindex_member(project, member)
-    member.status = DELETED
+    project.magic_links.revoke_member(member.member_id)
+    with project.members.changing(member):
+        member.status = MemberStatus.DELETED
     member.updated_at = project.now()
     # Deleted members stay findable by id (dangerously_get with include_deleted, reactivate)
-    # and in their organization's org_members (search with statuses=["deleted"]).
+    # and in their organization's list (search with statuses=["deleted"]).
     return member.member_id
 
 
 def reactivate_member(
     project: Project, organization_id: str, member_id: str
 ) -> tuple[Member, Organization]:
-    org = project.get_organization(organization_id)
-    member = project.get_member(
+    org = project.organizations.get(organization_id)
+    member = project.members.get(
         org.organization_id, member_id, allow_external_id=False, include_deleted=True
     )
-    if member.status != DELETED:
+    if member.status != MemberStatus.DELETED:
         raise errors.no_deleted_member_found_for_reactivation()
     if not member.email_address_verified:
         raise errors.email_unverified_for_reactivation()
-    if project.member_in_org_by_email(org.organization_id, member.email_address) is not None:
+    if project.members.find_by_email(org.organization_id, member.email_address) is not None:
         raise errors.reactivation_email_belongs_to_another_member()
-    member.status = ACTIVE
+    with project.members.changing(member):
+        member.status = MemberStatus.ACTIVE
     member.updated_at = project.now()
-    _index_member(project, member)
     return member, org
 
 
 def dangerously_get_member(
     project: Project, member_id: str, include_deleted: bool
 ) -> tuple[Member, Organization]:
-    member = project.members.get(member_id)
-    if member is None or (member.status == DELETED and not include_deleted):
+    member = project.members.find(member_id)
+    if member is None or (member.status == MemberStatus.DELETED and not include_deleted):
         raise errors.member_not_found()
-    return member, project.organizations[member.organization_id]
+    return member, project.organizations.get_by_id(member.organization_id)
 
 
 def activate(project: Project, member: Member, *, email_verified: bool = True) -> None:
     """A pending or invited member becomes active, with a verified email, on authentication
     (``email_verified`` False: by a factor that does not prove the email, such as GitHub OAuth)."""
-    if member.status in (PENDING, INVITED):
-        member.status = ACTIVE
+    if member.status in (MemberStatus.PENDING, MemberStatus.INVITED):
+        member.status = MemberStatus.ACTIVE
     if email_verified:
         member.email_address_verified = True
     member.updated_at = project.now()

@@ -16,9 +16,6 @@ docstrings (``stytch/b2b/api/oauth.py``, ``oauth_discovery.py``,
 from __future__ import annotations
 
 import hashlib
-import hmac
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -31,10 +28,11 @@ from .. import errors
 from ..errors import StytchError
 from ..ids import magic_token
 from .discovery import DiscoveryResult, discover
-from .entities import ACTIVE, DELETED, AuthenticationFactor, Organization
+from .entities import AuthenticationFactor, MemberStatus, Organization
 from .keys import SigningKey
 from .login import AuthResult, arrival, check_pkce, log_in_with, new_intermediate_session
 from .members import activate, add_member
+from .oauth_entities import OAuthIdentity, OAuthRequest, OAuthToken, ProviderTokens
 from .oauth_factors import (
     PROVIDER_TYPES,
     TENANT_PROVIDERS,
@@ -43,8 +41,8 @@ from .oauth_factors import (
     tenant_match,
     verifies_email,
 )
-from .oauth_store import OAuthIdentity, OAuthRequest, OAuthToken, ProviderTokens
 from .project import Project
+from .registry import Registry
 from .rules import email_domain, validate_email
 
 TOKEN_MINUTES = 10  # [chosen] unpublished; also the provider page's request lifetime
@@ -158,29 +156,14 @@ def member_oauth_token_not_found() -> StytchError:
 # --- start and the provider page ---------------------------------------------------------
 
 
-_PUBLIC_TOKENS = uuid.UUID("6d6f636b-7075-4262-8c69-632d746f6b65")
-
-
-def default_public_token(project_id: str) -> str:
-    env = "live" if project_id.startswith("project-live-") else "test"
-    return f"public-token-{env}-{uuid.uuid5(_PUBLIC_TOKENS, project_id)}"
-
-
-def public_token(project: Project) -> str:
-    """The project's public token (what start URLs authenticate with)."""
-    configured = getattr(project.config, "public_token", None)
-    if configured:
-        return str(configured)
-    return default_public_token(project.project_id)
-
-
-def project_for_public_token(projects: Iterable[Project], token: str | None) -> Project:
+def project_for_public_token(registry: Registry, token: str | None) -> Project:
+    """The project a start URL names by its ``public_token``."""
     if not token:
         raise public_token_required()
-    for candidate in projects:
-        if hmac.compare_digest(public_token(candidate).encode(), token.encode()):
-            return candidate
-    raise public_token_not_found()
+    project = registry.find_project_by_public_token(token)
+    if project is None:
+        raise public_token_not_found()
+    return project
 
 
 def provider(name: str) -> OAuthProvider:
@@ -224,13 +207,11 @@ def start(
         if not organization_id and not slug:
             raise missing_oauth_organization_locator()
         if organization_id:
-            org = project.get_organization(organization_id)
+            org_id = project.organizations.get(organization_id).organization_id
         else:
-            org_id_by_slug = project.org_by_slug.get((slug or "").lower())
-            if org_id_by_slug is None:
+            org_id = project.organizations.slug_owner(slug or "")
+            if org_id is None:
                 raise errors.organization_not_found()
-            org = project.organizations[org_id_by_slug]
-        org_id = org.organization_id
         login = _redirect_url(project, login_redirect_url)
         signup = _redirect_url(project, signup_redirect_url)
     scopes = list(DEFAULT_SCOPES[oauth_provider])
@@ -250,12 +231,12 @@ def start(
         provider_params=dict(provider_params or {}),
         expires_at=now + timedelta(minutes=TOKEN_MINUTES),
     )
-    project.oauth.add_request(request, now)
+    project.oauth_requests.add(request, now)
     return request
 
 
 def find_request(project: Project, state: str) -> OAuthRequest:
-    request = project.oauth.requests.get(state)
+    request = project.oauth_requests.find(state)
     if request is None or project.now() >= request.expires_at:
         raise oauth_invalid_state()
     return request
@@ -305,7 +286,7 @@ def complete(project: Project, request: OAuthRequest, who: OAuthIdentity) -> str
     """The user approved at the provider: the request is used up, a single-use token is made,
     and the app's URL to redirect to comes back (login URL for a member of the organization,
     signup URL otherwise, the discovery URL in discovery)."""
-    project.oauth.requests.pop(request.state, None)
+    project.oauth_requests.forget(request)
     now = project.now()
     token = OAuthToken(
         token=magic_token(),
@@ -316,11 +297,11 @@ def complete(project: Project, request: OAuthRequest, who: OAuthIdentity) -> str
         pkce_code_challenge=request.pkce_code_challenge,
         expires_at=now + timedelta(minutes=TOKEN_MINUTES),
     )
-    project.oauth.add_token(token, now)
+    project.oauth_tokens.add(token, now)
     url = request.signup_redirect_url
     if request.organization_id is not None:
-        member = project.member_in_org_by_email(request.organization_id, who.email)
-        if member is not None and member.status == ACTIVE:
+        member = project.members.find_by_email(request.organization_id, who.email)
+        if member is not None and member.status == MemberStatus.ACTIVE:
             url = request.login_redirect_url
     return with_params(
         url, {"stytch_token_type": TOKEN_TYPE[request.discovery], "token": token.token}
@@ -330,7 +311,7 @@ def complete(project: Project, request: OAuthRequest, who: OAuthIdentity) -> str
 def deny(project: Project, request: OAuthRequest) -> str:
     """The user denied consent: [chosen] the app's URL with the provider's OAuth error
     (``error=access_denied``), no token; the request is used up."""
-    project.oauth.requests.pop(request.state, None)
+    project.oauth_requests.forget(request)
     return with_params(
         request.signup_redirect_url if request.discovery else request.login_redirect_url,
         {"error": "access_denied", "error_description": "The user denied the request."},
@@ -375,6 +356,8 @@ def _issue_provider_tokens(project: Project, token: OAuthToken) -> ProviderToken
     who = token.identity
     now = project.now()
     issued = ProviderTokens(
+        provider=who.provider,
+        provider_subject=who.provider_subject,
         access_token=f"mock-{who.provider.value}-access-{magic_token()}",
         access_token_expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
         scopes=list(token.scopes),
@@ -382,7 +365,7 @@ def _issue_provider_tokens(project: Project, token: OAuthToken) -> ProviderToken
         id_token=_id_token(project, who, now) if who.provider in ID_TOKEN_ISSUERS else None,
         tenant_ids=list(who.tenant_ids),
     )
-    project.oauth.provider_tokens[(who.provider.value, who.provider_subject)] = issued
+    project.oauth_provider_tokens.put(issued)
     return issued
 
 
@@ -406,7 +389,7 @@ def _token(
     project: Project, value: str, *, discovery: bool, pkce_code_verifier: str | None
 ) -> OAuthToken:
     """A usable token of the right flow; nothing changes here (the caller consumes it)."""
-    token = project.oauth.tokens.get(value)
+    token = project.oauth_tokens.find(value)
     if token is None or token.discovery != discovery:
         raise oauth_token_not_found()
     if token.used:
@@ -461,12 +444,10 @@ def authenticate(
     )
     token = _token(project, oauth_token, discovery=False, pkce_code_verifier=pkce_code_verifier)
     who = token.identity
-    org = project.organizations.get(token.organization_id or "")
-    if org is None:
+    org = project.organizations.find_by_id(token.organization_id or "")
+    if org is None:  # deleted since the start URL
         raise errors.organization_not_found()
-    member = project.member_in_org_by_email(org.organization_id, who.email)
-    if member is not None and member.status == DELETED:
-        raise errors.member_not_found()
+    member = project.members.find_by_email(org.organization_id, who.email)
     factor = _factor(project, who)
     if member is None:
         _check_jit(org, who, tenant_match(org, [factor]) is not None)
@@ -474,7 +455,7 @@ def authenticate(
     token.used = True
     issued = _issue_provider_tokens(project, token)
     if member is None:
-        member = add_member(project, org, who.email, status=ACTIVE, name=who.name)
+        member = add_member(project, org, who.email, status=MemberStatus.ACTIVE, name=who.name)
     else:
         activate(project, member, email_verified=factor.email_verified)
     result = log_in_with(project, member, org, factor, came_with)
@@ -553,15 +534,15 @@ def member_provider_tokens(
     """The response fields of ``GET .../oauth_providers/{provider}``. Google and Microsoft: the
     member's identity's tokens; Slack, HubSpot, GitHub: one entry per registration. An access
     token past its lifetime is refreshed (Stytch refreshes stored tokens itself)."""
-    org = project.get_organization(organization_id)
-    member = project.get_member(org.organization_id, member_id)
+    org = project.organizations.get(organization_id)
+    member = project.members.get(org.organization_id, member_id)
     provider_type = PROVIDER_TYPES[oauth_provider]
     found: list[tuple[str, ProviderTokens]] = []
     for registration in member.oauth_registrations:
         if registration["provider_type"] != provider_type:
             continue
         subject = registration["provider_subject"]
-        issued = project.oauth.provider_tokens.get((oauth_provider.value, subject))
+        issued = project.oauth_provider_tokens.find(oauth_provider.value, subject)
         if issued is not None:
             found.append((subject, _fresh(project, issued)))
     if not found:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ..ids import new_id
 from .entities import AuthenticationFactor, Member, Organization
 
-if TYPE_CHECKING:  # project.py holds the OAuth store (oauth_store.py), which uses this module
+if TYPE_CHECKING:  # the project's OAuth stores use this module
     from .project import Project
 
 
@@ -189,15 +189,14 @@ def eligible_by_tenant(
 ) -> list[tuple[Organization, str, str]]:
     """``(organization, provider, tenant)`` for each organization that would JIT-provision by
     an OAuth tenant of ``factors`` (``oauth_tenant_jit_provisioning = RESTRICTED`` and the
-    tenant in ``allowed_oauth_tenants``)."""
-    tenants = [(provider_of(f), f) for f in factors if f.provider_tenant_ids]
-    if not tenants:
-        return []
-    found = []
-    for org in project.organizations.values():
-        for provider, factor in tenants:
-            if provider is not None and tenant_allowed(org, factor):
-                tenant = tenant_match(org, [factor])
-                found.append((org, provider.value, tenant or ""))
-                break
-    return found
+    tenant in ``allowed_oauth_tenants``), once each."""
+    found: dict[str, tuple[Organization, str, str]] = {}
+    for factor in factors:
+        provider = provider_of(factor)
+        if provider is None:
+            continue
+        for tenant in factor.provider_tenant_ids:
+            for org in project.organizations.with_oauth_tenant(provider.value, tenant):
+                if org.oauth_tenant_jit_provisioning == "RESTRICTED":
+                    found.setdefault(org.organization_id, (org, provider.value, tenant))
+    return list(found.values())

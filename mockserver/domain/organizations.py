@@ -15,22 +15,20 @@ from typing import Any
 from .. import errors
 from ..ids import new_id
 from .entities import Organization
-from .members import _refresh_derived, _revoke_member_links, _unindex_member
+from .members import refresh_derived
 from .project import Project
 from .rules import (
-    _EXTERNAL_ID,
     AUTH_SETTING_FIELDS,
+    EXTERNAL_ID,
     ORGANIZATION_FIELDS,
-    _check_consistency,
-    _check_domains,
-    _check_name,
-    _check_settings,
-    _check_slug,
+    check_consistency,
+    check_domains,
+    check_name,
+    check_settings,
+    check_slug,
     is_common_domain,
 )
 from .sessions import revoke_member_sessions
-
-# --- organizations ----------------------------------------------------------------------
 
 
 def _slugify(text: str) -> str:
@@ -43,7 +41,7 @@ def unique_slug(project: Project, base: str) -> str:
     """[chosen] A taken derived slug gets a numeric suffix (``acme-2``), never an error."""
     base = base[:120]
     slug, n = base, 1
-    while slug.lower() in project.org_by_slug:
+    while project.organizations.slug_owner(slug) is not None:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -83,22 +81,22 @@ def create_organization(
     name = organization_name
     if name is None:
         raise errors.organization_name_missing()
-    _check_name(name)
+    check_name(name)
     if organization_slug is None:
         slug = unique_slug(project, _slugify(name))
     else:
-        slug = _check_slug(organization_slug)
-        if slug.lower() in project.org_by_slug:
+        slug = check_slug(organization_slug)
+        if project.organizations.slug_owner(slug) is not None:
             raise errors.organization_slug_already_used()
     fields = {k: v for k, v in fields.items() if v is not None}
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:  # a programming error in a caller, not a user error
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
-    _check_settings(fields)
+    check_settings(fields)
     if "email_allowed_domains" in fields:
-        fields["email_allowed_domains"] = _check_domains(fields["email_allowed_domains"])
+        fields["email_allowed_domains"] = check_domains(fields["email_allowed_domains"])
     if "claimed_email_domains" in fields:
-        fields["claimed_email_domains"] = _check_domains(fields["claimed_email_domains"])
+        fields["claimed_email_domains"] = check_domains(fields["claimed_email_domains"])
     external_id = fields.get("organization_external_id")
     if external_id is not None:
         _check_org_external_id(project, external_id, None)
@@ -113,51 +111,17 @@ def create_organization(
         updated_at=now,
         **fields,
     )
-    _check_consistency(org)
-    _add_organization(project, org)
+    check_consistency(org)
+    project.organizations.add(org)
     return org
 
 
 def _check_org_external_id(project: Project, external_id: str, org_id: str | None) -> None:
-    if not _EXTERNAL_ID.fullmatch(external_id):
+    if not EXTERNAL_ID.fullmatch(external_id):
         raise errors.invalid_organization_external_id()
-    owner = project.org_by_external_id.get(external_id)
+    owner = project.organizations.external_id_owner(external_id)
     if owner is not None and owner != org_id:
         raise errors.organization_external_id_already_used()
-
-
-def _add_organization(project: Project, org: Organization) -> None:
-    """Store a new organization: its place in creation order, then its indexes."""
-    project.organizations[org.organization_id] = org
-    project.org_seq[org.organization_id] = project.next_seq()
-    _index_organization(project, org)
-
-
-def _index_organization(project: Project, org: Organization) -> None:
-    project.org_by_slug[org.organization_slug.lower()] = org.organization_id
-    if org.organization_external_id:
-        project.org_by_external_id[org.organization_external_id] = org.organization_id
-    for domain in org.email_allowed_domains:
-        project.orgs_by_allowed_domain.setdefault(domain, {})[org.organization_id] = None
-    for domain in org.claimed_email_domains:
-        project.orgs_by_claimed_domain.setdefault(domain, {})[org.organization_id] = None
-    project.org_members.setdefault(org.organization_id, {})
-
-
-def _unindex_organization(project: Project, org: Organization) -> None:
-    project.org_by_slug.pop(org.organization_slug.lower(), None)
-    if org.organization_external_id:
-        project.org_by_external_id.pop(org.organization_external_id, None)
-    for index, domains in (
-        (project.orgs_by_allowed_domain, org.email_allowed_domains),
-        (project.orgs_by_claimed_domain, org.claimed_email_domains),
-    ):
-        for domain in domains:
-            by_domain = index.get(domain)
-            if by_domain is not None:
-                by_domain.pop(org.organization_id, None)
-                if not by_domain:
-                    del index[domain]
 
 
 def update_organization(
@@ -165,44 +129,34 @@ def update_organization(
 ) -> Organization:
     """Partial update: only the fields present in ``changes`` change. Validates everything
     first, so a refused update changes nothing."""
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     changes = {k: v for k, v in changes.items() if v is not None}
     if "organization_name" in changes:
-        _check_name(changes["organization_name"])
+        check_name(changes["organization_name"])
     if "organization_slug" in changes:
-        slug = _check_slug(changes["organization_slug"])
-        owner = project.org_by_slug.get(slug.lower())
+        slug = check_slug(changes["organization_slug"])
+        owner = project.organizations.slug_owner(slug)
         if owner is not None and owner != org.organization_id:
             raise errors.organization_slug_already_used()
-    _check_settings(changes)
+    check_settings(changes)
     for name in ("email_allowed_domains", "claimed_email_domains"):
         if name in changes:
-            changes[name] = _check_domains(changes[name])
+            changes[name] = check_domains(changes[name])
     if "organization_external_id" in changes:
         _check_org_external_id(project, changes["organization_external_id"], org.organization_id)
-    _check_consistency(replace(org, **changes))
-    _unindex_organization(project, org)
-    for name, value in changes.items():
-        setattr(org, name, value)
-    org.updated_at = project.now()
+    check_consistency(replace(org, **changes))
+    project.organizations.update(org, {**changes, "updated_at": project.now()})
     if "rbac_email_implicit_role_assignments" in changes:
-        for member in project.org_members.get(org.organization_id, {}).values():
-            _refresh_derived(org, member)
-    _index_organization(project, org)
+        for member in project.members.of_organization(org.organization_id):
+            refresh_derived(org, member)
     return org
 
 
 def delete_organization(project: Project, organization_id: str) -> str:
-    """Deletes the organization with its members, their sessions and their pending tokens."""
-
-    org = project.get_organization(organization_id)
-    for member in list(project.org_members.get(org.organization_id, {}).values()):
+    """Deletes the organization with its members, their sessions and its magic links."""
+    org = project.organizations.get(organization_id)
+    for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
-        _revoke_member_links(project, member.member_id)
-        _unindex_member(project, member)
-        project.members.pop(member.member_id, None)
-    _unindex_organization(project, org)
-    project.org_members.pop(org.organization_id, None)
-    project.org_seq.pop(org.organization_id, None)
-    del project.organizations[org.organization_id]
+    project.magic_links.forget_organization(org.organization_id)
+    project.organizations.forget(org)
     return org.organization_id

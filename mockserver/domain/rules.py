@@ -47,7 +47,8 @@ AUTH_METHODS = frozenset(
 MFA_METHODS = frozenset({"sms_otp", "totp"})
 
 # Settings whose presence on create turns the email_invites default from ALL_ALLOWED into
-# NOT_ALLOWED (stytch-b2b-semantics.md §5.3, from the Python SDK's create docstring).
+# NOT_ALLOWED (the Python SDK's create docstring, stytch/b2b/api/organizations.py at
+# https://github.com/stytchauth/stytch-python).
 AUTH_SETTING_FIELDS = (
     "sso_jit_provisioning",
     "email_allowed_domains",
@@ -88,8 +89,8 @@ ORGANIZATION_FIELDS = (
     "sso_default_connection_id",
 )
 
-# Common consumer email domains Stytch refuses in email_allowed_domains (the list in
-# stytch-b2b-semantics.md §5.2; the full list is at stytch.com/docs/b2b/api/common-email-domains).
+# Common consumer email domains Stytch refuses in email_allowed_domains (the most common of
+# the list at https://stytch.com/docs/b2b/api/common-email-domains).
 COMMON_EMAIL_DOMAINS = frozenset(
     {
         "gmail.com",
@@ -134,7 +135,7 @@ COMMON_EMAIL_DOMAINS = frozenset(
 )
 
 _SLUG = re.compile(r"[A-Za-z0-9\-._~]{2,128}")
-_EXTERNAL_ID = re.compile(r"[A-Za-z0-9._\-|]{1,128}")
+EXTERNAL_ID = re.compile(r"[A-Za-z0-9._\-|]{1,128}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _EMAIL = re.compile(
     r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
@@ -155,19 +156,19 @@ def is_common_domain(domain: str) -> bool:
     return domain in COMMON_EMAIL_DOMAINS or domain.endswith(".edu")
 
 
-def _check_name(name: Any) -> str:
+def check_name(name: Any) -> str:
     if not isinstance(name, str) or not 1 <= len(name) <= 128:
         raise errors.invalid_organization_name()
     return name
 
 
-def _check_slug(slug: str) -> str:
+def check_slug(slug: str) -> str:
     if not _SLUG.fullmatch(slug) or not any(c.isalnum() for c in slug):
         raise errors.invalid_organization_slug()
     return slug
 
 
-def _check_domains(domains: list[str]) -> list[str]:
+def check_domains(domains: list[str]) -> list[str]:
     seen: list[str] = []
     for raw in domains:
         domain = raw.strip().lower()
@@ -181,7 +182,7 @@ def _check_domains(domains: list[str]) -> list[str]:
     return seen
 
 
-def _check_settings(values: dict[str, Any]) -> None:
+def check_settings(values: dict[str, Any]) -> None:
     for name, allowed in SETTING_VALUES.items():
         value = values.get(name)
         if value is not None and value not in allowed:
@@ -195,8 +196,9 @@ def _check_settings(values: dict[str, Any]) -> None:
                 raise errors.invalid_setting_value(name, item, sorted(allowed_set))
 
 
-def _check_consistency(org: Organization) -> None:
-    """The organization-level rules of stytch-b2b-semantics.md §5.3 (D-RULES)."""
+def check_consistency(org: Organization) -> None:
+    """The settings that only make sense together (Stytch's organization settings reference,
+    https://stytch.com/docs/b2b/api/update-organization)."""
     if org.auth_methods == "RESTRICTED" and not org.allowed_auth_methods:
         raise errors.allowed_auth_methods_required_for_restricted()
     if org.mfa_methods == "RESTRICTED" and not org.allowed_mfa_methods:
@@ -210,7 +212,7 @@ def _check_consistency(org: Organization) -> None:
 
 def check_organization(org: Organization) -> None:
     """Every rule an organization's stored values obey (used to vet imported state)."""
-    _check_name(org.organization_name)
-    _check_slug(org.organization_slug)
-    _check_settings({f: getattr(org, f) for f in org.__dataclass_fields__})
-    _check_consistency(org)
+    check_name(org.organization_name)
+    check_slug(org.organization_slug)
+    check_settings({f: getattr(org, f) for f in org.__dataclass_fields__})
+    check_consistency(org)

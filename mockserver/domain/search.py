@@ -11,10 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import errors
-from .entities import ACTIVE, DELETED, INVITED, PENDING, Member, Organization
+from .entities import Member, MemberStatus, Organization
 from .project import Project
-
-# --- search -----------------------------------------------------------------------------
 
 MAX_SEARCH_LIMIT = 1000
 DEFAULT_SEARCH_LIMIT = 100
@@ -148,9 +146,9 @@ def _orgs_with_member_email(project: Project) -> Callable[[set[str]], set[str]]:
 
     def orgs(emails: set[str]) -> set[str]:
         return {
-            project.members[member_id].organization_id
+            member.organization_id
             for email in emails
-            for member_id in project.members_by_email.get(email, ())
+            for member in project.members.live_with_email(email)
         }
 
     return orgs
@@ -162,8 +160,8 @@ def _orgs_with_member_email_like(project: Project) -> Callable[[str], set[str]]:
     def orgs(text: str) -> set[str]:
         return {
             member.organization_id
-            for member in project.members.values()
-            if member.status != DELETED and text in member.email_address.lower()
+            for member in project.members
+            if member.status != MemberStatus.DELETED and text in member.email_address.lower()
         }
 
     return orgs
@@ -190,11 +188,13 @@ def search_organizations(
         ),
     }
     match = _query_predicate(query, "organization", filters)
-    found = [org for org in project.organizations.values() if match(org)]
+    found = [org for org in project.organizations if match(org)]
     return _page(found, cursor, limit)
 
 
-MEMBER_STATUSES = frozenset({ACTIVE, PENDING, INVITED, DELETED})
+MEMBER_STATUSES = frozenset(
+    {MemberStatus.ACTIVE, MemberStatus.PENDING, MemberStatus.INVITED, MemberStatus.DELETED}
+)
 
 
 def search_members(
@@ -209,7 +209,7 @@ def search_members(
     for them (semantics §5.5)."""
     if not organization_ids:
         raise errors.member_search_organization_ids_empty()
-    orgs = [project.get_organization(oid) for oid in organization_ids]
+    orgs = [project.organizations.get(oid) for oid in organization_ids]
     include_deleted = False
     for operand in (query or {}).get("operands") or []:
         if isinstance(operand, dict) and operand.get("filter_name") == "statuses":
@@ -221,7 +221,9 @@ def search_members(
                     "search_invalid_status_filter",
                     "statuses may only contain active, pending, invited and deleted.",
                 )
-            include_deleted = include_deleted or DELETED in {str(v).lower() for v in value}
+            include_deleted = include_deleted or MemberStatus.DELETED in {
+                str(v).lower() for v in value
+            }
     phone: Values = lambda m: [m.mfa_phone_number]  # noqa: E731
     filters: dict[str, tuple[str, Any]] = {
         "member_ids": ("in", lambda m: [m.member_id] + ([m.external_id] if m.external_id else [])),
@@ -239,13 +241,13 @@ def search_members(
     found = [
         m
         for org in orgs
-        for m in project.org_members.get(org.organization_id, {}).values()
-        if (include_deleted or m.status != DELETED) and match(m)
+        for m in project.members.of_organization(org.organization_id)
+        if (include_deleted or m.status != MemberStatus.DELETED) and match(m)
     ]
     page, total, next_cursor = _page(found, cursor, limit)
     return (
         page,
         total,
         next_cursor,
-        {m.organization_id: project.organizations[m.organization_id] for m in page},
+        {m.organization_id: project.organizations.get_by_id(m.organization_id) for m in page},
     )

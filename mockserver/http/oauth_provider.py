@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
 from ..domain import oauth
+from ..domain.entities import MemberStatus
+from ..domain.oauth_entities import OAuthIdentity, OAuthRequest
 from ..domain.oauth_factors import PROVIDER_TYPES, TENANT_PROVIDERS, OAuthProvider
-from ..domain.oauth_store import OAuthIdentity, OAuthRequest
 from ..domain.project import Project
 from ..errors import StytchError
 from .common import REQUEST_ID, public
@@ -131,10 +131,7 @@ def browser(handler: Handler) -> Handler:
 
 
 def _project(request: web.Request) -> Project:
-    registry = request.app[REGISTRY]
-    return oauth.project_for_public_token(
-        registry.projects.values(), request.query.get("public_token")
-    )
+    return oauth.project_for_public_token(request.app[REGISTRY], request.query.get("public_token"))
 
 
 def _provider_params(query: Mapping[str, str]) -> dict[str, str]:
@@ -218,14 +215,14 @@ def _start(request: web.Request, *, discovery: bool) -> web.StreamResponse:
 def _known_emails(proj: Project, oauth_request: OAuthRequest, limit: int = 8) -> list[str]:
     """Emails to offer as one-click choices: members of the organization (or of the project,
     in discovery), the first few."""
-    members: Any = (
-        proj.org_members.get(oauth_request.organization_id, {}).values()
+    members = (
+        proj.members.of_organization(oauth_request.organization_id)
         if oauth_request.organization_id
-        else proj.members.values()
+        else iter(proj.members)
     )
     found: list[str] = []
     for member in members:
-        if member.status != "deleted" and member.email_address not in found:
+        if member.status != MemberStatus.DELETED and member.email_address not in found:
             found.append(member.email_address)
             if len(found) == limit:
                 break
@@ -241,7 +238,7 @@ async def provider_page(request: web.Request) -> web.StreamResponse:
     if oauth_request.provider is not provider:
         raise oauth.oauth_invalid_state()
     query = request.query
-    org = proj.organizations.get(oauth_request.organization_id or "")
+    org = proj.organizations.find_by_id(oauth_request.organization_id or "")
     body = _CONSENT.render(
         provider_type=PROVIDER_TYPES[provider],
         organization=org.organization_name if org else "",

@@ -80,7 +80,7 @@ async def dangerously_get_member(
 @routes.get("/v1/b2b/organizations/{organization_id}")
 @operation("Get an organization", rs.OrganizationResponse)
 async def get_organization(request: web.Request) -> web.Response:
-    org = project(request).get_organization(request.match_info["organization_id"])
+    org = project(request).organizations.get(request.match_info["organization_id"])
     return render(request, rs.OrganizationResponse, organization=org)
 
 
@@ -115,14 +115,14 @@ async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> w
         rs.MemberResponse,
         member_id=member.member_id,
         member=member,
-        organization=proj.organizations[member.organization_id],
+        organization=proj.organizations.get_by_id(member.organization_id),
     )
 
 
 @routes.get("/v1/b2b/organizations/{organization_id}/member")
 @operation("Get a member", rs.MemberResponse, query=rq.MemberGetQuery)
 async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Response:
-    member, org = members.find_member(
+    member, org = members.get_member_by_id_or_email(
         project(request),
         request.match_info["organization_id"],
         member_id=query.member_id,

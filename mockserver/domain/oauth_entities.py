@@ -1,9 +1,7 @@
-"""What the OAuth flows keep: pending authorization requests (start -> provider page), the
-single-use tokens the provider page hands to the app, and the provider tokens (access, refresh,
-ID token) of each provider identity, for ``GET .../oauth_providers/{provider}``.
-
-Requests and tokens live 10 minutes ([chosen]: Stytch publishes no lifetime) and are swept
-once expired, so the store stays bounded by what the last ten minutes produced.
+"""What the OAuth flows keep (the stores are in stores/oauth.py): pending authorization
+requests (start URL -> provider page), the single-use tokens the provider page hands to the app,
+and the provider tokens (access, refresh, ID token) of each provider identity, for
+``GET .../oauth_providers/{provider}``.
 """
 
 from __future__ import annotations
@@ -12,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .oauth_factors import OAuthProvider
-
-SWEEP_EVERY = 1024
 
 
 @dataclass(slots=True)
@@ -61,32 +57,13 @@ class OAuthToken:
 
 @dataclass(slots=True)
 class ProviderTokens:
+    """The tokens of one provider identity's latest login."""
+
+    provider: OAuthProvider
+    provider_subject: str
     access_token: str
     access_token_expires_at: datetime
     scopes: list[str]
     refresh_token: str | None = None
     id_token: str | None = None
     tenant_ids: list[str] = field(default_factory=list)
-
-
-class OAuthStore:
-    def __init__(self) -> None:
-        self.requests: dict[str, OAuthRequest] = {}
-        self.tokens: dict[str, OAuthToken] = {}
-        # (provider, provider_subject) -> the tokens of that identity's latest login
-        self.provider_tokens: dict[tuple[str, str], ProviderTokens] = {}
-
-    def add_request(self, request: OAuthRequest, now: datetime) -> None:
-        _sweep(self.requests, now)
-        self.requests[request.state] = request
-
-    def add_token(self, token: OAuthToken, now: datetime) -> None:
-        _sweep(self.tokens, now)
-        self.tokens[token.token] = token
-
-
-def _sweep(table: dict[str, OAuthRequest] | dict[str, OAuthToken], now: datetime) -> None:
-    """Drop expired entries every SWEEP_EVERY additions (amortised O(1) per addition)."""
-    if table and len(table) % SWEEP_EVERY == 0:
-        for key in [k for k, v in table.items() if v.expires_at <= now]:
-            del table[key]

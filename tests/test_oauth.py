@@ -439,3 +439,10 @@ def test_oauth_state_is_saved_and_restored(stytch_mock: StytchMock) -> None:
         stytch_mock.client.oauth.authenticate(oauth_token=used)
     assert_sdk_error(replay, 400, "oauth_token_not_found")
     assert stytch_mock.client.oauth.authenticate(oauth_token=pending).member_authenticated
+
+
+def test_the_provider_page_refuses_large_forms(stytch_mock: StytchMock) -> None:
+    url = f"{stytch_mock.url}_mock/oauth/google/authorize?public_token={stytch_mock.public_token}"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    resp = http(url, "POST", body=b"state=" + b"x" * 20_000, headers=headers)
+    assert_error_page(resp, 413, "bad_request")

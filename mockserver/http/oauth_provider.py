@@ -23,6 +23,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
+from .. import errors
 from ..domain import oauth
 from ..domain.entities import MemberStatus
 from ..domain.oauth_entities import OAuthIdentity, OAuthRequest
@@ -107,6 +108,8 @@ TENANT_LABELS = {
 }
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+MAX_FORM_BYTES = 16 * 1024
 
 
 def _html(title: str, body: str, status: int = 200) -> web.Response:
@@ -263,6 +266,9 @@ async def provider_page(request: web.Request) -> web.StreamResponse:
 async def provider_decision(request: web.Request) -> web.StreamResponse:
     provider = oauth.provider(request.match_info["provider"])
     proj = _project(request)
+    # A public route: no credentials, so no large bodies (browsers send a Content-Length).
+    if request.content_length is None or request.content_length > MAX_FORM_BYTES:
+        raise errors.body_too_large()
     form = await request.post()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     oauth_request = oauth.find_request(proj, fields.get("state", ""))

@@ -63,7 +63,7 @@ class OAuthProvidersQuery(Query):
 # --- responses ---------------------------------------------------------------------------
 
 
-class ProviderValues(WireModel):
+class ProviderValuesObject(WireModel):
     scopes: list[str]
     access_token: str | None = None
     refresh_token: str | None = None
@@ -76,7 +76,7 @@ class OAuthAuthenticateResponse(AuthResultResponse):
     provider_type: str
     organization_id: str
     reset_sessions: bool
-    provider_values: ProviderValues | None = None
+    provider_values: ProviderValuesObject | None = None
 
 
 class OAuthDiscoveryAuthenticateResponse(DiscoveryAuthenticateResponse):
@@ -106,7 +106,7 @@ class MicrosoftTokensResponse(ResponseBase):
     refresh_token: str | None = None
 
 
-class SlackProviderInfo(WireModel):
+class SlackProviderInfoObject(WireModel):
     provider_subject: str
     provider_tenant_id: str
     access_token: str
@@ -115,7 +115,7 @@ class SlackProviderInfo(WireModel):
     bot_scopes: list[str]
 
 
-class HubspotProviderInfo(WireModel):
+class HubspotProviderInfoObject(WireModel):
     provider_subject: str
     provider_tenant_id: str
     access_token: str
@@ -124,7 +124,7 @@ class HubspotProviderInfo(WireModel):
     refresh_token: str | None = None
 
 
-class GithubProviderInfo(WireModel):
+class GithubProviderInfoObject(WireModel):
     provider_subject: str
     provider_tenant_ids: list[str]
     access_token: str
@@ -133,14 +133,14 @@ class GithubProviderInfo(WireModel):
 
 class SlackTokensResponse(ResponseBase):
     provider_type: str
-    registrations: list[SlackProviderInfo]
+    registrations: list[SlackProviderInfoObject]
 
 
 class HubspotTokensResponse(ResponseBase):
     provider_type: str
-    registrations: list[HubspotProviderInfo]
+    registrations: list[HubspotProviderInfoObject]
 
 
 class GithubTokensResponse(ResponseBase):
     provider_type: str
-    registrations: list[GithubProviderInfo]
+    registrations: list[GithubProviderInfoObject]

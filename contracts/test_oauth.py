@@ -16,11 +16,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt as pyjwt
+import pytest
 
 from contracts.helpers import company_email, log_in, pkce_pair, random_token, refused
 from contracts.support import SDK
 
 REDIRECT = "http://localhost:3000/authenticate"
+# Tokens come from a browser sign-in at the provider: on the mock, from its own provider.
+PROVIDER = pytest.mark.mock_only(reason="needs the mock's OAuth provider (no browser sign-in)")
 
 
 def _factor(session: Any) -> Any:
@@ -31,6 +34,7 @@ def _factor(session: Any) -> Any:
 # --- organization flow --------------------------------------------------------------------
 
 
+@PROVIDER
 def test_google_login_of_an_existing_member_gives_a_session_with_the_oauth_factor(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -70,6 +74,7 @@ def test_google_login_of_an_existing_member_gives_a_session_with_the_oauth_facto
     assert _factor(session.member_session).delivery_method == "oauth_google"
 
 
+@PROVIDER
 def test_an_oauth_token_is_single_use(sdk: SDK, mock: Any, new_org: Any) -> None:
     email, label = company_email()
     org = new_org(email_allowed_domains=[f"{label}.com"])
@@ -92,6 +97,7 @@ def test_unknown_oauth_tokens_are_refused(sdk: SDK) -> None:
     )
 
 
+@PROVIDER
 def test_a_new_email_joins_by_verified_domain_and_is_refused_without_jit(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -108,6 +114,7 @@ def test_a_new_email_joins_by_verified_domain_and_is_refused_without_jit(
     assert joined.member.email_address_verified is True
 
 
+@PROVIDER
 def test_github_does_not_verify_the_email_so_a_new_member_steps_up(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -133,6 +140,7 @@ def test_github_does_not_verify_the_email_so_a_new_member_steps_up(
     assert kinds == {"email", "oauth_github"}
 
 
+@PROVIDER
 def test_mfa_required_by_the_organization_returns_an_intermediate_session(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -148,6 +156,7 @@ def test_mfa_required_by_the_organization_returns_an_intermediate_session(
     assert resp.intermediate_session_token
 
 
+@PROVIDER
 def test_pkce_verifier_must_match_the_start_urls_challenge(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -170,6 +179,7 @@ def test_pkce_verifier_must_match_the_start_urls_challenge(
     assert ok.member_authenticated is True
 
 
+@PROVIDER
 def test_stored_provider_tokens_follow_the_latest_login(sdk: SDK, mock: Any, new_org: Any) -> None:
     email, label = company_email()
     org = new_org(email_allowed_domains=[f"{label}.com"])
@@ -207,6 +217,7 @@ def test_stored_provider_tokens_follow_the_latest_login(sdk: SDK, mock: Any, new
 # --- discovery flow -----------------------------------------------------------------------
 
 
+@PROVIDER
 def test_discovery_oauth_lists_the_organizations_of_the_email(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -244,6 +255,7 @@ def test_discovery_oauth_lists_the_organizations_of_the_email(
     )
 
 
+@PROVIDER
 def test_slack_workspace_makes_an_organization_joinable_by_oauth_tenant(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
@@ -272,3 +284,40 @@ def test_slack_workspace_makes_an_organization_joinable_by_oauth_tenant(
     )
     (registration,) = stored.registrations
     assert registration.provider_tenant_id == "T0MOCKTEAM"
+
+
+@PROVIDER
+@pytest.mark.parametrize(
+    ("provider", "identity"),
+    [
+        ("microsoft", {}),
+        ("github", {"tenant_ids": ["1001", "1002"]}),
+        ("hubspot", {"tenant_ids": ["77"]}),
+    ],
+)
+def test_stored_tokens_of_each_provider_have_its_shape(
+    sdk: SDK, mock: Any, new_org: Any, provider: str, identity: dict[str, Any]
+) -> None:
+    email, label = company_email()
+    org = new_org(email_allowed_domains=[f"{label}.com"])
+    member_id = log_in(sdk, mock, org.organization_id, email).member_id  # verified email
+    token = mock.oauth_token(provider, email, organization=org.organization_id, **identity)
+    login = sdk.oauth.authenticate(oauth_token=token)
+    assert login.member_authenticated is True
+    get = getattr(sdk.organizations.members.oauth_providers, provider)
+    stored = get(organization_id=org.organization_id, member_id=member_id)
+    assert stored.provider_type == login.provider_type
+    if provider == "microsoft":
+        assert stored.provider_subject == login.provider_subject
+        assert stored.access_token == login.provider_values.access_token
+        assert stored.id_token == login.provider_values.id_token
+        assert 0 < stored.access_token_expires_in <= 3600
+        return
+    (registration,) = stored.registrations
+    assert registration.provider_subject == login.provider_subject
+    assert registration.access_token == login.provider_values.access_token
+    if provider == "github":
+        assert registration.provider_tenant_ids == ["1001", "1002"]
+    else:
+        assert registration.provider_tenant_id == "77"
+        assert 0 < registration.access_token_expires_in <= 3600

@@ -203,8 +203,8 @@ def login_or_signup(
         "signup_expiration_minutes", signup_expiration_minutes, DEFAULT_LINK_MINUTES
     )
     if is_sandbox(email_address, organization_id):
-        member, org = sandbox_member(project)
-        return member, False, org
+        sandbox, sandbox_org = sandbox_member(project)
+        return sandbox, False, sandbox_org
     org = project.organizations.get(organization_id)
     member = project.members.find_by_email(org.organization_id, email_address)
     active = member is not None and member.status == MemberStatus.ACTIVE

@@ -17,17 +17,18 @@ errors, readable in a browser.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Awaitable, Callable, Mapping
+from string import Template
+from typing import Any
 
-import jinja2
 from aiohttp import web
-from markupsafe import Markup
 
 from .. import errors
 from ..domain import oauth
 from ..domain.entities import MemberStatus
 from ..domain.oauth_entities import OAuthIdentity, OAuthRequest
-from ..domain.oauth_factors import PROVIDER_TYPES, TENANT_PROVIDERS, OAuthProvider
+from ..domain.oauth_factors import PROVIDER_TYPES, OAuthProvider
 from ..domain.project import Project
 from ..errors import StytchError
 from .common import REQUEST_ID, public
@@ -46,11 +47,10 @@ MOCK_PARAMS = {
     "mock_deny": "true: the person denies consent",
 }
 
-_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-
-_PAGE = _ENV.from_string(
+# The pages are plain HTML strings: every value that goes in passes through _e (html.escape).
+_PAGE = Template(
     """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<html lang="en"><head><meta charset="utf-8"><title>$title</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#222}
@@ -58,48 +58,86 @@ body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0
 label{display:block;margin:.6rem 0 .2rem}input[type=text],input[type=email]{width:100%;
 padding:.4rem;box-sizing:border-box}button{margin:.8rem .5rem 0 0;padding:.45rem 1rem}
 .note{color:#666;font-size:.9rem}code{background:#f4f4f4;padding:0 .2rem}
-</style></head><body><div class="card">{{ body }}</div>
+</style></head><body><div class="card">$body</div>
 <p class="note">Offline OAuth provider of stytch-b2b-mock: nothing leaves this machine.</p>
 </body></html>"""
 )
 
-_CONSENT = _ENV.from_string(
-    """<h1>Sign in with {{ provider_type }}</h1>
-<p>{% if organization %}to continue to <strong>{{ organization }}</strong>{% else %}
-to continue (discovery){% endif %}. Scopes: <code>{{ scopes }}</code></p>
-{% for email in known %}
-<form method="post" action="{{ action }}">
-<input type="hidden" name="state" value="{{ state }}">
-<input type="hidden" name="email" value="{{ email }}">
-<button type="submit" name="decision" value="approve">Continue as {{ email }}</button>
-</form>
-{% endfor %}
-<form method="post" action="{{ action }}" id="identity">
-<input type="hidden" name="state" value="{{ state }}">
-<label for="email">Email</label>
-<input type="email" id="email" name="email" value="{{ email }}" autocomplete="off">
-<label for="name">Name</label>
-<input type="text" id="name" name="name" value="{{ name }}">
-<label><input type="checkbox" name="email_verified" value="true"
-{% if email_verified %}checked{% endif %}> The provider has verified this email</label>
-{% if google %}<label for="hd">Google Workspace domain (<code>hd</code>; empty: the email's
-domain)</label>
-<input type="text" id="hd" name="hd" value="{{ hd }}">
-<label><input type="checkbox" name="personal" value="true"> A personal Google account (no
-<code>hd</code>: Stytch then does not count the email as verified)</label>{% endif %}
-{% if tenants %}<label for="tenant_ids">{{ tenant_label }} (comma-separated)</label>
-<input type="text" id="tenant_ids" name="tenant_ids" value="{{ tenant_ids }}">{% endif %}
-<button type="submit" name="decision" value="approve">Approve</button>
-<button type="submit" name="decision" value="deny">Deny</button>
-</form>"""
-)
 
-_ERROR = _ENV.from_string(
-    """<h1>Sign-in failed</h1>
-<p><strong>{{ error_type }}</strong> ({{ status_code }})</p>
-<p>{{ error_message }}</p>
-<p class="note">request_id: <code>{{ request_id }}</code></p>"""
-)
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _consent_html(
+    *,
+    provider: OAuthProvider,
+    organization: str,
+    scopes: str,
+    known: list[str],
+    action: str,
+    state: str,
+    email: str,
+    name: str,
+    email_verified: bool,
+    hd: str,
+    tenant_ids: str,
+) -> str:
+    hidden_state = f'<input type="hidden" name="state" value="{_e(state)}">'
+    target = (
+        f"to continue to <strong>{_e(organization)}</strong>"
+        if organization
+        else ("to continue (discovery)")
+    )
+    parts = [
+        f"<h1>Sign in with {_e(PROVIDER_TYPES[provider])}</h1>",
+        f"<p>{target}. Scopes: <code>{_e(scopes)}</code></p>",
+    ]
+    for known_email in known:
+        parts.append(
+            f'<form method="post" action="{_e(action)}">{hidden_state}'
+            f'<input type="hidden" name="email" value="{_e(known_email)}">'
+            '<button type="submit" name="decision" value="approve">'
+            f"Continue as {_e(known_email)}</button></form>"
+        )
+    parts += [
+        f'<form method="post" action="{_e(action)}" id="identity">{hidden_state}',
+        '<label for="email">Email</label>',
+        f'<input type="email" id="email" name="email" value="{_e(email)}" autocomplete="off">',
+        '<label for="name">Name</label>',
+        f'<input type="text" id="name" name="name" value="{_e(name)}">',
+        '<label><input type="checkbox" name="email_verified" value="true"'
+        f"{' checked' if email_verified else ''}> The provider has verified this email</label>",
+    ]
+    if provider is OAuthProvider.GOOGLE:
+        parts += [
+            '<label for="hd">Google Workspace domain (<code>hd</code>; empty: the email\'s '
+            "domain)</label>",
+            f'<input type="text" id="hd" name="hd" value="{_e(hd)}">',
+            '<label><input type="checkbox" name="personal" value="true"> A personal Google '
+            "account (no <code>hd</code>: Stytch then does not count the email as verified)"
+            "</label>",
+        ]
+    if provider in TENANT_LABELS:
+        parts += [
+            f'<label for="tenant_ids">{_e(TENANT_LABELS[provider])} (comma-separated)</label>',
+            f'<input type="text" id="tenant_ids" name="tenant_ids" value="{_e(tenant_ids)}">',
+        ]
+    parts += [
+        '<button type="submit" name="decision" value="approve">Approve</button>',
+        '<button type="submit" name="decision" value="deny">Deny</button>',
+        "</form>",
+    ]
+    return "\n".join(parts)
+
+
+def _error_html(body: dict[str, Any]) -> str:
+    return (
+        "<h1>Sign-in failed</h1>"
+        f"<p><strong>{_e(body['error_type'])}</strong> ({_e(body['status_code'])})</p>"
+        f"<p>{_e(body['error_message'])}</p>"
+        f'<p class="note">request_id: <code>{_e(body["request_id"])}</code></p>'
+    )
+
 
 TENANT_LABELS = {
     OAuthProvider.SLACK: "Slack workspace ids",
@@ -113,7 +151,8 @@ MAX_FORM_BYTES = 16 * 1024
 
 
 def _html(title: str, body: str, status: int = 200) -> web.Response:
-    page = _PAGE.render(title=title, body=Markup(body))  # body: a template's escaped output
+    """A page around ``body`` (HTML made by _consent_html or _error_html, values escaped)."""
+    page = _PAGE.substitute(title=_e(title), body=body)
     return web.Response(text=page, status=status, content_type="text/html")
 
 
@@ -126,7 +165,7 @@ def browser(handler: Handler) -> Handler:
         try:
             return await handler(request)
         except StytchError as exc:
-            body = _ERROR.render(**exc.body(request[REQUEST_ID]))
+            body = _error_html(exc.body(request[REQUEST_ID]))
             return _html("Sign-in failed", body, exc.status_code)
 
     page.browser = True  # type: ignore[attr-defined]  # not in /openapi.json: not a JSON API
@@ -242,8 +281,8 @@ async def provider_page(request: web.Request) -> web.StreamResponse:
         raise oauth.oauth_invalid_state()
     query = request.query
     org = proj.organizations.find_by_id(oauth_request.organization_id or "")
-    body = _CONSENT.render(
-        provider_type=PROVIDER_TYPES[provider],
+    body = _consent_html(
+        provider=provider,
         organization=org.organization_name if org else "",
         scopes=" ".join(oauth_request.scopes),
         known=_known_emails(proj, oauth_request),
@@ -252,10 +291,7 @@ async def provider_page(request: web.Request) -> web.StreamResponse:
         email=oauth_request.provider_params.get("login_hint", ""),
         name=query.get("mock_name", ""),
         email_verified=_flag(query.get("mock_email_verified"), default=True),
-        google=provider is OAuthProvider.GOOGLE,
         hd=query.get("mock_hd", ""),
-        tenants=provider in TENANT_PROVIDERS,
-        tenant_label=TENANT_LABELS.get(provider, ""),
         tenant_ids=query.get("mock_tenant_ids", ""),
     )
     return _html(f"Sign in with {PROVIDER_TYPES[provider]}", body)

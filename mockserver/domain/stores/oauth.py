@@ -27,6 +27,7 @@ class _Expiring(Store[Expiring], Generic[Expiring]):
 
     def __init__(self) -> None:
         self._by_key: dict[str, Expiring] = {}
+        self._by_org: dict[str, dict[str, None]] = {}  # organization_id -> {key}
 
     @staticmethod
     def key(item: Expiring) -> str:
@@ -34,18 +35,36 @@ class _Expiring(Store[Expiring], Generic[Expiring]):
 
     def add(self, item: Expiring, now: datetime) -> None:
         if self._by_key and len(self._by_key) % SWEEP_EVERY == 0:
-            for key in [k for k, v in self._by_key.items() if v.expires_at <= now]:
-                del self._by_key[key]
-        self._by_key[self.key(item)] = item
+            for expired in [v for v in self._by_key.values() if v.expires_at <= now]:
+                self.forget(expired)
+        self._put(item)
+
+    def _put(self, item: Expiring) -> None:
+        key = self.key(item)
+        self._by_key[key] = item
+        if item.organization_id is not None:
+            self._by_org.setdefault(item.organization_id, {})[key] = None
 
     def forget(self, item: Expiring) -> None:
-        self._by_key.pop(self.key(item), None)
+        key = self.key(item)
+        self._by_key.pop(key, None)
+        keys = self._by_org.get(item.organization_id or "")
+        if keys is not None:
+            keys.pop(key, None)
+            if not keys:
+                del self._by_org[item.organization_id or ""]
+
+    def forget_organization(self, organization_id: str) -> None:
+        """Forget the organization's entries: they go with it."""
+        for key in list(self._by_org.get(organization_id, ())):
+            self.forget(self._by_key[key])
 
     def find(self, key: str) -> Expiring | None:
         return self._by_key.get(key)
 
     def clear(self) -> None:
         self._by_key.clear()
+        self._by_org.clear()
 
     def __iter__(self) -> Iterator[Expiring]:
         return iter(self._by_key.values())
@@ -61,7 +80,7 @@ class _Expiring(Store[Expiring], Generic[Expiring]):
                 project.organizations
             ):
                 raise bad_state(f"an entry of {self.name} names an unknown organization")
-            self._by_key[self.key(item)] = item
+            self._put(item)
 
 
 class OAuthRequests(_Expiring[OAuthRequest]):

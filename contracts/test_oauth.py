@@ -26,6 +26,14 @@ REDIRECT = "http://localhost:3000/authenticate"
 PROVIDER = pytest.mark.mock_only(reason="needs the mock's OAuth provider (no browser sign-in)")
 
 
+def verified_member(sdk: SDK, mock: Any, new_org: Any, **settings: Any) -> tuple[str, Any, str]:
+    """A new organization on a company domain with an active member whose email a magic link
+    verified: (email, organization, member_id)."""
+    email, label = company_email()
+    org = new_org(email_allowed_domains=[f"{label}.com"], **settings)
+    return email, org, log_in(sdk, mock, org.organization_id, email).member_id
+
+
 def _factor(session: Any) -> Any:
     (factor,) = [f for f in session.authentication_factors if f.type == "oauth"]
     return factor
@@ -38,9 +46,7 @@ def _factor(session: Any) -> Any:
 def test_google_login_of_an_existing_member_gives_a_session_with_the_oauth_factor(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    log_in(sdk, mock, org.organization_id, email)  # an active member with a verified email
+    email, org, _ = verified_member(sdk, mock, new_org)
 
     location = mock.oauth_redirect("google", email, organization=org.organization_id)
     query = parse_qs(urlsplit(location).query)
@@ -76,9 +82,7 @@ def test_google_login_of_an_existing_member_gives_a_session_with_the_oauth_facto
 
 @PROVIDER
 def test_an_oauth_token_is_single_use(sdk: SDK, mock: Any, new_org: Any) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    log_in(sdk, mock, org.organization_id, email)
+    email, org, _ = verified_member(sdk, mock, new_org)
     token = mock.oauth_token("microsoft", email, organization=org.organization_id)
     first = sdk.oauth.authenticate(oauth_token=token)
     assert first.member_authenticated is True
@@ -144,9 +148,7 @@ def test_github_does_not_verify_the_email_so_a_new_member_steps_up(
 def test_mfa_required_by_the_organization_returns_an_intermediate_session(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"], mfa_policy="REQUIRED_FOR_ALL")
-    log_in(sdk, mock, org.organization_id, email)
+    email, org, _ = verified_member(sdk, mock, new_org, mfa_policy="REQUIRED_FOR_ALL")
     resp = sdk.oauth.authenticate(
         oauth_token=mock.oauth_token("google", email, organization=org.organization_id)
     )
@@ -160,9 +162,7 @@ def test_mfa_required_by_the_organization_returns_an_intermediate_session(
 def test_pkce_verifier_must_match_the_start_urls_challenge(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    log_in(sdk, mock, org.organization_id, email)
+    email, org, _ = verified_member(sdk, mock, new_org)
     verifier, challenge = pkce_pair()
     token = mock.oauth_token(
         "google", email, organization=org.organization_id, pkce_code_challenge=challenge
@@ -181,9 +181,7 @@ def test_pkce_verifier_must_match_the_start_urls_challenge(
 
 @PROVIDER
 def test_stored_provider_tokens_follow_the_latest_login(sdk: SDK, mock: Any, new_org: Any) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    member_id = log_in(sdk, mock, org.organization_id, email).member_id
+    email, org, member_id = verified_member(sdk, mock, new_org)
     refused(
         sdk.organizations.members.oauth_providers.google,
         404,
@@ -221,9 +219,7 @@ def test_stored_provider_tokens_follow_the_latest_login(sdk: SDK, mock: Any, new
 def test_discovery_oauth_lists_the_organizations_of_the_email(
     sdk: SDK, mock: Any, new_org: Any
 ) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    log_in(sdk, mock, org.organization_id, email)
+    email, org, _ = verified_member(sdk, mock, new_org)
 
     location = mock.oauth_redirect(
         "google", email, discovery=True, redirect_url=REDIRECT, name="Ada"
@@ -298,9 +294,7 @@ def test_slack_workspace_makes_an_organization_joinable_by_oauth_tenant(
 def test_stored_tokens_of_each_provider_have_its_shape(
     sdk: SDK, mock: Any, new_org: Any, provider: str, identity: dict[str, Any]
 ) -> None:
-    email, label = company_email()
-    org = new_org(email_allowed_domains=[f"{label}.com"])
-    member_id = log_in(sdk, mock, org.organization_id, email).member_id  # verified email
+    email, org, member_id = verified_member(sdk, mock, new_org)
     token = mock.oauth_token(provider, email, organization=org.organization_id, **identity)
     login = sdk.oauth.authenticate(oauth_token=token)
     assert login.member_authenticated is True

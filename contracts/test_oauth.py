@@ -315,3 +315,38 @@ def test_stored_tokens_of_each_provider_have_its_shape(
     else:
         assert registration.provider_tenant_id == "77"
         assert 0 < registration.access_token_expires_in <= 3600
+
+
+@PROVIDER
+def test_session_exchange_carries_a_github_factor_as_an_exchange_factor(
+    sdk: SDK, mock: Any, new_org: Any
+) -> None:
+    """The SDK's delivery_method text: a non-email-verifying OAuth factor exchanged into
+    another organization shows as oauth_exchange_<provider>, naming the member's email."""
+    email, first, _ = verified_member(sdk, mock, new_org)
+    github = sdk.oauth.authenticate(
+        oauth_token=mock.oauth_token("github", email, organization=first.organization_id)
+    )
+    assert github.member_authenticated is True  # the member's email is verified already
+    second = new_org(email_allowed_domains=[email.partition("@")[2]])
+    other = log_in(sdk, mock, second.organization_id, email)  # also verified there
+    sdk.sessions.revoke(session_token=other.session_token)
+
+    moved = sdk.sessions.exchange(
+        organization_id=second.organization_id, session_token=github.session_token
+    )
+    assert moved.member_authenticated is True
+    assert moved.member.member_id == other.member_id
+    (factor,) = moved.member_session.authentication_factors
+    assert factor.delivery_method == "oauth_exchange_github"
+    assert (
+        factor.github_oauth_exchange_factor.email_id
+        == other.member_session.authentication_factors[0].email_factor.email_id
+    )
+    assert factor.github_oauth_factor is None
+    claims = pyjwt.decode(moved.session_jwt, options={"verify_signature": False})
+    (claim,) = claims["https://stytch.com/session"]["authentication_factors"]
+    assert claim["delivery_method"] == "oauth_exchange_github"
+    assert claim["github_oauth_exchange_factor"] == {
+        "email_id": factor.github_oauth_exchange_factor.email_id
+    }

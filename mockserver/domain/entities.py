@@ -184,6 +184,33 @@ class AuthenticationFactor:
     def hubspot_oauth_factor(self) -> dict[str, str] | None:
         return self._oauth("oauth_hubspot")
 
+    # A non-verifying OAuth factor carried into another organization (sessions.exchange):
+    # ``oauth_exchange_<provider>`` with ``<provider>_oauth_exchange_factor {email_id}``.
+    @property
+    def google_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_google")
+
+    @property
+    def github_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_github")
+
+    @property
+    def slack_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_slack")
+
+    @property
+    def hubspot_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_hubspot")
+
+    @property
+    def oauth_factor_name(self) -> str:
+        """The wire name of ``oauth_factor``: ``oauth_google`` -> ``google_oauth_factor``,
+        ``oauth_exchange_google`` -> ``google_oauth_exchange_factor``."""
+        provider = self.delivery_method.removeprefix("oauth_")
+        if provider.startswith("exchange_"):
+            return f"{provider.removeprefix('exchange_')}_oauth_exchange_factor"
+        return f"{provider}_oauth_factor"
+
 
 @dataclass(slots=True)
 class MemberSession:

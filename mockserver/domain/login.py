@@ -294,9 +294,10 @@ def exchange_session(
     member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
-    # Email-verifying factors carry over (semantics §2.1); the mock only mints those.
-    factors = list(session.authentication_factors)
-    activate(project, member)
+    # Magic-link and OAuth factors carry over; a non-verifying OAuth factor as an exchange
+    # factor, which proves no email (oauth_factors.exchanged).
+    factors = [oauth_factors.exchanged(f, member) for f in session.authentication_factors]
+    activate(project, member, email_verified=oauth_factors.email_proven(factors))
     return log_in(
         project,
         member,

@@ -52,8 +52,10 @@ PROVIDER_TYPES = {
 # Providers whose identities carry tenant ids (allowed_oauth_tenants keys).
 TENANT_PROVIDERS = frozenset({OAuthProvider.SLACK, OAuthProvider.HUBSPOT, OAuthProvider.GITHUB})
 
-# The allowed_auth_methods entry an OAuth factor satisfies.
-AUTH_METHODS = {f"oauth_{p.value}": f"{p.value}_oauth" for p in OAuthProvider}
+# The allowed_auth_methods entry an OAuth factor satisfies (also once exchanged).
+AUTH_METHODS = {f"oauth_{p.value}": f"{p.value}_oauth" for p in OAuthProvider} | {
+    f"oauth_exchange_{p.value}": f"{p.value}_oauth" for p in OAuthProvider
+}
 
 # [chosen] What a step-up may use: the email-verifying methods, in the order of Stytch's docs
 # sample for a Slack JIT attempt (https://stytch.com/docs/multi-tenant-auth/manage-sessions/
@@ -95,6 +97,21 @@ def oauth_factor(
         oauth_factor={"id": "", "provider_subject": provider_subject},
         email_verified=email_verified,
         provider_tenant_ids=list(tenant_ids),
+    )
+
+
+def exchanged(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:
+    """The factor as ``sessions.exchange`` carries it into ``member``'s organization: a
+    non-verifying OAuth factor becomes ``oauth_exchange_<provider>`` naming the member's email
+    (the SDK's ``AuthenticationFactor.delivery_method`` text); others are unchanged."""
+    provider = provider_of(factor)
+    if provider is None or factor.email_verified:
+        return factor
+    return replace(
+        factor,
+        delivery_method=f"oauth_exchange_{provider.value}",
+        oauth_factor={"email_id": member.email_id},
+        provider_tenant_ids=[],
     )
 
 

@@ -307,6 +307,6 @@ def _factor_claim(factor: AuthenticationFactor) -> dict[str, Any]:
     }
     if factor.email_factor is not None:
         claim["email_factor"] = dict(factor.email_factor)
-    if factor.oauth_factor is not None:  # e.g. "oauth_google" -> "google_oauth_factor"
-        claim[f"{factor.delivery_method[6:]}_oauth_factor"] = dict(factor.oauth_factor)
+    if factor.oauth_factor is not None:
+        claim[factor.oauth_factor_name] = dict(factor.oauth_factor)
     return claim

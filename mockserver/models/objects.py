@@ -173,6 +173,13 @@ class OAuthFactorObject(WireModel):
     email_id: str | None = None
 
 
+class OAuthExchangeFactorObject(WireModel):
+    """``GoogleOAuthExchangeFactor``, ``GithubOAuthExchangeFactor``, ``SlackOAuthExchangeFactor``,
+    ``HubspotOAuthExchangeFactor`` in the SDK."""
+
+    email_id: str
+
+
 class AuthenticationFactorObject(WireModel):
     type: FactorType
     delivery_method: str
@@ -185,6 +192,10 @@ class AuthenticationFactorObject(WireModel):
     github_oauth_factor: OAuthFactorObject | None = None
     slack_oauth_factor: OAuthFactorObject | None = None
     hubspot_oauth_factor: OAuthFactorObject | None = None
+    google_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    github_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    slack_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    hubspot_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
 
 
 class MemberSessionObject(WireModel):

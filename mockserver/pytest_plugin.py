@@ -43,6 +43,14 @@ FIXTURE_REDIRECT_URLS = [
 ]
 
 
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx surfaces as an HTTPError, read like any other status
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_KeepRedirects)
+
+
 @dataclass
 class RawResponse:
     status: int
@@ -56,12 +64,15 @@ def send_http(
     *,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
+    follow: bool = True,
 ) -> RawResponse:
     """One plain HTTP request with exactly these headers; any status comes back as a
-    :class:`RawResponse` (JSON parsed when it is JSON)."""
+    :class:`RawResponse` (JSON parsed when it is JSON). ``follow=False``: a redirect comes
+    back as it is (its ``Location`` header)."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    open_url = urllib.request.urlopen if follow else _NO_REDIRECTS.open
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with open_url(req, timeout=30) as resp:
             status, payload, resp_headers = resp.status, resp.read(), dict(resp.headers)
     except urllib.error.HTTPError as err:
         status, payload, resp_headers = err.code, err.read(), dict(err.headers)
@@ -217,6 +228,65 @@ class StytchMock:
         self.control("POST", "_mock/reset")
         self.close()
 
+    # --- OAuth (the mock's provider, non-interactive) -------------------------------------
+
+    def oauth_redirect(
+        self,
+        provider: str,
+        email: str,
+        *,
+        discovery: bool = False,
+        organization: str | None = None,
+        slug: str | None = None,
+        redirect_url: str | None = None,
+        pkce_code_challenge: str | None = None,
+        custom_scopes: list[str] | None = None,
+        **identity: Any,
+    ) -> str:
+        """Run an OAuth start URL with ``provider_login_hint=email`` and return where it
+        redirects: the app's URL with ``stytch_token_type`` and ``token``. ``identity`` sets
+        the provider's answer (``name``, ``email_verified``, ``hd``, ``tenant_ids`` (a list),
+        ``subject``, ``deny``), sent as the start URL's ``mock_*`` parameters."""
+        params: dict[str, str] = {"public_token": self.public_token, "provider_login_hint": email}
+        if discovery:
+            path = f"v1/b2b/public/oauth/{provider}/discovery/start"
+            if redirect_url is not None:
+                params["discovery_redirect_url"] = redirect_url
+        else:
+            path = f"v1/b2b/public/oauth/{provider}/start"
+            if organization is not None:
+                params["organization_id"] = organization
+            if slug is not None:
+                params["slug"] = slug
+            if redirect_url is not None:
+                params["login_redirect_url"] = params["signup_redirect_url"] = redirect_url
+        if pkce_code_challenge is not None:
+            params["pkce_code_challenge"] = pkce_code_challenge
+        if custom_scopes:
+            params["custom_scopes"] = " ".join(custom_scopes)
+        for name, value in identity.items():
+            if isinstance(value, list | tuple):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            params[f"mock_{name}"] = str(value)
+        resp = send_http(f"{self.url}{path}?{urllib.parse.urlencode(params)}", follow=False)
+        if resp.status != 302:
+            raise AssertionError(f"OAuth start answered {resp.status}: {resp.json}")
+        return resp.headers["Location"]
+
+    def oauth_token(
+        self, provider: str, email: str, *, organization: str | None = None, **kwargs: Any
+    ) -> str:
+        """A fresh ``oauth_token`` for ``oauth.authenticate``: ``email`` signs in with
+        ``provider`` to ``organization`` (an id; or pass ``slug=``). See
+        :meth:`oauth_redirect` for the other arguments."""
+        return _token_of(self.oauth_redirect(provider, email, organization=organization, **kwargs))
+
+    def discovery_oauth_token(self, provider: str, email: str, **kwargs: Any) -> str:
+        """A fresh ``discovery_oauth_token`` for ``oauth.discovery.authenticate``."""
+        return _token_of(self.oauth_redirect(provider, email, discovery=True, **kwargs))
+
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
         ids of what was made."""
@@ -253,6 +323,13 @@ class StytchMock:
 
     def last_request_seq(self) -> int:
         return self.control("GET", "_mock/requests?limit=1")["last_seq"]
+
+
+def _token_of(location: str) -> str:
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
+    if "token" not in query:
+        raise AssertionError(f"the OAuth redirect carries no token: {location}")
+    return query["token"][0]
 
 
 def _start_server() -> MockServer:

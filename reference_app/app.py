@@ -24,7 +24,9 @@ that names the ``error_type`` and ``request_id``; nothing ever shows a traceback
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -308,7 +310,40 @@ async def index(request: web.Request) -> web.Response:
     flash = request[STATE].get("flash")
     if flash:
         request[STATE].set(flash=None)
-    return render(request, "login.html", notice=flash or notice, email="")
+    return render(
+        request, "login.html", notice=flash or notice, email="", oauth_providers=_oauth(request)
+    )
+
+
+def _oauth(request: web.Request) -> dict[str, str]:
+    """The OAuth buttons to show: only with a public token to start OAuth with."""
+    return OAUTH_PROVIDERS if request.app[CONFIG].public_token else {}
+
+
+# "Continue with Google / Microsoft": Stytch's discovery OAuth start URL, with PKCE (the
+# verifier waits in the sealed cookie for /authenticate).
+OAUTH_PROVIDERS = {"google": "Google", "microsoft": "Microsoft"}
+
+
+@routes.get("/oauth/{provider}")
+async def oauth_start(request: web.Request) -> web.Response:
+    provider = request.match_info["provider"]
+    config = request.app[CONFIG]
+    if provider not in OAUTH_PROVIDERS or not config.public_token:
+        raise web.HTTPNotFound()
+    verifier = secrets.token_urlsafe(32)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    request[STATE].set(pkce_code_verifier=verifier)
+    query = urlencode(
+        {
+            "public_token": config.public_token,
+            "discovery_redirect_url": _redirect_url(request),
+            "pkce_code_challenge": challenge.decode().rstrip("="),
+        }
+    )
+    return see_other(
+        f"{config.browser_api_base}v1/b2b/public/oauth/{provider}/discovery/start?{query}"
+    )
 
 
 @routes.post("/login")
@@ -332,7 +367,12 @@ async def login(request: web.Request) -> web.Response:
     email = raw.strip() if isinstance(raw, str) else ""
     if not email:
         return render(
-            request, "login.html", status=400, error="Enter your email address.", email=""
+            request,
+            "login.html",
+            status=400,
+            error="Enter your email address.",
+            email="",
+            oauth_providers=_oauth(request),
         )
     await request.app[STYTCH].magic_links.email.discovery.send_async(
         email_address=email, discovery_redirect_url=_redirect_url(request)
@@ -382,12 +422,21 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
     token_type = request.query.get("stytch_token_type", "")
     token = request.query.get("token", "")
     stytch = request.app[STYTCH]
-    if token_type not in ("discovery", "multi_tenant_magic_links"):
+    if request.query.get("error"):  # the OAuth provider refused (e.g. consent denied)
+        return error_page(
+            request,
+            400,
+            "Sign-in cancelled",
+            "The sign-in provider did not let you in. Try again or use your email.",
+            error_type=request.query["error"],
+            retry_url="/",
+        )
+    if token_type not in ("discovery", "multi_tenant_magic_links", "discovery_oauth"):
         return error_page(
             request,
             400,
             "Unsupported link",
-            "This app handles discovery and multi-tenant magic links only.",
+            "This app handles discovery and multi-tenant magic links and discovery OAuth only.",
             error_type=f"unsupported token type: {token_type or '(none)'}",
         )
     if not token:
@@ -396,8 +445,18 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         resp = await stytch.magic_links.authenticate_async(magic_links_token=token)
         return _login(request, resp)
 
-    found = await stytch.magic_links.discovery.authenticate_async(discovery_magic_links_token=token)
     state: CookieState = request[STATE]
+    found: Any  # the magic-link or OAuth discovery response: the same fields used here
+    if token_type == "discovery_oauth":
+        verifier = state.get("pkce_code_verifier")
+        state.set(pkce_code_verifier=None)
+        found = await stytch.oauth.discovery.authenticate_async(
+            discovery_oauth_token=token, pkce_code_verifier=verifier
+        )
+    else:
+        found = await stytch.magic_links.discovery.authenticate_async(
+            discovery_magic_links_token=token
+        )
     state.set(ist=found.intermediate_session_token, email=found.email_address)
     orgs = [d.organization for d in found.discovered_organizations if d.organization is not None]
     if len(orgs) == 1:

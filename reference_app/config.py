@@ -5,6 +5,10 @@ STYTCH_PROJECT_ID   the Stytch project id (required)
 STYTCH_SECRET       the project's secret (required)
 STYTCH_API_URL      where the Stytch API is: the mock's URL (``http://127.0.0.1:8080/``);
                     unset means Stytch's own test (or live) environment
+STYTCH_PUBLIC_TOKEN the project's public token: turns on "Continue with Google / Microsoft"
+                    (OAuth through Stytch's start URLs; the mock's own provider offline)
+STYTCH_BROWSER_API_URL  the API's URL as the browser reaches it, for those start URLs
+                    (default STYTCH_API_URL; e.g. http://localhost:8080/ under Docker)
 APP_SECRET          the key that signs and encrypts the session cookie; unset means a random
                     key per process (every restart logs everybody out)
 APP_URL             the app's public base URL, used for the magic links' redirect URL;
@@ -29,6 +33,8 @@ ENV_NAMES = (
     "STYTCH_PROJECT_ID",
     "STYTCH_SECRET",
     "STYTCH_API_URL",
+    "STYTCH_PUBLIC_TOKEN",
+    "STYTCH_BROWSER_API_URL",
     "APP_SECRET",
     "APP_URL",
     "HOST",
@@ -54,6 +60,8 @@ class Config:
     port: int = DEFAULT_PORT
     #: True when APP_SECRET was not set and ``app_secret`` is a random per-process key
     ephemeral_app_secret: bool = False
+    public_token: str | None = None
+    browser_api_url: str | None = None
 
     @property
     def talks_to_mock(self) -> bool:
@@ -68,6 +76,15 @@ class Config:
         """The API base URL with a trailing slash (the SDK's ``environment`` value)."""
         assert self.api_url
         return self.api_url if self.api_url.endswith("/") else self.api_url + "/"
+
+    @property
+    def browser_api_base(self) -> str:
+        """Where the browser starts OAuth: the API's base URL as the browser sees it."""
+        url = self.browser_api_url or self.api_url
+        if not url:  # Stytch itself, picked by the public token as the SDKs do
+            live = (self.public_token or "").startswith("public-token-live-")
+            return "https://api.stytch.com/" if live else "https://test.stytch.com/"
+        return url if url.endswith("/") else url + "/"
 
     @classmethod
     def from_env(
@@ -103,6 +120,11 @@ class Config:
         if not 0 <= port <= 65535:
             raise ConfigError(f"PORT must be between 0 and 65535, not {port}")
         app_secret = get("APP_SECRET")
+        browser_api_url = get("STYTCH_BROWSER_API_URL")
+        if browser_api_url and urlsplit(browser_api_url).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"STYTCH_BROWSER_API_URL must be an http(s) URL, not {browser_api_url!r}"
+            )
         return cls(
             project_id=project_id or "",
             secret=secret or "",
@@ -112,4 +134,6 @@ class Config:
             host=get("HOST") or DEFAULT_HOST,
             port=port,
             ephemeral_app_secret=app_secret is None,
+            public_token=get("STYTCH_PUBLIC_TOKEN"),
+            browser_api_url=browser_api_url,
         )

@@ -80,6 +80,7 @@ async def serve(args: argparse.Namespace) -> int:
                 "STYTCH_PROJECT_ID": project.project_id,
                 "STYTCH_SECRET": project.secret,
                 "STYTCH_API_URL": mock_url,
+                "STYTCH_PUBLIC_TOKEN": registry.projects[project.project_id].public_token,
                 "HOST": args.host,
                 "PORT": str(args.port),
             }

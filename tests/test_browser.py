@@ -77,6 +77,7 @@ def app_url(stytch_mock: StytchMock) -> Iterator[str]:
         secret=stytch_mock.secret,
         api_url=stytch_mock.url,
         app_secret=APP_SECRET,
+        public_token=stytch_mock.public_token,
     )
     with AppThread(config) as app:
         yield app.url
@@ -170,3 +171,54 @@ def test_a_plain_member_sees_stytchs_refusal_when_renaming_the_organization(
     org = stytch_mock.client.organizations.get(organization_id=org_id).organization
     assert org.organization_name == "Navy Labs"
     context.close()
+
+
+def test_continue_with_google_through_the_provider_page_to_an_existing_organization(
+    chromium: object, app_url: str, stytch_mock: StytchMock
+) -> None:
+    """Discovery OAuth: the app's button, the mock's consent page (typing the identity), back
+    to the app, which exchanges into the member's only organization."""
+    from playwright.sync_api import expect
+
+    org = stytch_mock.client.organizations.create(organization_name="Acme Labs").organization
+    stytch_mock.client.organizations.members.create(
+        organization_id=org.organization_id, email_address="grace@acme-labs.com"
+    )
+    page = chromium.new_page()  # type: ignore[attr-defined]
+    page.set_default_timeout(10_000)
+    page.goto(app_url + "/")
+    page.click("#oauth-google")
+
+    expect(page.locator("h1")).to_have_text("Sign in with Google")
+    page.fill("#email", "grace@acme-labs.com")
+    page.fill("#name", "Grace Hopper")
+    page.click("#identity button[value=approve]")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#member-email")).to_have_text("grace@acme-labs.com")
+    expect(page.locator("#organization-name")).to_contain_text("Acme Labs")
+    page.close()
+
+
+def test_continue_with_microsoft_signs_up_and_a_denial_is_a_readable_page(
+    chromium: object, app_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = chromium.new_page()  # type: ignore[attr-defined]
+    page.set_default_timeout(10_000)
+    page.goto(app_url + "/")
+    page.click("#oauth-microsoft")
+    expect(page.locator("h1")).to_have_text("Sign in with Microsoft")
+    page.click("#identity button[value=deny]")
+    expect(page.locator("h1")).to_have_text("Sign-in cancelled")
+
+    page.goto(app_url + "/")
+    page.click("#oauth-microsoft")
+    page.fill("#email", "ada@new-co.io")
+    page.click("#identity button[value=approve]")
+    expect(page.locator("h1")).to_have_text("Create your organization")
+    expect(page.locator("#organization_name")).to_have_value("New Co")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#member-email")).to_have_text("ada@new-co.io")
+    page.close()

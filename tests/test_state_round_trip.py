@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt as pyjwt
 import pytest
@@ -21,6 +22,7 @@ from mockserver.server import MockServer
 from tests.support import (
     assert_sdk_error,
     discovery_token,
+    http,
     intermediate_session,
     log_in,
     login_token,
@@ -56,6 +58,7 @@ def doomed_organization(mock: StytchMock) -> str:
     client.magic_links.email.invite(organization_id=org_id, email_address="eve@doomed.com")
     eve = client.organizations.members.get(organization_id=org_id, email_address="eve@doomed.com")
     client.organizations.members.delete(organization_id=org_id, member_id=eve.member_id)
+    mock.oauth_token("google", "dan@doomed.com", organization=org_id)  # outstanding
     client.organizations.delete(organization_id=org_id)  # with its revoked invite
     return org_id
 
@@ -115,6 +118,14 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
     client.magic_links.authenticate(magic_links_token=used)
     ist = intermediate_session(mock, "zoe@acme.com")
     discovery = discovery_token(mock, "max@example.com")
+    # OAuth: a used token (with its provider tokens), a pending one, a request at the provider.
+    used_oauth = mock.oauth_token("microsoft", "ada@acme.com", organization=acme_id)
+    oauth_login = client.oauth.authenticate(oauth_token=used_oauth)
+    oauth = mock.discovery_oauth_token("github", "kim@example.com", tenant_ids=["42"])
+    start = "v1/b2b/public/oauth/slack/start?" + urlencode(
+        {"public_token": mock.public_token, "organization_id": acme_id}
+    )
+    assert http(mock.url + start, follow=False).status == 302  # waits at the provider page
     return {
         "doomed_id": doomed_id,
         "acme_id": acme_id,
@@ -125,6 +136,9 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
         "used": used,
         "ist": ist,
         "discovery": discovery,
+        "used_oauth": used_oauth,
+        "oauth_login": oauth_login,
+        "oauth": oauth,
     }
 
 
@@ -139,6 +153,9 @@ def test_every_kind_of_object_round_trips_into_a_fresh_server(
         "sessions",
         "magic_links",
         "intermediate_sessions",
+        "oauth_requests",
+        "oauth_tokens",
+        "oauth_provider_tokens",
         "outbox",
         "signing_keys",
         "rbac_policy",
@@ -188,6 +205,12 @@ def test_an_imported_project_behaves_the_same(stytch_mock: StytchMock, fresh: St
     assert "editor" in [r.role_id for r in client.rbac.policy().policy.roles]
     org_policy = client.rbac.organizations.get_org_policy(organization_id=made["acme_id"])
     assert [r.role_id for r in org_policy.org_policy.roles] == ["reader"]
+    github = client.oauth.discovery.authenticate(discovery_oauth_token=made["oauth"])
+    assert (github.email_address, github.provider_tenant_ids) == ("kim@example.com", ["42"])
+    stored = client.organizations.members.oauth_providers.microsoft(
+        organization_id=made["acme_id"], member_id=made["ada"].member_id
+    )
+    assert stored.access_token == made["oauth_login"].provider_values.access_token
     # Revoked and used ones still fail.
     with pytest.raises(StytchError) as revoked:
         client.sessions.authenticate(session_token=made["revoked"].session_token)
@@ -195,6 +218,9 @@ def test_an_imported_project_behaves_the_same(stytch_mock: StytchMock, fresh: St
     with pytest.raises(StytchError) as used:
         client.magic_links.authenticate(magic_links_token=made["used"])
     assert_sdk_error(used, 401, "unable_to_auth_magic_link")
+    with pytest.raises(StytchError) as used_oauth:
+        client.oauth.authenticate(oauth_token=made["used_oauth"])
+    assert_sdk_error(used_oauth, 400, "oauth_token_not_found")
     # Indexes came back too: slug, external ids, claimed domain, a deleted org's absence.
     assert (
         client.organizations.get(organization_id="acme-ext").organization.organization_id
@@ -215,6 +241,7 @@ def test_state_after_deleting_an_organization_with_links_reads_back(
     doomed_id = doomed_organization(stytch_mock)
     saved = state_of(stytch_mock)
     assert all(link["organization_id"] != doomed_id for link in saved["magic_links"])
+    assert all(token["organization_id"] != doomed_id for token in saved["oauth_tokens"])
     stytch_mock.reset()
 
     resp = stytch_mock.request("PUT", "_mock/state", {"state": saved})

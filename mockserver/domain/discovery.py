@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
+from . import oauth_factors
 from .entities import (
     STYTCH_ADMIN,
     AuthenticationFactor,
@@ -52,6 +53,7 @@ MEMBERSHIP_TYPES = {
     MemberStatus.INVITED: "invited_member",
 }
 ELIGIBLE_BY_DOMAIN = "eligible_to_join_by_email_domain"
+ELIGIBLE_BY_TENANT = "eligible_to_join_by_oauth_tenant"
 
 
 @dataclass(slots=True)
@@ -125,7 +127,8 @@ def discover(
     project: Project, email: str, factors: list[AuthenticationFactor], *, include_eligible: bool
 ) -> list[DiscoveredOrganization]:
     """Memberships of ``email`` (active, pending, invited), then, when ``include_eligible``,
-    organizations it may join by email domain; ordered by organization creation."""
+    organizations it may join by an OAuth tenant of ``factors`` or by email domain; ordered by
+    organization creation."""
     found = []
     member_orgs = set()
     for member in project.members.live_with_email(email):
@@ -133,6 +136,11 @@ def discover(
         member_orgs.add(org.organization_id)
         found.append(_entry(project, org, MEMBERSHIP_TYPES[member.status], member, None, factors))
     if include_eligible:
+        for org, provider, tenant in oauth_factors.eligible_by_tenant(project, factors):
+            if org.organization_id not in member_orgs:
+                member_orgs.add(org.organization_id)
+                details = {"provider": provider, "tenant": tenant}
+                found.append(_entry(project, org, ELIGIBLE_BY_TENANT, None, details, factors))
         for org in eligible_by_domain(project, email):
             if org.organization_id not in member_orgs:
                 found.append(
@@ -244,12 +252,19 @@ def exchange(
     email = ist.email_address
     member = project.members.find_by_email(org.organization_id, email)
     if member is None:
-        _check_jit(project, org, email)
+        if oauth_factors.tenant_match(org, ist.authentication_factors) is None:
+            _check_jit(project, org, email)
         member = add_member(
-            project, org, email, status=MemberStatus.ACTIVE, email_address_verified=True
+            project,
+            org,
+            email,
+            status=MemberStatus.ACTIVE,
+            email_address_verified=oauth_factors.email_proven(ist.authentication_factors),
         )
     else:
-        activate(project, member)
+        activate(
+            project, member, email_verified=oauth_factors.email_proven(ist.authentication_factors)
+        )
     return log_in(
         project,
         member,
@@ -304,7 +319,7 @@ def create(
         org,
         email,
         status=MemberStatus.ACTIVE,
-        email_address_verified=True,
+        email_address_verified=oauth_factors.email_proven(ist.authentication_factors),
         roles=[STYTCH_ADMIN],
     )
     return log_in(

@@ -143,12 +143,73 @@ class Member:
 
 @dataclass(slots=True)
 class AuthenticationFactor:
+    """A factor in a session. An OAuth factor keeps its ``{id, provider_subject, email_id}`` in
+    ``oauth_factor`` and shows it as Stytch's ``<provider>_oauth_factor`` (the properties below).
+
+    Bookkeeping beyond Stytch's fields: ``email_verified`` (false for an OAuth login that did
+    not prove the email address, see domain/oauth.py) and ``provider_tenant_ids`` (the OAuth
+    tenants it proved, for tenant JIT provisioning).
+    """
+
     type: str
     delivery_method: str
     created_at: datetime
     last_authenticated_at: datetime
     updated_at: datetime
     email_factor: dict[str, str] | None = None
+    oauth_factor: dict[str, str] | None = None
+    email_verified: bool = True
+    provider_tenant_ids: list[str] = field(default_factory=list)
+
+    def _oauth(self, delivery_method: str) -> dict[str, str] | None:
+        return self.oauth_factor if self.delivery_method == delivery_method else None
+
+    @property
+    def google_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_google")
+
+    @property
+    def microsoft_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_microsoft")
+
+    @property
+    def github_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_github")
+
+    @property
+    def slack_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_slack")
+
+    @property
+    def hubspot_oauth_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_hubspot")
+
+    # A non-verifying OAuth factor carried into another organization (sessions.exchange):
+    # ``oauth_exchange_<provider>`` with ``<provider>_oauth_exchange_factor {email_id}``.
+    @property
+    def google_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_google")
+
+    @property
+    def github_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_github")
+
+    @property
+    def slack_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_slack")
+
+    @property
+    def hubspot_oauth_exchange_factor(self) -> dict[str, str] | None:
+        return self._oauth("oauth_exchange_hubspot")
+
+    @property
+    def oauth_factor_name(self) -> str:
+        """The wire name of ``oauth_factor``: ``oauth_google`` -> ``google_oauth_factor``,
+        ``oauth_exchange_google`` -> ``google_oauth_exchange_factor``."""
+        provider = self.delivery_method.removeprefix("oauth_")
+        if provider.startswith("exchange_"):
+            return f"{provider.removeprefix('exchange_')}_oauth_exchange_factor"
+        return f"{provider}_oauth_factor"
 
 
 @dataclass(slots=True)

@@ -22,7 +22,14 @@ from typing import Any
 
 from .. import errors
 from ..ids import magic_token
-from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from . import oauth_factors
+from .entities import (
+    AuthenticationFactor,
+    IntermediateSession,
+    Member,
+    MemberSession,
+    Organization,
+)
 from .members import activate
 from .project import Project
 from .sessions import (
@@ -43,6 +50,7 @@ _FACTOR_METHOD = {
     ("email_otp", "email"): "email_otp",
     ("otp", "email"): "email_otp",
     ("password", "knowledge"): "password",
+    **{("oauth", delivery): method for delivery, method in oauth_factors.AUTH_METHODS.items()},
 }
 
 
@@ -60,7 +68,12 @@ class AuthResult:
 def primary_methods_missing(
     org: Organization, member: Member | None, factors: list[AuthenticationFactor]
 ) -> list[str] | None:
-    """The org's allowed methods when none of ``factors`` satisfies them, else None."""
+    """The org's allowed methods when none of ``factors`` satisfies them, else None; the
+    email-verifying methods when only a non-verifying OAuth login vouches for the member
+    (oauth_factors.step_up_needed)."""
+    step_up = oauth_factors.step_up_needed(org, member, factors)
+    if step_up is not None:
+        return step_up
     if org.auth_methods != "RESTRICTED" or (member is not None and member.is_breakglass):
         return None
     held = {_FACTOR_METHOD.get((f.type, f.delivery_method)) for f in factors}
@@ -127,7 +140,7 @@ def log_in(
     ``intermediate_session`` is the IST the caller came with, if any: it is consumed by a full
     login and handed back unchanged when another factor is still needed.
     """
-    factors = [_for_member(f, member) for f in factors]
+    factors = [_for_member(project, f, member) for f in factors]
     missing = primary_methods_missing(org, member, factors)
     mfa = None if existing_session_id else mfa_needed(org, member)
     if missing is not None or mfa is not None:
@@ -150,9 +163,76 @@ def log_in(
     return AuthResult(member, org, True, grant=grant)
 
 
-def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:
+@dataclass(slots=True)
+class Arrival:
+    """What a primary-factor authenticate brings besides its credential: the intermediate
+    session it continues and the caller's own session, both checked (the shared rules of every
+    authenticate's ``session_*`` and ``intermediate_session_token`` fields in the SDK)."""
+
+    intermediate_session: IntermediateSession | None
+    session: MemberSession | None
+    duration_minutes: int | None
+    custom_claims: dict[str, Any] | None
+
+
+def arrival(
+    project: Project,
+    *,
+    session_token: str | None,
+    session_jwt: str | None,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    intermediate_session_token: str | None,
+) -> Arrival:
+    check_duration(session_duration_minutes)
+    check_custom_claims(session_custom_claims)
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    ist = (
+        get_intermediate_session(project, intermediate_session_token)
+        if intermediate_session_token is not None
+        else None
+    )
+    session = None
+    if session_token is not None or session_jwt is not None:
+        session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    return Arrival(ist, session, session_duration_minutes, session_custom_claims)
+
+
+def log_in_with(
+    project: Project,
+    member: Member,
+    org: Organization,
+    factor: AuthenticationFactor,
+    came_with: Arrival,
+) -> AuthResult:
+    """:func:`log_in` with a new primary ``factor``: added to the intermediate session's
+    factors, or to the caller's session when it is the same member's."""
+    ist = came_with.intermediate_session
+    factors = [factor] + (list(ist.authentication_factors) if ist else [])
+    own = came_with.session
+    return log_in(
+        project,
+        member,
+        org,
+        factors,
+        duration_minutes=came_with.duration_minutes,
+        custom_claims=came_with.custom_claims,
+        existing_session_id=own.member_session_id
+        if own and own.member_id == member.member_id
+        else None,
+        intermediate_session=ist,
+    )
+
+
+def _for_member(
+    project: Project, factor: AuthenticationFactor, member: Member
+) -> AuthenticationFactor:
     """An email factor names the member's own email id once it lands in that member's session
-    (an intermediate session's factor may predate the member)."""
+    (an intermediate session's factor may predate the member); an OAuth factor its
+    registration (oauth_factors.attach)."""
+    if factor.oauth_factor is not None:
+        return oauth_factors.attach(project, member, factor)
     email = factor.email_factor
     if email is None or email["email_address"].lower() != member.email_address.lower():
         return factor
@@ -216,10 +296,10 @@ def exchange_session(
     member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
-    # Email-verifying factors carry over (the exchange docstring of the SDK); the mock only
-    # mints those.
-    factors = list(session.authentication_factors)
-    activate(project, member)
+    # Magic-link and OAuth factors carry over; a non-verifying OAuth factor as an exchange
+    # factor, which proves no email (oauth_factors.exchanged).
+    factors = [oauth_factors.exchanged(f, member) for f in session.authentication_factors]
+    activate(project, member, email_verified=oauth_factors.email_proven(factors))
     return log_in(
         project,
         member,

@@ -235,9 +235,11 @@ def dangerously_get_member(
     return member, project.organizations.get_by_id(member.organization_id)
 
 
-def activate(project: Project, member: Member) -> None:
-    """A pending or invited member becomes active, with a verified email, on authentication."""
+def activate(project: Project, member: Member, *, email_verified: bool = True) -> None:
+    """A pending or invited member becomes active, with a verified email, on authentication
+    (``email_verified`` False: by a factor that does not prove the email, such as GitHub OAuth)."""
     if member.status in (MemberStatus.PENDING, MemberStatus.INVITED):
         member.status = MemberStatus.ACTIVE
-    member.email_address_verified = True
+    if email_verified:
+        member.email_address_verified = True
     member.updated_at = project.now()

@@ -29,6 +29,9 @@ from .stores import (
     IntermediateSessions,
     MagicLinks,
     Members,
+    OAuthProviderTokens,
+    OAuthRequests,
+    OAuthTokens,
     Organizations,
     Outbox,
     RBACPolicy,
@@ -79,6 +82,9 @@ class Project:
     sessions: Sessions
     magic_links: MagicLinks
     intermediate_sessions: IntermediateSessions
+    oauth_requests: OAuthRequests
+    oauth_tokens: OAuthTokens
+    oauth_provider_tokens: OAuthProviderTokens
     outbox: Outbox
     signing_keys: SigningKeys
     rbac_policy: RBACPolicy

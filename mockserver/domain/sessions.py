@@ -320,4 +320,6 @@ def _factor_claim(factor: AuthenticationFactor) -> dict[str, Any]:
     }
     if factor.email_factor is not None:
         claim["email_factor"] = dict(factor.email_factor)
+    if factor.oauth_factor is not None:
+        claim[factor.oauth_factor_name] = dict(factor.oauth_factor)
     return claim

@@ -16,6 +16,8 @@ from . import (
     discovery,
     magic_links,
     mock_tools,
+    oauth,
+    oauth_provider,
     openapi,
     organizations,
     rbac,
@@ -25,6 +27,8 @@ from . import (
 FAMILIES: tuple[ModuleType, ...] = (
     magic_links,
     discovery,
+    oauth,
+    oauth_provider,
     organizations,
     sessions,
     rbac,

@@ -10,7 +10,7 @@ from ..models import requests as rq
 from ..models import responses as rs
 from .authorization import member_authorization
 from .common import operation, project, render
-from .render import auth_result_fields, discovered_organizations
+from .render import auth_result_fields, discovery_fields
 
 routes = web.RouteTableDef()
 
@@ -42,14 +42,7 @@ async def discovery_authenticate(
         discovery_magic_links_token=body.discovery_magic_links_token,
         pkce_code_verifier=body.pkce_code_verifier,
     )
-    return render(
-        request,
-        rs.DiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
-    )
+    return render(request, rs.DiscoveryAuthenticateResponse, **discovery_fields(result))
 
 
 @routes.post("/v1/b2b/magic_links/email/login_or_signup")

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..domain.discovery import DiscoveredOrganization
+from ..domain.discovery import DiscoveredOrganization, DiscoveryResult
 from ..domain.entities import Member, MemberSession, Organization
 from ..domain.login import AuthResult
 from ..domain.rbac import session_role_ids
@@ -65,6 +65,16 @@ async def auth_result_fields(request: web.Request, result: AuthResult) -> dict[s
     if result.mfa_required is not None:
         fields["mfa_required"] = result.mfa_required
     return fields
+
+
+def discovery_fields(result: DiscoveryResult) -> dict[str, Any]:
+    """The fields every discovery authenticate response shares (magic links, OAuth)."""
+    return {
+        "intermediate_session_token": result.intermediate_session_token,
+        "email_address": result.email_address,
+        "discovered_organizations": discovered_organizations(result.discovered_organizations),
+        "intermediate_session_token_expires_at": result.intermediate_session_token_expires_at,
+    }
 
 
 def discovered_organizations(found: list[DiscoveredOrganization]) -> list[dict[str, Any]]:

@@ -165,6 +165,22 @@ class EmailFactorObject(WireModel):
     email_address: str
 
 
+class OAuthFactorObject(WireModel):
+    """``GoogleOAuthFactor``, ``MicrosoftOAuthFactor``, ``GithubOAuthFactor``,
+    ``SlackOAuthFactor`` and ``HubspotOAuthFactor`` in the SDK: all the same three fields."""
+
+    id: str
+    provider_subject: str
+    email_id: str | None = None
+
+
+class OAuthExchangeFactorObject(WireModel):
+    """``GoogleOAuthExchangeFactor``, ``GithubOAuthExchangeFactor``, ``SlackOAuthExchangeFactor``,
+    ``HubspotOAuthExchangeFactor`` in the SDK."""
+
+    email_id: str
+
+
 class AuthenticationFactorObject(WireModel):
     type: FactorType
     delivery_method: str
@@ -172,6 +188,15 @@ class AuthenticationFactorObject(WireModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     email_factor: EmailFactorObject | None = None
+    google_oauth_factor: OAuthFactorObject | None = None
+    microsoft_oauth_factor: OAuthFactorObject | None = None
+    github_oauth_factor: OAuthFactorObject | None = None
+    slack_oauth_factor: OAuthFactorObject | None = None
+    hubspot_oauth_factor: OAuthFactorObject | None = None
+    google_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    github_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    slack_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    hubspot_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
 
 
 class MemberSessionObject(WireModel):

@@ -14,6 +14,7 @@ from .base import Store, bad_state
 from .intermediate_sessions import IntermediateSessions
 from .magic_links import MagicLinks
 from .members import Members
+from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
 from .organizations import Organizations
 from .outbox import Outbox
 from .rbac_policy import RBACPolicy
@@ -27,6 +28,9 @@ STORES: tuple[type[Store[Any]], ...] = (
     Sessions,
     MagicLinks,
     IntermediateSessions,
+    OAuthRequests,
+    OAuthTokens,
+    OAuthProviderTokens,
     Outbox,
     SigningKeys,
 )
@@ -36,6 +40,9 @@ __all__ = [
     "IntermediateSessions",
     "MagicLinks",
     "Members",
+    "OAuthProviderTokens",
+    "OAuthRequests",
+    "OAuthTokens",
     "Organizations",
     "Outbox",
     "RBACPolicy",

@@ -27,6 +27,8 @@ class Organizations(Store[Organization]):
         # lowercased domain -> {organization_id: None}
         self._by_allowed_domain: dict[str, dict[str, None]] = {}
         self._by_claimed_domain: dict[str, dict[str, None]] = {}
+        # (provider, tenant id) of allowed_oauth_tenants -> {organization_id: None}
+        self._by_oauth_tenant: dict[tuple[str, str], dict[str, None]] = {}
 
     # --- changes ------------------------------------------------------------------------
 
@@ -59,6 +61,8 @@ class Organizations(Store[Organization]):
         for index, domains in self._domain_indexes(org):
             for domain in domains:
                 index.setdefault(domain, {})[org.organization_id] = None
+        for tenant in _oauth_tenants(org):
+            self._by_oauth_tenant.setdefault(tenant, {})[org.organization_id] = None
 
     def _unindex(self, org: Organization) -> None:
         self._by_slug.pop(org.organization_slug.lower(), None)
@@ -71,6 +75,12 @@ class Organizations(Store[Organization]):
                     by_domain.pop(org.organization_id, None)
                     if not by_domain:
                         del index[domain]
+        for tenant in _oauth_tenants(org):
+            by_tenant = self._by_oauth_tenant.get(tenant)
+            if by_tenant is not None:
+                by_tenant.pop(org.organization_id, None)
+                if not by_tenant:
+                    del self._by_oauth_tenant[tenant]
 
     def _domain_indexes(self, org: Organization) -> tuple[tuple[dict[str, Any], list[str]], ...]:
         return (
@@ -114,6 +124,10 @@ class Organizations(Store[Organization]):
     def with_claimed_domain(self, domain: str) -> list[Organization]:
         return [self._by_id[oid] for oid in self._by_claimed_domain.get(domain, ())]
 
+    def with_oauth_tenant(self, provider: str, tenant: str) -> list[Organization]:
+        """Organizations whose ``allowed_oauth_tenants`` list this tenant of the provider."""
+        return [self._by_id[oid] for oid in self._by_oauth_tenant.get((provider, tenant), ())]
+
     def position(self, organization_id: str) -> int:
         """Creation order (discovery lists organizations in it)."""
         return self._position[organization_id]
@@ -142,3 +156,15 @@ class Organizations(Store[Organization]):
                     f"organization {org.organization_id}: {exc.error_message}"
                 ) from None
             self.add(org)
+
+
+def _oauth_tenants(org: Organization) -> list[tuple[str, str]]:
+    """``allowed_oauth_tenants`` (``{"slack": ["T123"], ...}``) as (provider, tenant) pairs."""
+    tenants = org.allowed_oauth_tenants or {}
+    return [
+        (provider, tenant)
+        for provider, ids in tenants.items()
+        if isinstance(ids, list)
+        for tenant in ids
+        if isinstance(tenant, str)
+    ]

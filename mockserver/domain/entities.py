@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-LinkKind = Literal["discovery", "login", "signup", "invite"]
+LinkKind = Literal[
+    "discovery", "login", "signup", "invite", "reset_password", "discovery_reset_password"
+]
 MemberStatus = Literal["active", "pending", "invited", "deleted"]
 
 # Member statuses (stytch-b2b-semantics.md §5.4).
@@ -84,6 +86,8 @@ class Member:
     member_password_id: str = ""
     totp_registration_id: str = ""
     is_locked: bool = False
+    lock_created_at: datetime | None = None
+    lock_expires_at: datetime | None = None
     sso_registrations: list[dict[str, Any]] = field(default_factory=list)
     oauth_registrations: list[dict[str, Any]] = field(default_factory=list)
     retired_email_addresses: list[dict[str, str]] = field(default_factory=list)

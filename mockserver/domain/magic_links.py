@@ -59,6 +59,8 @@ TOKEN_TYPES = {
     "login": "multi_tenant_magic_links",
     "signup": "multi_tenant_magic_links",
     "invite": "multi_tenant_magic_links",
+    "reset_password": "multi_tenant_passwords",
+    "discovery_reset_password": "discovery",
 }
 
 

@@ -33,6 +33,8 @@ _SUBJECTS = {
     "login": "Your login link for {org}",
     "signup": "Finish signing up for {org}",
     "invite": "You have been invited to {org}",
+    "reset_password": "Reset your password for {org}",
+    "discovery_reset_password": "Reset your password",
 }
 
 _LEADS = {
@@ -40,6 +42,10 @@ _LEADS = {
     "login": "Click the link below to log in to {org}. It expires at {expires}.",
     "signup": "Click the link below to finish signing up for {org}. It expires at {expires}.",
     "invite": "You have been invited to join {org}. Click the link below to accept. "
+    "It expires at {expires}.",
+    "reset_password": "Click the link below to reset your password for {org}. "
+    "It expires at {expires}.",
+    "discovery_reset_password": "Click the link below to reset your password. "
     "It expires at {expires}.",
 }
 

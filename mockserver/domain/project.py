@@ -29,6 +29,8 @@ from .entities import (
 )
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
+from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
+from .passwords.store import PasswordStore
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 
@@ -38,6 +40,7 @@ class ProjectConfig:
     project_id: str
     secret: str
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
+    passwords: PasswordPolicy = DEFAULT_POLICY
 
     @property
     def env(self) -> str:
@@ -104,6 +107,7 @@ class Project:
         self.sessions_by_member: dict[str, dict[str, None]] = {}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
+        self.passwords = PasswordStore()
         self._seq = 0
 
     def reset(self) -> None:

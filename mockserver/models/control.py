@@ -18,7 +18,9 @@ class OutboxMessage(BaseModel):
     to: str
     from_: str = Field(alias="from", serialization_alias="from")
     subject: str
-    kind: Literal["discovery", "login", "signup", "invite"]
+    kind: Literal[
+        "discovery", "login", "signup", "invite", "reset_password", "discovery_reset_password"
+    ]
     token: str
     link: str
     created_at: datetime

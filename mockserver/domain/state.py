@@ -36,6 +36,8 @@ from .organizations import (
     delete_organization,
     validate_email,
 )
+from .passwords.flows import seed_password
+from .passwords.store import StoredPassword
 from .project import Project
 
 STATE_VERSION = 1
@@ -53,6 +55,8 @@ class StateDocument(BaseModel):
     magic_links: list[MagicLinkToken] = Field(default_factory=list)
     intermediate_sessions: list[IntermediateSession] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
+    # Members' password hashes (never the passwords).
+    member_passwords: list[StoredPassword] = Field(default_factory=list)
 
 
 _STATE = TypeAdapter(StateDocument)
@@ -67,6 +71,7 @@ def export_state(project: Project) -> dict[str, Any]:
         magic_links=list(project.magic_links.values()),
         intermediate_sessions=list(project.intermediate_sessions.values()),
         outbox=project.outbox.messages(),
+        member_passwords=project.passwords.records(),
     )
     return _STATE.dump_python(document, mode="json")
 
@@ -135,8 +140,15 @@ def import_state(project: Project, raw: Any) -> None:
         if token.member_id is not None:
             staging.links_by_member.setdefault(token.member_id, {})[token.token] = None
     staging.intermediate_sessions = {t.token: t for t in doc.intermediate_sessions}
+    for record in doc.member_passwords:
+        if record.member_id not in staging.members:
+            raise _bad_state(f"password {record.member_password_id} names an unknown member")
+        if record.member_id in staging.passwords.by_member:
+            raise _bad_state(f"member {record.member_id} has two passwords")
+        staging.passwords.put(record)
     for message in doc.outbox:
         staging.outbox.add(message)
+    staging.passwords.policy_override = project.passwords.policy_override
     # Everything checked: swap the state in (no await in between, so no request sees half).
     project.adopt_state(staging)
     project.clock.offset_seconds = doc.clock_offset_seconds
@@ -175,7 +187,10 @@ def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]
                 "status", "A seeded member's status must be active, pending or invited."
             )
         entry.setdefault("email_address_verified", True)
+        password = entry.pop("password", None)
         member = add_member(project, org, email, status=status, **entry)
+        if password is not None:
+            seed_password(project, member, password)
         seeded.append({"member_id": member.member_id, "email_address": member.email_address})
     return {
         "organization_id": org.organization_id,

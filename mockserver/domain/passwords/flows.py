@@ -130,6 +130,12 @@ def _set_password(project: Project, member: Member, password: str) -> list[Membe
     return members
 
 
+def seed_password(project: Project, member: Member, password: str) -> None:
+    """A fixture's password (any non-empty one: seeds skip the strength policy), hashed."""
+    check_length(password)
+    _set_password(project, member, password)
+
+
 def _revoke_sessions(project: Project, members: list[Member], keep: str | None = None) -> None:
     for m in members:
         for session_id in list(project.sessions_by_member.get(m.member_id, ())):

@@ -61,16 +61,10 @@ def policy(project: Project) -> PasswordPolicy:
 
 def set_policy(project: Project, fields: dict[str, Any]) -> PasswordPolicy:
     """The run-time policy: the current one with ``fields`` changed (checked in full first)."""
+    # [chosen] Stytch's Dashboard refuses to switch cross-organization passwords while
+    # passwords exist; the mock allows it (tests switch modes freely), each member keeping
+    # its own password.
     current = policy(project)
-    if "cross_org_passwords" in fields and fields["cross_org_passwords"] != (
-        current.cross_org_passwords
-    ):
-        if project.passwords.by_member:
-            raise errors.StytchError(
-                400,
-                "cannot_toggle_cross_org_passwords_when_password_in_use",
-                "Cross-organization passwords cannot be turned on or off while passwords exist.",
-            )
     updated = PasswordPolicy.model_validate({**current.model_dump(), **fields})
     project.passwords.policy_override = updated
     return updated

@@ -182,8 +182,8 @@ class StytchMock:
     def set_password_policy(self, **fields: Any) -> dict[str, Any]:
         """Change the project's password policy until the next reset (``strength_policy``,
         ``luds_min_password_length``, ``cross_org_passwords``, ``lock_threshold``, …: see
-        ``PATCH /_mock/password_policy``); returns the whole policy."""
-        return self.control("PATCH", "_mock/password_policy", fields)["password_policy"]
+        ``POST /_mock/password_policy``); returns the whole policy."""
+        return self.control("POST", "_mock/password_policy", fields)["password_policy"]
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the

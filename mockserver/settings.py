@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .domain.passwords.policy import PasswordPolicy
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
 from .models.control import SeedDocument
 
@@ -44,6 +45,8 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # The project's password settings (strength policy, breach check, locks, hashing cost).
+    passwords: PasswordPolicy = Field(default_factory=PasswordPolicy)
 
     @field_validator("project_id")
     @classmethod
@@ -58,7 +61,9 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
+        return ProjectConfig(
+            self.project_id, self.secret, list(self.redirect_urls), passwords=self.passwords
+        )
 
 
 class _ConfigFile(BaseModel):

@@ -149,7 +149,7 @@ test("passwords: discovery sign-in with cross-organization passwords", async () 
     password_reset_token: (await latestEmail(email)).token,
     password: STRONG,
   });
-  await control("PATCH", "_mock/password_policy", { cross_org_passwords: true });
+  await control("POST", "_mock/password_policy", { cross_org_passwords: true });
   try {
     const found = await client.passwords.discovery.authenticate({
       email_address: email,
@@ -166,6 +166,6 @@ test("passwords: discovery sign-in with cross-organization passwords", async () 
     });
     assert.equal(joined.member_authenticated, true);
   } finally {
-    await control("PATCH", "_mock/password_policy", { cross_org_passwords: false });
+    await control("POST", "_mock/password_policy", { cross_org_passwords: false });
   }
 });

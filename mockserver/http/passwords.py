@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 from aiohttp import web
-from pydantic import RootModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from ..domain.passwords import flows
+from ..domain.passwords.policy import PasswordPolicy
 from ..models import passwords as pw
 from ..models.responses import AuthResultResponse, EmptyResponse
 from .common import operation, project, render, validation_error
@@ -268,8 +268,15 @@ async def discovery_reset(request: web.Request, body: pw.DiscoveryResetRequest) 
 # --- the mock's control API -------------------------------------------------------------------
 
 
-class PolicyPatch(RootModel[dict[str, Any]]):
-    """Any of the policy's fields (``PasswordPolicy``), the others kept."""
+# Any of the policy's fields; those not sent keep their value.
+PolicyChange = create_model(
+    "PolicyChange",
+    __config__=ConfigDict(extra="forbid", strict=True),
+    **{
+        name: (info.annotation | None, None)  # type: ignore[operator]
+        for name, info in PasswordPolicy.model_fields.items()
+    },
+)
 
 
 def _policy(request: web.Request) -> web.Response:
@@ -283,13 +290,13 @@ async def get_policy(request: web.Request) -> web.Response:
     return _policy(request)
 
 
-@routes.patch("/_mock/password_policy")
+@routes.post("/_mock/password_policy")
 @operation(
-    "[mock] Change the project's password policy", pw.PasswordPolicyResponse, body=PolicyPatch
+    "[mock] Change the project's password policy", pw.PasswordPolicyResponse, body=PolicyChange
 )
-async def patch_policy(request: web.Request, body: PolicyPatch) -> web.Response:
+async def change_policy(request: web.Request, body: BaseModel) -> web.Response:
     try:
-        flows.set_policy(project(request), body.root)
+        flows.set_policy(project(request), body.model_dump(exclude_none=True))
     except ValidationError as exc:
         raise validation_error(exc) from None
     return _policy(request)

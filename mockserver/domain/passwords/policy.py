@@ -1,6 +1,6 @@
 """A project's password settings: Stytch's Dashboard "password strength config" plus the
 mock's own knobs (breach corpus, hashing cost, member locks). Set per project in the config
-file (``passwords:``) or at run time through ``PATCH /_mock/password_policy``."""
+file (``passwords:``) or at run time through ``POST /_mock/password_policy``."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class PasswordStore:
         self.by_member: dict[str, StoredPassword] = {}
         self.member_by_password_id: dict[str, str] = {}
         self.failures: dict[str, int] = {}
-        # Set at run time by PATCH /_mock/password_policy; None: the project's configured one.
+        # Set at run time by POST /_mock/password_policy; None: the project's configured one.
         self.policy_override: PasswordPolicy | None = None
 
     def find(self, member_id: str) -> StoredPassword | None:

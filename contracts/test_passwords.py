@@ -61,6 +61,17 @@ def sign_in(sdk, org, address, password=STRONG, **kwargs):
     )
 
 
+def refused_sign_in(sdk, org, address, password, status, error_type):
+    return refused(
+        sdk.passwords.authenticate,
+        status,
+        error_type,
+        organization_id=org.organization_id,
+        email_address=address,
+        password=password,
+    )
+
+
 def state_text(mock) -> str:
     return json.dumps(mock.control("GET", "_mock/state")["state"])
 
@@ -287,23 +298,9 @@ def test_reset_start_needs_an_existing_member(sdk, mock, org):
 
 def test_sign_in_failures(sdk, mock, org, member):
     address = member.email_address
-    refused(
-        sdk.passwords.authenticate,
-        404,
-        "member_password_not_found",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
-    )
+    refused_sign_in(sdk, org, address, STRONG, 404, "member_password_not_found")
     set_by_email(sdk, mock, org, address)
-    refused(
-        sdk.passwords.authenticate,
-        401,
-        "unauthorized_credentials",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONGER,
-    )
+    refused_sign_in(sdk, org, address, STRONGER, 401, "unauthorized_credentials")
     refused(
         sdk.passwords.authenticate,
         404,
@@ -313,14 +310,7 @@ def test_sign_in_failures(sdk, mock, org, member):
         password=STRONG,
     )
     for bad in ("", "y" * 300):
-        refused(
-            sdk.passwords.authenticate,
-            400,
-            "invalid_argument",
-            organization_id=org.organization_id,
-            email_address=address,
-            password=bad,
-        )
+        refused_sign_in(sdk, org, address, bad, 400, "invalid_argument")
 
 
 def test_wrong_passwords_lock_the_member(sdk, mock, org, member):
@@ -328,27 +318,13 @@ def test_wrong_passwords_lock_the_member(sdk, mock, org, member):
     address = member.email_address
     set_by_email(sdk, mock, org, address)
     for _ in range(3):
-        refused(
-            sdk.passwords.authenticate,
-            401,
-            "unauthorized_credentials",
-            organization_id=org.organization_id,
-            email_address=address,
-            password=STRONGER,
-        )
+        refused_sign_in(sdk, org, address, STRONGER, 401, "unauthorized_credentials")
     locked = sdk.organizations.members.get(
         organization_id=org.organization_id, member_id=member.member_id
     ).member
     assert locked.is_locked is True
     assert_near(locked.lock_expires_at, mock.now() + timedelta(minutes=60), timedelta(seconds=5))
-    refused(
-        sdk.passwords.authenticate,
-        429,
-        "user_lock_limit_reached",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
-    )
+    refused_sign_in(sdk, org, address, STRONG, 429, "user_lock_limit_reached")
     mock.advance_clock(minutes=61)
     assert sign_in(sdk, org, address).member_authenticated is True
 
@@ -358,14 +334,7 @@ def test_a_correct_breached_password_must_be_reset(sdk, mock, org, member):
     set_by_email(sdk, mock, org, address)
     # The password shows up in a breach after it was set (breach detection at login is on).
     mock.set_password_policy(breached_passwords=[STRONG])
-    refused(
-        sdk.passwords.authenticate,
-        401,
-        "member_reset_password",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
-    )
+    refused_sign_in(sdk, org, address, STRONG, 401, "member_reset_password")
     mock.set_password_policy(breach_detection_on_login=False)
     assert sign_in(sdk, org, address).member_authenticated is True
 
@@ -389,13 +358,8 @@ def test_restricted_auth_methods_without_password_refuse_sign_in(sdk, mock, new_
     address = email("res", "acme.co")
     sdk.organizations.members.create(organization_id=org.organization_id, email_address=address)
     set_by_email(sdk, mock, org, address)
-    refused(
-        sdk.passwords.authenticate,
-        403,
-        "operation_restricted_by_organization_auth_methods",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
+    refused_sign_in(
+        sdk, org, address, STRONG, 403, "operation_restricted_by_organization_auth_methods"
     )
     sdk.organizations.update(
         organization_id=org.organization_id, allowed_auth_methods=["magic_link", "password"]
@@ -498,14 +462,7 @@ def test_require_reset_forces_the_reset_path(sdk, mock, org, member):
         email_address=address, organization_id=org.organization_id
     )
     assert required.member_id == member.member_id
-    refused(
-        sdk.passwords.authenticate,
-        401,
-        "member_reset_password",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
-    )
+    refused_sign_in(sdk, org, address, STRONG, 401, "member_reset_password")
     assert set_by_email(sdk, mock, org, address, STRONGER).member_authenticated is True
     assert sign_in(sdk, org, address, STRONGER).member_authenticated is True
 
@@ -527,14 +484,7 @@ def test_delete_password(sdk, mock, org, member):
     )
     assert deleted.member_id == member.member_id
     assert deleted.member.member_password_id == ""
-    refused(
-        sdk.passwords.authenticate,
-        404,
-        "member_password_not_found",
-        organization_id=org.organization_id,
-        email_address=address,
-        password=STRONG,
-    )
+    refused_sign_in(sdk, org, address, STRONG, 404, "member_password_not_found")
     refused(
         sdk.organizations.members.delete_password,
         404,

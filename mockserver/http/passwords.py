@@ -269,7 +269,7 @@ async def discovery_reset(request: web.Request, body: pw.DiscoveryResetRequest) 
 
 
 # Any of the policy's fields; those not sent keep their value.
-PolicyChange = create_model(
+PolicyChange = create_model(  # type: ignore[call-overload]
     "PolicyChange",
     __config__=ConfigDict(extra="forbid", strict=True),
     **{

@@ -311,7 +311,8 @@ def _verify_bcrypt(stored: PasswordHash, password: bytes) -> bool:
 
 
 def _verify_phpass(stored: PasswordHash, password: bytes) -> bool:
-    from passlib.hash import phpass  # loaded on first use: only migrated phpass hashes need it
+    # Loaded on first use: only migrated phpass hashes need it.
+    from passlib.hash import phpass  # type: ignore[import-untyped]
 
     return bool(phpass.verify(password, stored.hash))
 

@@ -726,3 +726,14 @@ def test_magic_link_member_can_add_a_password_by_session_reset(sdk, mock, org, m
     )
     assert done.member.member_password_id
     assert sign_in(sdk, org, member.email_address).member_authenticated is True
+
+
+def test_changing_the_email_clears_the_password(sdk, mock, org, member):
+    set_by_email(sdk, mock, org, member.email_address)
+    new_address = "ada.new@acme.co"
+    updated = sdk.organizations.members.update(
+        organization_id=org.organization_id, member_id=member.member_id, email_address=new_address
+    )
+    assert updated.member.member_password_id == ""
+    refused_sign_in(sdk, org, new_address, STRONG, 404, "member_password_not_found")
+    assert 'member_passwords": []' in state_text(mock)

@@ -7,16 +7,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http import (
-    control,
-    discovery,
-    magic_links,
-    openapi,
-    organizations,
-    passwords,
-    sessions,
-)
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .signer import InlineSigner, ProcessSigner
 
@@ -36,7 +28,7 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         app.cleanup_ctx.append(lambda _app: _running(signer))
     else:
         app[SIGNER] = InlineSigner()
-    for family in (magic_links, discovery, organizations, sessions, passwords, control, openapi):
+    for family in FAMILIES:
         app.add_routes(family.routes)
     return app
 

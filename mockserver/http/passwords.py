@@ -20,15 +20,23 @@ routes = web.RouteTableDef()
 
 
 @routes.post("/v1/b2b/passwords/strength_check")
-@operation("Check a password's strength", pw.StrengthCheckResponse, body=pw.StrengthCheckRequest)
-async def strength_check(request: web.Request, body: pw.StrengthCheckRequest) -> web.Response:
+@operation(
+    "Check a password's strength",
+    pw.PasswordStrengthCheckResponse,
+    body=pw.PasswordStrengthCheckRequest,
+)
+async def strength_check(
+    request: web.Request, body: pw.PasswordStrengthCheckRequest
+) -> web.Response:
     result = flows.check_strength(project(request), body.password, body.email_address)
-    return render(request, pw.StrengthCheckResponse, **asdict(result))
+    return render(request, pw.PasswordStrengthCheckResponse, **asdict(result))
 
 
 @routes.post("/v1/b2b/passwords/authenticate")
-@operation("Authenticate a password", pw.AuthenticateResponse, body=pw.AuthenticateRequest)
-async def authenticate(request: web.Request, body: pw.AuthenticateRequest) -> web.Response:
+@operation(
+    "Authenticate a password", pw.PasswordAuthenticateResponse, body=pw.PasswordAuthenticateRequest
+)
+async def authenticate(request: web.Request, body: pw.PasswordAuthenticateRequest) -> web.Response:
     result = flows.authenticate(
         project(request),
         organization_id=body.organization_id,
@@ -42,7 +50,7 @@ async def authenticate(request: web.Request, body: pw.AuthenticateRequest) -> we
     )
     return render(
         request,
-        pw.AuthenticateResponse,
+        pw.PasswordAuthenticateResponse,
         organization_id=result.organization.organization_id,
         **await auth_result_fields(request, result),
     )
@@ -50,9 +58,13 @@ async def authenticate(request: web.Request, body: pw.AuthenticateRequest) -> we
 
 @routes.post("/v1/b2b/passwords/email/reset/start")
 @operation(
-    "Send a password reset email", pw.EmailResetStartResponse, body=pw.EmailResetStartRequest
+    "Send a password reset email",
+    pw.PasswordEmailResetStartResponse,
+    body=pw.PasswordEmailResetStartRequest,
 )
-async def reset_start(request: web.Request, body: pw.EmailResetStartRequest) -> web.Response:
+async def reset_start(
+    request: web.Request, body: pw.PasswordEmailResetStartRequest
+) -> web.Response:
     member = flows.reset_start(
         project(request),
         organization_id=body.organization_id,
@@ -64,7 +76,7 @@ async def reset_start(request: web.Request, body: pw.EmailResetStartRequest) -> 
     )
     return render(
         request,
-        pw.EmailResetStartResponse,
+        pw.PasswordEmailResetStartResponse,
         member_id=member.member_id,
         member_email_id=member.email_id,
         member=member,
@@ -72,8 +84,10 @@ async def reset_start(request: web.Request, body: pw.EmailResetStartRequest) -> 
 
 
 @routes.post("/v1/b2b/passwords/email/reset")
-@operation("Reset a password by email", pw.EmailResetResponse, body=pw.EmailResetRequest)
-async def reset(request: web.Request, body: pw.EmailResetRequest) -> web.Response:
+@operation(
+    "Reset a password by email", pw.PasswordEmailResetResponse, body=pw.PasswordEmailResetRequest
+)
+async def reset(request: web.Request, body: pw.PasswordEmailResetRequest) -> web.Response:
     result = flows.reset(
         project(request),
         password_reset_token=body.password_reset_token,
@@ -87,7 +101,7 @@ async def reset(request: web.Request, body: pw.EmailResetRequest) -> web.Respons
     )
     return render(
         request,
-        pw.EmailResetResponse,
+        pw.PasswordEmailResetResponse,
         organization_id=result.organization.organization_id,
         member_email_id=result.member.email_id,
         **await auth_result_fields(request, result),
@@ -95,8 +109,10 @@ async def reset(request: web.Request, body: pw.EmailResetRequest) -> web.Respons
 
 
 @routes.post("/v1/b2b/passwords/email/require_reset")
-@operation("Require a password reset", pw.RequireResetResponse, body=pw.RequireResetRequest)
-async def require_reset(request: web.Request, body: pw.RequireResetRequest) -> web.Response:
+@operation(
+    "Require a password reset", pw.PasswordRequireResetResponse, body=pw.PasswordRequireResetRequest
+)
+async def require_reset(request: web.Request, body: pw.PasswordRequireResetRequest) -> web.Response:
     member, org = flows.require_reset(
         project(request),
         email_address=body.email_address,
@@ -104,7 +120,7 @@ async def require_reset(request: web.Request, body: pw.RequireResetRequest) -> w
         member_id=body.member_id,
     )
     fields = {} if member is None else {"member_id": member.member_id, "member": member}
-    return render(request, pw.RequireResetResponse, organization=org, **fields)
+    return render(request, pw.PasswordRequireResetResponse, organization=org, **fields)
 
 
 @routes.post("/v1/b2b/passwords/existing_password/reset")
@@ -131,8 +147,12 @@ async def existing_password_reset(
 
 
 @routes.post("/v1/b2b/passwords/session/reset")
-@operation("Reset a password with a session", pw.SessionResetResponse, body=pw.SessionResetRequest)
-async def session_reset(request: web.Request, body: pw.SessionResetRequest) -> web.Response:
+@operation(
+    "Reset a password with a session",
+    pw.PasswordSessionResetResponse,
+    body=pw.PasswordSessionResetRequest,
+)
+async def session_reset(request: web.Request, body: pw.PasswordSessionResetRequest) -> web.Response:
     grant = flows.session_reset(
         project(request),
         organization_id=body.organization_id,
@@ -144,7 +164,7 @@ async def session_reset(request: web.Request, body: pw.SessionResetRequest) -> w
     )
     return render(
         request,
-        pw.SessionResetResponse,
+        pw.PasswordSessionResetResponse,
         member_id=grant.member.member_id,
         intermediate_session_token="",
         member_authenticated=True,
@@ -153,8 +173,8 @@ async def session_reset(request: web.Request, body: pw.SessionResetRequest) -> w
 
 
 @routes.post("/v1/b2b/passwords/migrate")
-@operation("Migrate a password hash", pw.MigrateResponse, body=pw.MigrateRequest)
-async def migrate(request: web.Request, body: pw.MigrateRequest) -> web.Response:
+@operation("Migrate a password hash", pw.PasswordMigrateResponse, body=pw.PasswordMigrateRequest)
+async def migrate(request: web.Request, body: pw.PasswordMigrateRequest) -> web.Response:
     configs = {
         name: value.model_dump()
         for name in pw.HASH_CONFIGS
@@ -177,7 +197,7 @@ async def migrate(request: web.Request, body: pw.MigrateRequest) -> web.Response
     )
     return render(
         request,
-        pw.MigrateResponse,
+        pw.PasswordMigrateResponse,
         member_id=member.member_id,
         member_created=created,
         member=member,
@@ -208,7 +228,7 @@ async def delete_password(request: web.Request) -> web.Response:
 async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web.Response:
     return render(
         request,
-        pw.DiscoveryAuthenticateResponse,
+        pw.PasswordDiscoveryResponse,
         intermediate_session_token=result.intermediate_session_token,
         email_address=result.email_address,
         discovered_organizations=discovered_organizations(result.discovered_organizations),
@@ -219,11 +239,11 @@ async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web
 @routes.post("/v1/b2b/passwords/discovery/authenticate")
 @operation(
     "Authenticate a password (discovery)",
-    pw.DiscoveryAuthenticateResponse,
-    body=pw.DiscoveryAuthenticateRequest,
+    pw.PasswordDiscoveryResponse,
+    body=pw.PasswordDiscoveryAuthenticateRequest,
 )
 async def discovery_authenticate(
-    request: web.Request, body: pw.DiscoveryAuthenticateRequest
+    request: web.Request, body: pw.PasswordDiscoveryAuthenticateRequest
 ) -> web.Response:
     result = flows.discovery_authenticate(
         project(request), email_address=body.email_address, password=body.password
@@ -233,10 +253,12 @@ async def discovery_authenticate(
 
 @routes.post("/v1/b2b/passwords/discovery/email/reset/start")
 @operation(
-    "Send a password reset email (discovery)", EmptyResponse, body=pw.DiscoveryResetStartRequest
+    "Send a password reset email (discovery)",
+    EmptyResponse,
+    body=pw.PasswordDiscoveryResetStartRequest,
 )
 async def discovery_reset_start(
-    request: web.Request, body: pw.DiscoveryResetStartRequest
+    request: web.Request, body: pw.PasswordDiscoveryResetStartRequest
 ) -> web.Response:
     flows.discovery_reset_start(
         project(request),
@@ -252,10 +274,12 @@ async def discovery_reset_start(
 @routes.post("/v1/b2b/passwords/discovery/email/reset")
 @operation(
     "Reset a password by email (discovery)",
-    pw.DiscoveryAuthenticateResponse,
-    body=pw.DiscoveryResetRequest,
+    pw.PasswordDiscoveryResponse,
+    body=pw.PasswordDiscoveryResetRequest,
 )
-async def discovery_reset(request: web.Request, body: pw.DiscoveryResetRequest) -> web.Response:
+async def discovery_reset(
+    request: web.Request, body: pw.PasswordDiscoveryResetRequest
+) -> web.Response:
     result = flows.discovery_reset(
         project(request),
         password_reset_token=body.password_reset_token,

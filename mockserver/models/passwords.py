@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from .objects import (
-    DiscoveredOrganization,
-    Member,
-    MemberSession,
-    MfaRequired,
-    Organization,
+    DiscoveredOrganizationObject,
+    MemberObject,
+    MemberSessionObject,
+    MfaRequiredObject,
+    OrganizationObject,
     WireModel,
 )
 from .requests import JSONBody, Locale, Metadata
@@ -22,12 +22,12 @@ from .responses import AuthResultResponse, ResponseBase
 # --- requests -------------------------------------------------------------------------------
 
 
-class StrengthCheckRequest(JSONBody):
+class PasswordStrengthCheckRequest(JSONBody):
     password: str
     email_address: str | None = None
 
 
-class _SessionFields(JSONBody):
+class _PasswordSessionFields(JSONBody):
     session_token: str | None = None
     session_jwt: str | None = None
     session_duration_minutes: int | None = None
@@ -36,21 +36,21 @@ class _SessionFields(JSONBody):
     telemetry_id: str | None = None
 
 
-class AuthenticateRequest(_SessionFields):
+class PasswordAuthenticateRequest(_PasswordSessionFields):
     organization_id: str
     email_address: str
     password: str
     intermediate_session_token: str | None = None
 
 
-class SaltConfig(JSONBody):
+class SaltConfigIn(JSONBody):
     """``MD5Config`` / ``SHA1Config`` / ``SHA512Config``."""
 
     prepend_salt: str | None = None
     append_salt: str | None = None
 
 
-class Argon2Config(JSONBody):
+class Argon2ConfigIn(JSONBody):
     salt: str
     iteration_amount: int
     memory: int
@@ -58,7 +58,7 @@ class Argon2Config(JSONBody):
     key_length: int
 
 
-class ScryptConfig(JSONBody):
+class ScryptConfigIn(JSONBody):
     salt: str
     n_parameter: int
     r_parameter: int
@@ -66,24 +66,24 @@ class ScryptConfig(JSONBody):
     key_length: int
 
 
-class PBKDF2Config(JSONBody):
+class PBKDF2ConfigIn(JSONBody):
     salt: str
     iteration_amount: int
     key_length: int
     algorithm: str | None = None
 
 
-class MigrateRequest(JSONBody):
+class PasswordMigrateRequest(JSONBody):
     email_address: str
     hash: str
     hash_type: str
     organization_id: str
-    md_5_config: SaltConfig | None = None
-    argon_2_config: Argon2Config | None = None
-    sha_1_config: SaltConfig | None = None
-    sha_512_config: SaltConfig | None = None
-    scrypt_config: ScryptConfig | None = None
-    pbkdf_2_config: PBKDF2Config | None = None
+    md_5_config: SaltConfigIn | None = None
+    argon_2_config: Argon2ConfigIn | None = None
+    sha_1_config: SaltConfigIn | None = None
+    sha_512_config: SaltConfigIn | None = None
+    scrypt_config: ScryptConfigIn | None = None
+    pbkdf_2_config: PBKDF2ConfigIn | None = None
     name: str | None = None
     trusted_metadata: Metadata | None = None
     untrusted_metadata: Metadata | None = None
@@ -104,7 +104,7 @@ HASH_CONFIGS = (
 )
 
 
-class EmailResetStartRequest(JSONBody):
+class PasswordEmailResetStartRequest(JSONBody):
     organization_id: str
     email_address: str
     reset_password_redirect_url: str | None = None
@@ -116,37 +116,37 @@ class EmailResetStartRequest(JSONBody):
     verify_email_template_id: str | None = None
 
 
-class EmailResetRequest(_SessionFields):
+class PasswordEmailResetRequest(_PasswordSessionFields):
     password_reset_token: str
     password: str
     code_verifier: str | None = None
     intermediate_session_token: str | None = None
 
 
-class RequireResetRequest(JSONBody):
+class PasswordRequireResetRequest(JSONBody):
     email_address: str
     organization_id: str | None = None
     member_id: str | None = None
 
 
-class ExistingPasswordResetRequest(_SessionFields):
+class ExistingPasswordResetRequest(_PasswordSessionFields):
     email_address: str
     existing_password: str
     new_password: str
     organization_id: str
 
 
-class SessionResetRequest(_SessionFields):
+class PasswordSessionResetRequest(_PasswordSessionFields):
     organization_id: str
     password: str
 
 
-class DiscoveryAuthenticateRequest(JSONBody):
+class PasswordDiscoveryAuthenticateRequest(JSONBody):
     email_address: str
     password: str
 
 
-class DiscoveryResetStartRequest(JSONBody):
+class PasswordDiscoveryResetStartRequest(JSONBody):
     email_address: str
     reset_password_redirect_url: str | None = None
     discovery_redirect_url: str | None = None
@@ -157,7 +157,7 @@ class DiscoveryResetStartRequest(JSONBody):
     verify_email_template_id: str | None = None
 
 
-class DiscoveryResetRequest(JSONBody):
+class PasswordDiscoveryResetRequest(JSONBody):
     password_reset_token: str
     password: str
     pkce_code_verifier: str | None = None
@@ -166,7 +166,7 @@ class DiscoveryResetRequest(JSONBody):
 # --- responses ------------------------------------------------------------------------------
 
 
-class LudsFeedback(WireModel):
+class LudsFeedbackObject(WireModel):
     has_lower_case: bool
     has_upper_case: bool
     has_digit: bool
@@ -175,72 +175,72 @@ class LudsFeedback(WireModel):
     missing_characters: int
 
 
-class ZxcvbnFeedback(WireModel):
+class ZxcvbnFeedbackObject(WireModel):
     warning: str
     suggestions: list[str]
 
 
-class StrengthCheckResponse(ResponseBase):
+class PasswordStrengthCheckResponse(ResponseBase):
     valid_password: bool
     score: int
     breached_password: bool
     strength_policy: str
     breach_detection_on_create: bool
-    luds_feedback: LudsFeedback | None = None
-    zxcvbn_feedback: ZxcvbnFeedback | None = None
+    luds_feedback: LudsFeedbackObject | None = None
+    zxcvbn_feedback: ZxcvbnFeedbackObject | None = None
 
 
-class AuthenticateResponse(AuthResultResponse):
+class PasswordAuthenticateResponse(AuthResultResponse):
     organization_id: str
 
 
-class EmailResetResponse(AuthenticateResponse):
+class PasswordEmailResetResponse(PasswordAuthenticateResponse):
     member_email_id: str
 
 
-class EmailResetStartResponse(ResponseBase):
+class PasswordEmailResetStartResponse(ResponseBase):
     member_id: str
     member_email_id: str
-    member: Member
+    member: MemberObject
 
 
-class RequireResetResponse(ResponseBase):
+class PasswordRequireResetResponse(ResponseBase):
     member_id: str | None = None
-    member: Member | None = None
-    organization: Organization | None = None
+    member: MemberObject | None = None
+    organization: OrganizationObject | None = None
 
 
-class MigrateResponse(ResponseBase):
+class PasswordMigrateResponse(ResponseBase):
     member_id: str
     member_created: bool
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
 
 
-class SessionResetResponse(ResponseBase):
+class PasswordSessionResetResponse(ResponseBase):
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
     session_token: str
     session_jwt: str
     intermediate_session_token: str
     member_authenticated: bool
-    member_session: MemberSession | None = None
-    mfa_required: MfaRequired | None = None
+    member_session: MemberSessionObject | None = None
+    mfa_required: MfaRequiredObject | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
 
-class DiscoveryAuthenticateResponse(ResponseBase):
+class PasswordDiscoveryResponse(ResponseBase):
     email_address: str
     intermediate_session_token: str
-    discovered_organizations: list[DiscoveredOrganization]
+    discovered_organizations: list[DiscoveredOrganizationObject]
     intermediate_session_token_expires_at: datetime | None = None
 
 
 class DeletePasswordResponse(ResponseBase):
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
 
 
 class PasswordPolicyResponse(ResponseBase):

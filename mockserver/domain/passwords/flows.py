@@ -16,47 +16,54 @@ from typing import Any
 from ... import errors
 from ...ids import new_id
 from ..discovery import DiscoveryResult, discover
-from ..entities import ACTIVE, DELETED, AuthenticationFactor, MagicLinkToken, Member, Organization
+from ..entities import (
+    AuthenticationFactor,
+    MagicLinkToken,
+    Member,
+    MemberStatus,
+    MessageKind,
+    Organization,
+)
 from ..login import (
     AuthResult,
     check_pkce,
-    find_intermediate_session,
+    get_intermediate_session,
     log_in,
     new_intermediate_session,
 )
 from ..magic_links import check_expiration, send_link
-from ..organizations import activate, add_member, validate_email
+from ..members import activate, add_member
 from ..project import Project
+from ..rules import validate_email
 from ..sessions import (
     SessionGrant,
     check_custom_claims,
     check_duration,
-    find_session,
+    get_session,
     merge_custom_claims,
     touch,
 )
-from ..sessions import _forget as forget_session
+from ..stores import MemberPasswords, StoredPassword
 from . import errors as pw_errors
 from .hashing import STORED_TYPE, PasswordHash, check_migrated, hash_password, verify
 from .policy import PasswordPolicy
-from .store import PasswordStore, StoredPassword
 from .strength import Strength, check_length, check_new_password, is_breached, strength
 
 DEFAULT_RESET_MINUTES = 30
 SESSION_RESET_WINDOW = timedelta(minutes=5)
-ORG_RESET = "reset_password"
-DISCOVERY_RESET = "discovery_reset_password"
+ORG_RESET = MessageKind.RESET_PASSWORD
+DISCOVERY_RESET = MessageKind.DISCOVERY_RESET_PASSWORD
 
 
 # --- project settings ---------------------------------------------------------------------
 
 
-def store(project: Project) -> PasswordStore:
-    return project.passwords
+def store(project: Project) -> MemberPasswords:
+    return project.member_passwords
 
 
 def policy(project: Project) -> PasswordPolicy:
-    return project.passwords.policy_override or project.config.passwords
+    return project.member_passwords.policy_override or project.config.passwords
 
 
 def set_policy(project: Project, fields: dict[str, Any]) -> PasswordPolicy:
@@ -66,7 +73,7 @@ def set_policy(project: Project, fields: dict[str, Any]) -> PasswordPolicy:
     # its own password.
     current = policy(project)
     updated = PasswordPolicy.model_validate({**current.model_dump(), **fields})
-    project.passwords.policy_override = updated
+    project.member_passwords.policy_override = updated
     return updated
 
 
@@ -103,8 +110,7 @@ def _store_hash(project: Project, member: Member, stored: PasswordHash) -> Store
         config=stored.config,
         created_at=project.now(),
     )
-    passwords.put(record)
-    passwords.failures.pop(member.member_id, None)
+    passwords.add(record)
     member.member_password_id = record.member_password_id
     member.updated_at = project.now()
     return record
@@ -115,7 +121,7 @@ def _set_password(project: Project, member: Member, password: str) -> list[Membe
     are cross-organization); the members that got it."""
     hashed = PasswordHash(STORED_TYPE, hash_password(password, policy(project).argon2))
     members = (
-        project.live_members_for_email(member.email_address)
+        project.members.live_with_email(member.email_address)
         if policy(project).cross_org_passwords
         else [member]
     )
@@ -132,9 +138,9 @@ def seed_password(project: Project, member: Member, password: str) -> None:
 
 def _revoke_sessions(project: Project, members: list[Member], keep: str | None = None) -> None:
     for m in members:
-        for session_id in list(project.sessions_by_member.get(m.member_id, ())):
-            if session_id != keep:
-                forget_session(project, project.sessions[session_id])
+        for session in project.sessions.of_member(m.member_id):
+            if session.member_session_id != keep:
+                project.sessions.forget(session)
 
 
 # --- locks ----------------------------------------------------------------------------------
@@ -152,15 +158,13 @@ def _check_lock(project: Project, member: Member) -> None:
 def _failed(project: Project, member: Member) -> pw_errors.StytchError:
     """Count a failed password check; at the policy's threshold the member is locked."""
     rules = policy(project)
-    passwords = store(project)
-    count = passwords.failures.get(member.member_id, 0) + 1
-    passwords.failures[member.member_id] = count
+    count = store(project).failed(member.member_id)
     if rules.lock_threshold and count >= rules.lock_threshold:
         now = project.now()
         member.is_locked = True
         member.lock_created_at = now
         member.lock_expires_at = now + timedelta(minutes=rules.lock_minutes)
-        passwords.failures.pop(member.member_id, None)
+        store(project).succeeded(member.member_id)
     return errors.unauthorized_credentials()
 
 
@@ -173,7 +177,7 @@ def _check_password(project: Project, member: Member, password: str) -> StoredPa
         raise pw_errors.member_password_not_found()
     if not verify(record.password_hash, password):
         raise _failed(project, member)
-    store(project).failures.pop(member.member_id, None)
+    store(project).succeeded(member.member_id)
     if record.hash_type != STORED_TYPE or record.config is not None:
         record.hash_type = STORED_TYPE
         record.hash = hash_password(password, policy(project).argon2)
@@ -192,7 +196,7 @@ def _check_org_allows_passwords(org: Organization, member: Member) -> None:
 
 def _find_member(project: Project, org: Organization, email: str) -> Member:
     validate_email(email)
-    member = project.member_in_org_by_email(org.organization_id, email)
+    member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
     return member
@@ -215,7 +219,7 @@ def _session_inputs(
     check_custom_claims(claims)
     if session_token is None and session_jwt is None:
         return _SessionInputs(None, None)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
     return _SessionInputs(session.member_session_id, session.member_id)
 
 
@@ -228,7 +232,7 @@ def _log_in(
     duration: int | None,
     claims: dict[str, Any] | None,
 ) -> AuthResult:
-    ist = find_intermediate_session(project, ist_token) if ist_token is not None else None
+    ist = get_intermediate_session(project, ist_token) if ist_token is not None else None
     if ist is not None and ist.organization_id_hint not in (None, org.organization_id):
         raise errors.StytchError(
             400,
@@ -270,11 +274,11 @@ def authenticate(
     inputs = _session_inputs(
         project, session_token, session_jwt, session_duration_minutes, session_custom_claims
     )
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
     _check_org_allows_passwords(org, member)
     if intermediate_session_token is not None:
-        find_intermediate_session(project, intermediate_session_token)
+        get_intermediate_session(project, intermediate_session_token)
     record = _check_password(project, member, password)
     _refuse_reset_or_breach(project, record, password)
     return _log_in(
@@ -301,7 +305,7 @@ def _refuse_reset_or_breach(project: Project, record: StoredPassword, password: 
 # --- email reset --------------------------------------------------------------------------
 
 
-def _reset_redirect(url: str, kind: str) -> str:
+def _reset_redirect(url: str, kind: MessageKind) -> str:
     """The discovery reset link also names the redirect type (Stytch's frontend SDKs read
     ``stytch_redirect_type=reset_password`` beside ``stytch_token_type=discovery``)."""
     if kind != DISCOVERY_RESET:
@@ -327,7 +331,7 @@ def reset_start(
         reset_password_expiration_minutes,
         DEFAULT_RESET_MINUTES,
     )
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
     redirect = project.resolve_redirect_url(reset_password_redirect_url)
     project.resolve_redirect_url(login_redirect_url)
@@ -345,16 +349,16 @@ def reset_start(
 
 
 def _reset_token(
-    project: Project, token_value: str, kind: str, verifier: str | None
+    project: Project, token_value: str, kind: MessageKind, verifier: str | None
 ) -> MagicLinkToken:
     """A live reset token of this kind (checked, not yet used up); an unknown, used, expired
     token, one of another kind, or one whose member is gone is 401."""
-    token = project.magic_links.get(token_value)
+    token = project.magic_links.find(token_value)
     if token is None or token.kind != kind or token.used or project.now() >= token.expires_at:
         raise pw_errors.unable_to_auth_password_reset_token()
     if kind == ORG_RESET:
-        owner = project.members.get(token.member_id or "")
-        if owner is None or owner.status == DELETED:
+        owner = project.members.find(token.member_id or "")
+        if owner is None or owner.status == MemberStatus.DELETED:
             raise pw_errors.unable_to_auth_password_reset_token()
     check_pkce(token.pkce_code_challenge, verifier)
     return token
@@ -380,10 +384,10 @@ def reset(
         project, session_token, session_jwt, session_duration_minutes, session_custom_claims
     )
     token = _reset_token(project, password_reset_token, ORG_RESET, code_verifier)
-    member = project.members[token.member_id or ""]
-    org = project.organizations[member.organization_id]
+    member = project.members.get_by_id(token.member_id or "")
+    org = project.organizations.get_by_id(member.organization_id)
     if intermediate_session_token is not None:
-        find_intermediate_session(project, intermediate_session_token)
+        get_intermediate_session(project, intermediate_session_token)
     check_new_password(password, member.email_address, policy(project))
     token.used = True
     members = _set_password(project, member, password)
@@ -414,13 +418,13 @@ def require_reset(
     if not policy(project).cross_org_passwords:
         raise pw_errors.cross_org_passwords_not_enabled()
     validate_email(email_address)
-    org = project.get_organization(organization_id) if organization_id is not None else None
+    org = project.organizations.get(organization_id) if organization_id is not None else None
     member = None
     if org is not None and member_id is not None:
-        member = project.get_member(org.organization_id, member_id)
+        member = project.members.get(org.organization_id, member_id)
     elif org is not None:
         member = _find_member(project, org, email_address)
-    members = project.live_members_for_email(email_address)
+    members = project.members.live_with_email(email_address)
     if not members:
         raise errors.member_not_found()
     for m in members:
@@ -452,7 +456,7 @@ def existing_password_reset(
     inputs = _session_inputs(
         project, session_token, session_jwt, session_duration_minutes, session_custom_claims
     )
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
     _check_org_allows_passwords(org, member)
     if existing_password == new_password:
@@ -486,11 +490,11 @@ def session_reset(
     this one lives on (extended when a duration is given)."""
     check_length(password)
     check_duration(session_duration_minutes)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    org = project.get_organization(organization_id)
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    org = project.organizations.get(organization_id)
     if session.organization_id != org.organization_id:
         raise errors.session_authorization_tenancy_error()
-    member = project.members[session.member_id]
+    member = project.members.get_by_id(session.member_id)
     now = project.now()
     factors = session.authentication_factors
     if not any(now - f.last_authenticated_at <= SESSION_RESET_WINDOW for f in factors):
@@ -524,9 +528,9 @@ def migrate(
     """Add a hash from another system to the member (made, active, when missing); the email
     becomes verified. Only for a member without a password (``password_already_exists``)."""
     validate_email(email_address)
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     stored = check_migrated(hash_type, hash, configs)
-    member = project.member_in_org_by_email(org.organization_id, email_address)
+    member = project.members.find_by_email(org.organization_id, email_address)
     if member is not None and store(project).find(member.member_id) is not None:
         raise pw_errors.password_already_exists()
     created = member is None
@@ -535,7 +539,7 @@ def migrate(
             project,
             org,
             email_address,
-            status=ACTIVE,
+            status=MemberStatus.ACTIVE,
             email_address_verified=True,
             name=name,
             trusted_metadata=trusted_metadata,
@@ -557,12 +561,15 @@ def delete_password(
     """Organization-scoped passwords only (cross-org projects use require_reset)."""
     if policy(project).cross_org_passwords:
         raise pw_errors.cross_org_passwords_enabled()
-    org = project.get_organization(organization_id)
-    member_id = store(project).member_by_password_id.get(member_password_id)
-    member = project.members.get(member_id or "")
-    if member is None or member.organization_id != org.organization_id or member.status == DELETED:
+    org = project.organizations.get(organization_id)
+    member = project.members.find(store(project).find_member_id(member_password_id) or "")
+    if (
+        member is None
+        or member.organization_id != org.organization_id
+        or member.status == MemberStatus.DELETED
+    ):
         raise pw_errors.password_not_found()
-    store(project).remove(member.member_id)
+    store(project).forget(member.member_id)
     member.member_password_id = ""
     member.updated_at = project.now()
     return member, org
@@ -586,12 +593,14 @@ def discovery_authenticate(
     check_length(password)
     validate_email(email_address)
     members = [
-        m for m in project.live_members_for_email(email_address) if store(project).find(m.member_id)
+        m
+        for m in project.members.live_with_email(email_address)
+        if store(project).find(m.member_id)
     ]
     if not members:
         raise (
             errors.member_not_found()
-            if not project.live_members_for_email(email_address)
+            if not project.members.live_with_email(email_address)
             else pw_errors.member_password_not_found()
         )
     member = members[0]
@@ -626,7 +635,7 @@ def discovery_reset_start(
     )
     redirect = project.resolve_redirect_url(reset_password_redirect_url)
     project.resolve_redirect_url(discovery_redirect_url)
-    if not project.live_members_for_email(email_address):
+    if not project.members.live_with_email(email_address):
         raise errors.member_not_found()
     send_link(
         project,
@@ -645,7 +654,7 @@ def discovery_reset(
     check_length(password)
     token = _reset_token(project, password_reset_token, DISCOVERY_RESET, pkce_code_verifier)
     email = token.email_address
-    members = project.live_members_for_email(email)
+    members = project.members.live_with_email(email)
     if not members:
         raise pw_errors.unable_to_auth_password_reset_token()
     check_new_password(password, email, policy(project))

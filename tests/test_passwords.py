@@ -185,3 +185,11 @@ def test_salted_digests_are_case_insensitive_and_check_the_salts() -> None:
     )
     assert verify(stored, STRONG)
     assert not verify(PasswordHash("sha_1", stored.hash, {"prepend_salt": "pre"}), STRONG)
+
+
+def test_argon2i_reference_vector_verifies() -> None:
+    """The Argon2 reference implementation's README example ("password", salt "somesalt",
+    t=2, m=64 MiB, p=4), migrated as its encoded form."""
+    encoded = "$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"
+    stored = check_migrated("argon_2i", encoded, {})
+    assert verify(stored, "password")

@@ -174,6 +174,10 @@ def test_reset_email_sets_the_password_and_signs_in(sdk, mock, org, member):
     assert again.intermediate_session_token == ""
     assert again.member_session.member_id == member.member_id
     assert [f.type for f in again.member_session.authentication_factors] == ["password"]
+    # The session JWT verifies locally with the mock's JWKS and names the password factor.
+    local = sdk.sessions.authenticate_jwt_local(session_jwt=again.session_jwt)
+    assert local.member_id == member.member_id
+    assert [f.type for f in local.authentication_factors] == ["password"]
 
 
 def test_reset_token_is_single_use_and_expires(sdk, mock, org, member):
@@ -351,6 +355,25 @@ def test_mfa_org_gets_an_intermediate_session(sdk, mock, new_org, email):
     assert result.intermediate_session_token
     assert result.mfa_required is not None
     assert_near(result.intermediate_session_token_expires_at, mock.now() + timedelta(minutes=10))
+    # Signing in again with that IST adds the factor to it: MFA is still due, same IST back.
+    again = sign_in(sdk, org, address, intermediate_session_token=result.intermediate_session_token)
+    assert again.intermediate_session_token == result.intermediate_session_token
+    assert again.member_authenticated is False
+
+    # The IST is tied to its organization: refused elsewhere, before anything changes.
+    other = new_org()
+    sdk.organizations.members.create(organization_id=other.organization_id, email_address=address)
+    sdk.passwords.email.reset_start(organization_id=other.organization_id, email_address=address)
+    token = mock.outbox.latest(address)["token"]
+    refused(
+        sdk.passwords.email.reset,
+        400,
+        "invalid_intermediate_session_token_for_organization",
+        password_reset_token=token,
+        password=STRONG,
+        intermediate_session_token=result.intermediate_session_token,
+    )
+    assert sdk.passwords.email.reset(password_reset_token=token, password=STRONG).member_id
 
 
 def test_restricted_auth_methods_without_password_refuse_sign_in(sdk, mock, new_org, email):

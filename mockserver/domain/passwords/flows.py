@@ -18,6 +18,7 @@ from ...ids import new_id
 from ..discovery import DiscoveryResult, discover
 from ..entities import (
     AuthenticationFactor,
+    IntermediateSession,
     MagicLinkToken,
     Member,
     MemberStatus,
@@ -223,22 +224,32 @@ def _session_inputs(
     return _SessionInputs(session.member_session_id, session.member_id)
 
 
-def _log_in(
-    project: Project,
-    member: Member,
-    org: Organization,
-    inputs: _SessionInputs,
-    ist_token: str | None,
-    duration: int | None,
-    claims: dict[str, Any] | None,
-) -> AuthResult:
-    ist = get_intermediate_session(project, ist_token) if ist_token is not None else None
-    if ist is not None and ist.organization_id_hint not in (None, org.organization_id):
+def _intermediate_session(
+    project: Project, token: str | None, org: Organization
+) -> IntermediateSession | None:
+    """The caller's IST, checked before anything changes: live, and not tied to another
+    organization (Stytch: password factors are not transferable between organizations)."""
+    if token is None:
+        return None
+    ist = get_intermediate_session(project, token)
+    if ist.organization_id_hint not in (None, org.organization_id):
         raise errors.StytchError(
             400,
             "invalid_intermediate_session_token_for_organization",
             "The intermediate session token belongs to another organization.",
         )
+    return ist
+
+
+def _log_in(
+    project: Project,
+    member: Member,
+    org: Organization,
+    inputs: _SessionInputs,
+    ist: IntermediateSession | None,
+    duration: int | None,
+    claims: dict[str, Any] | None,
+) -> AuthResult:
     factors = [password_factor(member, project.now())]
     if ist is not None:
         factors += ist.authentication_factors
@@ -277,18 +288,11 @@ def authenticate(
     org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
     _check_org_allows_passwords(org, member)
-    if intermediate_session_token is not None:
-        get_intermediate_session(project, intermediate_session_token)
+    ist = _intermediate_session(project, intermediate_session_token, org)
     record = _check_password(project, member, password)
     _refuse_reset_or_breach(project, record, password)
     return _log_in(
-        project,
-        member,
-        org,
-        inputs,
-        intermediate_session_token,
-        session_duration_minutes,
-        session_custom_claims,
+        project, member, org, inputs, ist, session_duration_minutes, session_custom_claims
     )
 
 
@@ -386,8 +390,7 @@ def reset(
     token = _reset_token(project, password_reset_token, ORG_RESET, code_verifier)
     member = project.members.get_by_id(token.member_id or "")
     org = project.organizations.get_by_id(member.organization_id)
-    if intermediate_session_token is not None:
-        get_intermediate_session(project, intermediate_session_token)
+    ist = _intermediate_session(project, intermediate_session_token, org)
     check_new_password(password, member.email_address, policy(project))
     token.used = True
     members = _set_password(project, member, password)
@@ -396,13 +399,7 @@ def reset(
     member.email_address_verified = True
     activate(project, member)
     return _log_in(
-        project,
-        member,
-        org,
-        inputs,
-        intermediate_session_token,
-        session_duration_minutes,
-        session_custom_claims,
+        project, member, org, inputs, ist, session_duration_minutes, session_custom_claims
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ... import errors
 from ...ids import new_id
-from ..discovery import DiscoveryResult, discover
+from ..discovery import DiscoveryResult, discovery_result
 from ..entities import (
     AuthenticationFactor,
     IntermediateSession,
@@ -30,7 +30,6 @@ from ..login import (
     check_pkce,
     get_intermediate_session,
     log_in,
-    new_intermediate_session,
 )
 from ..magic_links import check_expiration, send_link
 from ..members import activate, add_member
@@ -78,16 +77,16 @@ def set_policy(project: Project, fields: dict[str, Any]) -> PasswordPolicy:
     return updated
 
 
-def password_factor(member: Member, now: datetime) -> AuthenticationFactor:
+def password_factor(email: str, email_id: str, now: datetime) -> AuthenticationFactor:
     """Stytch's password factor: ``type`` password, ``delivery_method`` knowledge. Stytch defines
-    no sub-object for it; [chosen] the member's ``email_factor`` rides along."""
+    no sub-object for it; [chosen] the ``email_factor`` of the email it proved rides along."""
     return AuthenticationFactor(
         type="password",
         delivery_method="knowledge",
         created_at=now,
         last_authenticated_at=now,
         updated_at=now,
-        email_factor={"email_id": member.email_id, "email_address": member.email_address},
+        email_factor={"email_id": email_id, "email_address": email},
     )
 
 
@@ -250,7 +249,7 @@ def _log_in(
     duration: int | None,
     claims: dict[str, Any] | None,
 ) -> AuthResult:
-    factors = [password_factor(member, project.now())]
+    factors = [password_factor(member.email_address, member.email_id, project.now())]
     if ist is not None:
         factors += ist.authentication_factors
     same = inputs.existing_member_id == member.member_id
@@ -603,15 +602,13 @@ def discovery_authenticate(
     member = members[0]
     record = _check_password(project, member, password)
     _refuse_reset_or_breach(project, record, password)
-    factor = password_factor(member, project.now())
-    factor.email_factor = {"email_id": new_id("email", project.env), "email_address": email_address}
-    ist = new_intermediate_session(project, email_address, [factor])
-    return DiscoveryResult(
-        intermediate_session_token=ist.token,
-        email_address=email_address,
-        discovered_organizations=discover(project, email_address, [factor], include_eligible=True),
-        intermediate_session_token_expires_at=ist.expires_at,
-    )
+    return discovery_result(project, email_address, _discovery_factor(project, email_address))
+
+
+def _discovery_factor(project: Project, email: str) -> AuthenticationFactor:
+    """The password factor of an intermediate session, which is not tied to a member yet: a
+    fresh email id, replaced by the member's own once it lands in a session (login.log_in)."""
+    return password_factor(email, new_id("email", project.env), project.now())
 
 
 def discovery_reset_start(
@@ -660,15 +657,4 @@ def discovery_reset(
     _revoke_sessions(project, members)
     for m in members:
         m.email_address_verified = True
-    # The IST is not tied to a member yet: its factor names a fresh email id, replaced by the
-    # member's own when it lands in a session (as discovery magic links do).
-    factor = password_factor(members[0], project.now())
-    factor.email_factor = {"email_id": new_id("email", project.env), "email_address": email}
-    factors = [factor]
-    ist = new_intermediate_session(project, email, factors)
-    return DiscoveryResult(
-        intermediate_session_token=ist.token,
-        email_address=email,
-        discovered_organizations=discover(project, email, factors, include_eligible=True),
-        intermediate_session_token_expires_at=ist.expires_at,
-    )
+    return discovery_result(project, email, _discovery_factor(project, email))

@@ -234,6 +234,16 @@ def test_reset_refuses_weak_and_breached_passwords_and_keeps_the_token(sdk, mock
         password_reset_token=token,
         password="password1",
     )
+    before = state_text(mock)
+    for bad in ("", "Long enough, surely! " * 15):
+        refused(
+            sdk.passwords.email.reset,
+            400,
+            "invalid_argument",
+            password_reset_token=token,
+            password=bad,
+        )
+    assert state_text(mock) == before
     assert (
         sdk.organizations.members.get(
             organization_id=org.organization_id, member_id=member.member_id

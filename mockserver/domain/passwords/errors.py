@@ -1,6 +1,7 @@
 """The passwords family's Stytch errors.
 
-Error types are from Stytch's list (``StytchAPIErrorType`` in stytchauth/stytch-browser);
+Error types are from Stytch's list (https://github.com/stytchauth/stytch-browser/blob/main/
+packages/core/src/public/StytchAPIErrorType.ts);
 statuses follow Stytch's visible convention where unpublished (``*_not_found`` 404,
 ``unable_to_auth*`` and wrong credentials 401, validation 400, organization policy 403, lock
 429) and are listed in the README's fidelity notes. Messages in Stytch's own words where known

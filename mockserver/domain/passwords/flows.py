@@ -1,6 +1,7 @@
 """The B2B password endpoints as functions over a Project.
 
-Behaviour from the Python SDK's docstrings (stytch-python ``stytch/b2b/api/passwords*.py``):
+Behaviour from the Python SDK's docstrings (https://github.com/stytchauth/stytch-python,
+``stytch/b2b/api/passwords*.py``):
 sign-in ends in the shared login step (a session, or an intermediate session when the
 organization asks for MFA); resets store the new password, revoke the member's sessions and
 log in; migrate adds a hash from another system, verified on the first sign-in. The mock's

@@ -3,7 +3,9 @@
 - zxcvbn through the ``zxcvbn`` package (Dropbox's algorithm): ``score`` 0-4, valid at 3 or
   more; its warning and suggestions are passed on as ``zxcvbn_feedback``.
 - LUDS: lower case, upper case, digit, symbol (anything outside a-z, A-Z and 0-9 counts as a
-  symbol, as Stytch's docstring allows), a minimum length and a number of classes.
+  symbol, as the ``LudsFeedback`` docstring of the Python SDK allows:
+  https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/passwords.py), a
+  minimum length and a number of classes.
 - Breach check: offline; see :class:`~.policy.PasswordPolicy`.
 
 Both feedback objects are always returned (Stytch's frontend SDK types declare both): the one

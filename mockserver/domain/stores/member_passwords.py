@@ -1,6 +1,7 @@
 """Members' passwords: each member's password hash (never the password), by member id and by
 ``member_password_id``; each member's run of failed password checks (for locks); and the
-password policy set at run time (``POST /_mock/password_policy``, until the next reset)."""
+password policy set at run time (``POST /_mock/password_policy``, until the next reset
+or state import)."""
 
 from __future__ import annotations
 

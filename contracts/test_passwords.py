@@ -497,7 +497,16 @@ def test_require_reset_forces_the_reset_path(sdk, mock, org, member):
     assert required.member_id == member.member_id
     refused_sign_in(sdk, org, address, STRONG, 401, "member_reset_password")
     assert set_by_email(sdk, mock, org, address, STRONGER).member_authenticated is True
-    assert sign_in(sdk, org, address, STRONGER).member_authenticated is True
+    done = sign_in(sdk, org, address, STRONGER)
+    assert done.member_authenticated is True
+    # Cross-organization projects delete passwords through require_reset only.
+    refused(
+        sdk.organizations.members.delete_password,
+        400,
+        "cross_org_passwords_enabled",
+        organization_id=org.organization_id,
+        member_password_id=done.member.member_password_id,
+    )
 
 
 def test_require_reset_needs_cross_org_passwords(sdk, mock, member):

@@ -287,6 +287,12 @@ class StytchMock:
         """A fresh ``discovery_oauth_token`` for ``oauth.discovery.authenticate``."""
         return _token_of(self.oauth_redirect(provider, email, discovery=True, **kwargs))
 
+    def set_password_policy(self, **fields: Any) -> dict[str, Any]:
+        """Change the project's password policy until the next reset (``strength_policy``,
+        ``luds_min_password_length``, ``cross_org_passwords``, ``lock_threshold``, …: see
+        ``POST /_mock/password_policy``); returns the whole policy."""
+        return self.control("POST", "_mock/password_policy", fields)["password_policy"]
+
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
         ids of what was made."""

@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from .domain.passwords.policy import PasswordPolicy
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .domain.rbac import PolicyDocument, build_policy
 from .errors import StytchError
@@ -65,6 +66,8 @@ class ProjectEntry(BaseModel):
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
     # The frontend SDKs' public token; derived from project_id when not given.
     public_token: str | None = None
+    # The project's password settings (strength policy, breach check, locks, hashing cost).
+    passwords: PasswordPolicy = Field(default_factory=PasswordPolicy)
 
     @field_validator("public_token")
     @classmethod
@@ -120,6 +123,7 @@ class ProjectEntry(BaseModel):
             list(self.redirect_urls),
             public_token=self.public_token or "",
             rbac_policy=self.rbac_policy.model_dump() if self.rbac_policy is not None else None,
+            passwords=self.passwords,
         )
 
 

@@ -377,10 +377,78 @@ async def login(request: web.Request) -> web.Response:
     await request.app[STYTCH].magic_links.email.discovery.send_async(
         email_address=email, discovery_redirect_url=_redirect_url(request)
     )
-    outbox_url = (
-        "/outbox?" + urlencode({"to": email}) if request.app[CONFIG].talks_to_mock else None
-    )
+    outbox_url = _outbox_url(request, email)
     return render(request, "check_email.html", email=email, outbox_url=outbox_url)
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+@routes.post("/login/password")
+async def login_with_password(request: web.Request) -> web.Response:
+    """Sign in to one organization (by slug) with an email and a password."""
+    form = await _form(request)
+    organization, email = form.get("organization", "").strip(), form.get("email", "").strip()
+    password = form.get("password", "")
+    if not (organization and email and password):
+        return _password_page(request, 400, "Enter your organization, email and password.")
+    try:
+        resp = await request.app[STYTCH].passwords.authenticate_async(
+            organization_id=organization, email_address=email, password=password
+        )
+    except StytchError as exc:
+        if exc.details.status_code in (401, 404):
+            return _password_page(request, 401, "Wrong organization, email or password.")
+        raise
+    return _login(request, resp)
+
+
+def _password_page(request: web.Request, status: int, error: str) -> web.Response:
+    return render(request, "login.html", status=status, password_error=error, email="")
+
+
+@routes.post("/password/forgot")
+async def forgot_password(request: web.Request) -> web.Response:
+    """Email a reset link; it comes back to /authenticate with multi_tenant_passwords."""
+    form = await _form(request)
+    organization, email = form.get("organization", "").strip(), form.get("email", "").strip()
+    if not (organization and email):
+        return _password_page(request, 400, "Enter your organization and email to reset.")
+    await request.app[STYTCH].passwords.email.reset_start_async(
+        organization_id=organization,
+        email_address=email,
+        reset_password_redirect_url=_redirect_url(request),
+        login_redirect_url=_redirect_url(request),
+    )
+    return render(
+        request,
+        "check_email.html",
+        email=email,
+        outbox_url=_outbox_url(request, email),
+        purpose="a link to choose a new password",
+    )
+
+
+@routes.post("/password/reset")
+async def reset_password(request: web.Request) -> web.Response:
+    form = await _form(request)
+    token, password = form.get("token", ""), form.get("password", "")
+    try:
+        resp = await request.app[STYTCH].passwords.email.reset_async(
+            password_reset_token=token, password=password
+        )
+    except StytchError as exc:
+        if exc.details.error_type in ("weak_password", "breached_password"):
+            error = f"{exc.details.error_message} Choose a longer, less common password."
+            return render(request, "reset_password.html", status=400, token=token, error=error)
+        raise
+    return _login(request, resp)
+
+
+def _outbox_url(request: web.Request, email: str) -> str | None:
+    if not request.app[CONFIG].talks_to_mock:
+        return None
+    return "/outbox?" + urlencode({"to": email})
 
 
 @routes.get("/outbox")
@@ -431,12 +499,18 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
             error_type=request.query["error"],
             retry_url="/",
         )
-    if token_type not in ("discovery", "multi_tenant_magic_links", "discovery_oauth"):
+    if token_type not in (
+        "discovery",
+        "multi_tenant_magic_links",
+        "discovery_oauth",
+        "multi_tenant_passwords",
+    ):
         return error_page(
             request,
             400,
             "Unsupported link",
-            "This app handles discovery and multi-tenant magic links and discovery OAuth only.",
+            "This app handles discovery and multi-tenant magic links, discovery OAuth and "
+            "password resets only.",
             error_type=f"unsupported token type: {token_type or '(none)'}",
         )
     if not token:
@@ -444,6 +518,8 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
     if token_type == "multi_tenant_magic_links":
         resp = await stytch.magic_links.authenticate_async(magic_links_token=token)
         return _login(request, resp)
+    if token_type == "multi_tenant_passwords":
+        return render(request, "reset_password.html", token=token)
 
     state: CookieState = request[STATE]
     found: Any  # the magic-link or OAuth discovery response: the same fields used here

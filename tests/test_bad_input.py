@@ -32,6 +32,7 @@ FAKE = {
     "member_id": "member-test-00000000-0000-4000-8000-00000000dead",
     "project_id": FIXTURE_PROJECT_ID,
     "member_session_id": "session-test-00000000-0000-4000-8000-00000000dead",
+    "member_password_id": "member-password-test-00000000-0000-4000-8000-00000000dead",
 }
 
 

@@ -222,3 +222,62 @@ def test_continue_with_microsoft_signs_up_and_a_denial_is_a_readable_page(
     page.wait_for_url(re.compile(r"/dashboard$"))
     expect(page.locator("#member-email")).to_have_text("ada@new-co.io")
     page.close()
+
+
+
+
+def test_password_sign_in_and_forgot_password_through_the_outbox(
+    chromium: object, app_url: str, stytch_mock: StytchMock
+) -> None:
+    """Beside the email link: "Forgot password?" sends a reset email (read from the mock's
+    outbox), the new password signs in, and the password form signs in again later."""
+    from playwright.sync_api import expect
+
+    slug, email, password = "acme-pw", "pat@acme-pw.com", "correct horse battery staple 42"
+    stytch_mock.seed(
+        {
+            "organizations": [
+                {
+                    "organization_name": "Acme Passwords",
+                    "organization_slug": slug,
+                    "members": [{"email_address": email}],
+                }
+            ]
+        }
+    )
+    context = chromium.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(app_url + "/")
+    page.fill("#pw-organization", slug)
+    page.fill("#pw-email", email)
+    page.fill("#pw-password", password)
+    page.click("#password-sign-in")
+    expect(page.locator("#password-error")).to_have_text("Wrong organization, email or password.")
+
+    page.fill("#pw-organization", slug)
+    page.fill("#pw-email", email)
+    page.click("#forgot-password")
+    expect(page.locator("h1")).to_have_text("Check your email")
+    page.click("#outbox-link")
+    expect(page.locator(".subject").first).to_have_text("Reset your password for Acme Passwords")
+    page.locator("a.email-link").first.click()
+
+    expect(page.locator("h1")).to_have_text("Choose a new password")
+    page.fill("#new-password", "password1")
+    page.click("#set-password")
+    expect(page.locator(".error")).to_contain_text("breached")
+    page.fill("#new-password", password)
+    page.click("#set-password")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#member-email")).to_have_text(email)
+
+    page.click("#logout")
+    page.fill("#pw-organization", slug)
+    page.fill("#pw-email", email)
+    page.fill("#pw-password", password)
+    page.click("#password-sign-in")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#organization-name")).to_contain_text("Acme Passwords")
+    context.close()

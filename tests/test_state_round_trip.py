@@ -3,6 +3,7 @@ and a project that behaves the same (the state document is the list of the proje
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +31,9 @@ from tests.support import (
     state_of,
 )
 
+PASSWORD = "correct horse battery staple 42"
+PASSWORD_MD5 = hashlib.md5(PASSWORD.encode()).hexdigest()
+
 
 @pytest.fixture
 def fresh(stytch_mock: StytchMock) -> Iterator[StytchMock]:
@@ -51,6 +55,9 @@ def doomed_organization(mock: StytchMock) -> str:
         email_invites="ALL_ALLOWED",
     )
     org_id = org.organization_id
+    client.passwords.migrate(  # a password, forgotten with the organization
+        email_address="dan@doomed.com", hash=PASSWORD_MD5, hash_type="md_5", organization_id=org_id
+    )
     log_in(mock, org_id, "dan@doomed.com")  # a used link
     login_token(mock, org_id, "dan@doomed.com")  # expires below
     mock.advance_clock(hours=2)
@@ -126,6 +133,10 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
         {"public_token": mock.public_token, "organization_id": acme_id}
     )
     assert http(mock.url + start, follow=False).status == 302  # waits at the provider page
+    client.passwords.migrate(
+        email_address="ada@acme.com", hash=PASSWORD_MD5, hash_type="md_5", organization_id=acme_id
+    )
+    client.passwords.email.reset_start(organization_id=acme_id, email_address="pat@acme.com")
     return {
         "doomed_id": doomed_id,
         "acme_id": acme_id,
@@ -159,6 +170,7 @@ def test_every_kind_of_object_round_trips_into_a_fresh_server(
         "outbox",
         "signing_keys",
         "rbac_policy",
+        "member_passwords",
     ):
         assert saved[name], name
     assert {m["status"] for m in saved["members"]} == {"active", "pending", "invited", "deleted"}
@@ -211,6 +223,11 @@ def test_an_imported_project_behaves_the_same(stytch_mock: StytchMock, fresh: St
         organization_id=made["acme_id"], member_id=made["ada"].member_id
     )
     assert stored.access_token == made["oauth_login"].provider_values.access_token
+    # A password (its hash) came along.
+    signed_in = client.passwords.authenticate(
+        organization_id=made["acme_id"], email_address="ada@acme.com", password=PASSWORD
+    )
+    assert signed_in.member_id == made["ada"].member_id
     # Revoked and used ones still fail.
     with pytest.raises(StytchError) as revoked:
         client.sessions.authenticate(session_token=made["revoked"].session_token)
@@ -242,6 +259,7 @@ def test_state_after_deleting_an_organization_with_links_reads_back(
     saved = state_of(stytch_mock)
     assert all(link["organization_id"] != doomed_id for link in saved["magic_links"])
     assert all(token["organization_id"] != doomed_id for token in saved["oauth_tokens"])
+    assert saved["member_passwords"] == []
     stytch_mock.reset()
 
     resp = stytch_mock.request("PUT", "_mock/state", {"state": saved})

@@ -32,6 +32,8 @@ class MessageKind(StrEnum):
     LOGIN = "login"
     SIGNUP = "signup"
     INVITE = "invite"
+    RESET_PASSWORD = "reset_password"
+    DISCOVERY_RESET_PASSWORD = "discovery_reset_password"
 
 
 class Channel(StrEnum):
@@ -104,6 +106,8 @@ class Member:
     member_password_id: str = ""
     totp_registration_id: str = ""
     is_locked: bool = False
+    lock_created_at: datetime | None = None
+    lock_expires_at: datetime | None = None
     sso_registrations: list[dict[str, Any]] = field(default_factory=list)
     oauth_registrations: list[dict[str, Any]] = field(default_factory=list)
     retired_email_addresses: list[dict[str, str]] = field(default_factory=list)

@@ -53,6 +53,9 @@ TOKEN_TYPES = {
     MessageKind.LOGIN: "multi_tenant_magic_links",
     MessageKind.SIGNUP: "multi_tenant_magic_links",
     MessageKind.INVITE: "multi_tenant_magic_links",
+    # Password reset links (https://stytch.com/docs/b2b/api/email-reset-start).
+    MessageKind.RESET_PASSWORD: "multi_tenant_passwords",
+    MessageKind.DISCOVERY_RESET_PASSWORD: "discovery",
 }
 
 

@@ -184,7 +184,9 @@ def update_member(
             member.email_address = new_email
             member.email_id = new_id("email", project.env)
             member.email_address_verified = False
+            # A new email clears the password (Stytch's update-member docstring).
             member.member_password_id = ""
+            project.member_passwords.forget(member.member_id)
         refresh_derived(org, member)
         member.updated_at = project.now()
     return member, org

@@ -153,11 +153,12 @@ def update_organization(
 
 
 def delete_organization(project: Project, organization_id: str) -> str:
-    """Deletes the organization with its members, their sessions, its magic links and its
-    pending OAuth requests and tokens."""
+    """Deletes the organization with its members, their sessions and passwords, its magic
+    links and its pending OAuth requests and tokens."""
     org = project.organizations.get(organization_id)
     for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
+        project.member_passwords.forget(member.member_id)
     project.magic_links.forget_organization(org.organization_id)
     project.oauth_requests.forget_organization(org.organization_id)
     project.oauth_tokens.forget_organization(org.organization_id)

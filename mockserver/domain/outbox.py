@@ -54,6 +54,16 @@ TEMPLATES: dict[MessageKind, Template] = {
         "It expires at {expires}.",
         "You have been invited to {org}",
     ),
+    MessageKind.RESET_PASSWORD: Template(
+        Channel.EMAIL,
+        "Click the link below to reset your password for {org}. It expires at {expires}.",
+        "Reset your password for {org}",
+    ),
+    MessageKind.DISCOVERY_RESET_PASSWORD: Template(
+        Channel.EMAIL,
+        "Click the link below to reset your password. It expires at {expires}.",
+        "Reset your password",
+    ),
 }
 
 

@@ -24,10 +24,12 @@ from .. import errors
 from ..clock import Clock
 from .keys import SigningKey
 from .request_log import RequestLog
+from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
 from .stores import (
     STORES,
     IntermediateSessions,
     MagicLinks,
+    MemberPasswords,
     Members,
     OAuthProviderTokens,
     OAuthRequests,
@@ -65,6 +67,8 @@ class ProjectConfig:
     public_token: str = ""
     # The project's RBAC policy document (domain/rbac.py); None is Stytch's default policy.
     rbac_policy: dict[str, Any] | None = None
+    # Password settings (strength policy, breach check, locks, hashing cost).
+    passwords: PasswordPolicy = DEFAULT_POLICY
 
     def __post_init__(self) -> None:
         if not self.public_token:
@@ -88,6 +92,7 @@ class Project:
     outbox: Outbox
     signing_keys: SigningKeys
     rbac_policy: RBACPolicy
+    member_passwords: MemberPasswords
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

@@ -25,6 +25,7 @@ from ..clock import MAX_OFFSET_SECONDS
 from .entities import MemberStatus
 from .members import add_member
 from .organizations import create_organization, delete_organization
+from .passwords.flows import seed_password
 from .project import Project
 from .stores import STORES, SigningKeys, bad_state
 
@@ -132,7 +133,10 @@ def _seed_organization(project: Project, fields: dict[str, Any], made: list[str]
                     "status", "A seeded member's status must be active, pending or invited."
                 )
             entry.setdefault("email_address_verified", True)
+            password = entry.pop("password", None)
             member = add_member(project, org, email, status=MemberStatus(status), **entry)
+            if password is not None:
+                seed_password(project, member, password)
         seeded.append({"member_id": member.member_id, "email_address": member.email_address})
     return {
         "organization_id": org.organization_id,

@@ -20,6 +20,7 @@ from . import (
     oauth_provider,
     openapi,
     organizations,
+    passwords,
     rbac,
     sessions,
 )
@@ -32,6 +33,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     organizations,
     sessions,
     rbac,
+    passwords,
     control,
     mock_tools,
     console,

@@ -108,6 +108,8 @@ class SeedMember(BaseModel):
     mfa_phone_number: str | None = None
     mfa_enrolled: bool | None = None
     external_id: str | None = None
+    # Stored only as a hash (argon2id), like a password set through the API.
+    password: str | None = None
 
 
 class SeedOrganization(OrganizationCreateRequest):

@@ -13,6 +13,7 @@ from typing import Any
 from .base import Store, bad_state
 from .intermediate_sessions import IntermediateSessions
 from .magic_links import MagicLinks
+from .member_passwords import MemberPasswords, StoredPassword
 from .members import Members
 from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
 from .organizations import Organizations
@@ -33,12 +34,14 @@ STORES: tuple[type[Store[Any]], ...] = (
     OAuthProviderTokens,
     Outbox,
     SigningKeys,
+    MemberPasswords,
 )
 
 __all__ = [
     "STORES",
     "IntermediateSessions",
     "MagicLinks",
+    "MemberPasswords",
     "Members",
     "OAuthProviderTokens",
     "OAuthRequests",
@@ -50,5 +53,6 @@ __all__ = [
     "SigningKeyRecord",
     "SigningKeys",
     "Store",
+    "StoredPassword",
     "bad_state",
 ]

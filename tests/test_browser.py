@@ -224,8 +224,6 @@ def test_continue_with_microsoft_signs_up_and_a_denial_is_a_readable_page(
     page.close()
 
 
-
-
 def test_password_sign_in_and_forgot_password_through_the_outbox(
     chromium: object, app_url: str, stytch_mock: StytchMock
 ) -> None:

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..clock import Clock
 from .keys import SigningKey
-from .request_log import RequestLog
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
+from .request_log import RequestLog
 from .stores import (
     STORES,
     IntermediateSessions,

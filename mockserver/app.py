@@ -9,18 +9,23 @@ from aiohttp import web
 from .domain.registry import Registry
 from .http import control, discovery, magic_links, openapi, organizations, sessions
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.connections import LIMITS, Limits
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .signer import InlineSigner, ProcessSigner
 
 
-def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Application:
+def create_app(
+    registry: Registry, *, sign_in_process: bool = False, limits: Limits | None = None
+) -> web.Application:
     """The mock's app. ``sign_in_process``: session JWTs are signed by a helper process
     (mockserver.signer.ProcessSigner, started and stopped with the app) instead of on the
-    event loop."""
+    event loop. ``limits``: timeouts and the connection cap (http.connections), applied when
+    it runs under ``MockRunner``."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
     app = web.Application(middlewares=[stytch_middleware], client_max_size=MAX_CONTROL_BODY_BYTES)
     app[REGISTRY] = registry
+    app[LIMITS] = limits or Limits()
     app[AUTHENTICATED] = {}
     if sign_in_process:
         signer = ProcessSigner()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
 from .domain.state import load_seed
 from .errors import StytchError
+from .http.connections import Limits, MockRunner
 from .http.control import settle_after_bulk_load
 from .settings import (
     DEFAULT_HOST,
@@ -116,6 +118,45 @@ def build_parser() -> argparse.ArgumentParser:
         "signature (~0.3 ms each) runs on another core while the server goes on; or "
         "'inline', on the server's own event loop (default process)",
     )
+    d = Limits()
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=d.idle_timeout,
+        metavar="SECONDS",
+        help=f"close a connection idle this long (default {d.idle_timeout:g})",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=d.header_timeout,
+        metavar="SECONDS",
+        help="408 and close when a request's headers take longer than this to arrive "
+        f"(default {d.header_timeout:g})",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=d.body_timeout,
+        metavar="SECONDS",
+        help=f"408 when a request body takes longer than this (default {d.body_timeout:g})",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=d.max_connections,
+        metavar="N",
+        help="open connections at most (kept below the file-descriptor limit); past it a "
+        f"new connection gets a 503 (default {d.max_connections})",
+    )
+    p.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=d.shutdown_timeout,
+        metavar="SECONDS",
+        help="on SIGTERM or Ctrl-C, how long requests under way may take to finish; a "
+        f"second signal stops at once (default {d.shutdown_timeout:g})",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -154,7 +195,20 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
+    limits = Limits(
+        idle_timeout=args.idle_timeout,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        max_connections=args.max_connections,
+        shutdown_timeout=args.shutdown_timeout,
+    )
+    for name in ("idle_timeout", "header_timeout", "body_timeout", "max_connections"):
+        if not getattr(limits, name) > 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must be more than 0")
+    if not limits.shutdown_timeout >= 0:
+        raise ConfigError("--shutdown-timeout must be 0 or more")
     return Settings(
+        limits=limits,
         projects=projects,
         host=args.host,
         port=args.port,
@@ -209,12 +263,14 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     """The mock listening as ``settings`` say (JWT signer, access log, address): its runner,
     which the caller cleans up, and its URL. ``serve`` and ``reference_app.devserver`` both
     start it here, so the two cannot drift apart."""
-    app = create_app(registry, sign_in_process=settings.jwt_signer == "process")
+    app = create_app(
+        registry, sign_in_process=settings.jwt_signer == "process", limits=settings.limits
+    )
     access_log = None
     if settings.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
         access_log = logging.getLogger("aiohttp.access")
-    runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
+    runner = MockRunner(app, access_log=access_log)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
@@ -230,8 +286,15 @@ async def serve(settings: Settings, registry: Registry) -> None:
     print(banner(settings, url), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():  # a second signal: stop now, without waiting for anything
+            print("stytch-b2b-mock: stopped at once", flush=True)
+            os._exit(1)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     try:
         await stop.wait()
     finally:

@@ -16,6 +16,7 @@ from aiohttp import web
 from .app import create_app
 from .domain.project import Project, ProjectConfig
 from .domain.registry import Registry
+from .http.connections import Limits, MockRunner
 
 
 class MockServer:
@@ -29,7 +30,9 @@ class MockServer:
         port: int = 0,
         open_projects: bool = False,
         clock_source: Callable[[], float] | None = None,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits
         self.registry = Registry(projects, open_projects=open_projects, clock_source=clock_source)
         self.host = host
         self.port = port
@@ -76,9 +79,8 @@ class MockServer:
         loop.close()
 
     async def _setup(self) -> None:
-        self._runner = web.AppRunner(
-            create_app(self.registry), access_log=None, handle_signals=False
-        )
+        app = create_app(self.registry, limits=self.limits)
+        self._runner = MockRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -87,6 +89,11 @@ class MockServer:
     async def _teardown(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        # Connections the shutdown closed may still be winding down: end them before the loop.
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:

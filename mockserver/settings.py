@@ -8,11 +8,13 @@ Credentials resolve in this order: command-line flags, then ``STYTCH_PROJECT_ID`
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from dotenv import dotenv_values
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .http.connections import Limits
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -57,6 +60,18 @@ class ProjectEntry(BaseModel):
             )
         return value
 
+    @field_validator("redirect_urls")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            try:
+                urlsplit(url)
+            except ValueError:
+                raise PydanticCustomError(
+                    "redirect_url", "{url} is not a URL", {"url": repr(url)}
+                ) from None
+        return value
+
     def config(self) -> ProjectConfig:
         return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
 
@@ -78,6 +93,7 @@ class Settings:
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def primary(self) -> ProjectConfig:
@@ -92,8 +108,9 @@ def load_data_file(path: Path) -> Any:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -103,6 +120,30 @@ def load_data_file(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path} is not valid YAML: {where}{problem}") from None
+    not_finite = _not_finite(data)
+    if not_finite is not None:
+        raise ConfigError(
+            f"{path}: {not_finite or '(top level)'}: NaN and Infinity are not numbers the API takes"
+        )
+    return data
+
+
+def _not_finite(data: Any, where: str = "") -> str | None:
+    """Where in ``data`` a NaN or an Infinity is, if anywhere."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return where
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found = _not_finite(value, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def invalid(source: object, exc: ValidationError) -> ConfigError:

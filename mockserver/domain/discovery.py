@@ -88,7 +88,7 @@ def send(
     minutes = check_expiration(
         "discovery_expiration_minutes", discovery_expiration_minutes, DEFAULT_LINK_MINUTES
     )
-    redirect = project.resolve_redirect_url(discovery_redirect_url)
+    redirect = project.resolve_redirect_url(discovery_redirect_url, "discovery_redirect_url")
     if is_sandbox(email_address):
         return  # 200, and no email (D-SANDBOX)
     send_link(

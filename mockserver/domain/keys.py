@@ -86,7 +86,7 @@ class SigningKey:
 
     def unsigned(self, claims: dict[str, Any]) -> SessionJWT:
         """The JWT for ``claims``, encoded but not signed yet."""
-        payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+        payload = b64url(json.dumps(claims, separators=(",", ":"), allow_nan=False).encode())
         return SessionJWT(self, self._header_segment + b"." + payload)
 
     def verify(self, token: str, *, audience: str, issuers: list[str]) -> dict[str, Any]:

@@ -228,8 +228,8 @@ def login_or_signup(
     member = project.member_in_org_by_email(org.organization_id, email_address)
     kind = "login" if member is not None and member.status == ACTIVE else "signup"
     # Every URL given must be registered, also the one of the link not sent (semantics §3.4).
-    login_redirect = project.resolve_redirect_url(login_redirect_url)
-    signup_redirect = project.resolve_redirect_url(signup_redirect_url)
+    login_redirect = project.resolve_redirect_url(login_redirect_url, "login_redirect_url")
+    signup_redirect = project.resolve_redirect_url(signup_redirect_url, "signup_redirect_url")
     redirect = login_redirect if kind == "login" else signup_redirect
     created = member is None
     if member is None:
@@ -279,7 +279,7 @@ def invite(
     if is_sandbox(email_address, organization_id):
         return sandbox_member(project)
     org = project.get_organization(organization_id)
-    redirect = project.resolve_redirect_url(invite_redirect_url)
+    redirect = project.resolve_redirect_url(invite_redirect_url, "invite_redirect_url")
     if invited_by_member_id is not None:
         project.get_member(org.organization_id, invited_by_member_id)
     member = project.member_in_org_by_email(org.organization_id, email_address)

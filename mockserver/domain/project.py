@@ -177,13 +177,18 @@ class Project:
 
     # --- redirect URLs ------------------------------------------------------------------
 
-    def resolve_redirect_url(self, url: str | None) -> str:
-        """The URL a link points at: the one given, if registered, else the default."""
+    def resolve_redirect_url(self, url: str | None, field: str = "redirect_url") -> str:
+        """The URL a link points at: the one given, if registered, else the default.
+        ``field`` names the request's field (``login_redirect_url``...) for the error a URL
+        that is not a URL at all gets (``invalid_login_redirect_url``...)."""
         if url is None or url == "":
             return self.config.redirect_urls[0]
         # Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
         # run of characters within a host, port or path segment (Stytch allows it in Test).
-        normalised = _normalise_url(url)
+        try:
+            normalised = _normalise_url(url)
+        except ValueError:  # urlsplit refuses it: an unclosed IPv6 bracket, a fullwidth "/"
+            raise errors.invalid_redirect_url(field) from None
         if not any(
             _registered(pattern).fullmatch(normalised) for pattern in self.config.redirect_urls
         ):

@@ -6,11 +6,15 @@ domain call on ``project(request)`` and returns ``render(request, SomeResponse, 
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from pydantic import BaseModel, ValidationError
 
 from .. import errors
@@ -18,6 +22,7 @@ from ..domain.keys import SessionJWT
 from ..domain.project import Project
 from ..models.wire import render_json
 from ..signer import Signer
+from .connections import LIMITS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -107,21 +112,74 @@ def validation_error(exc: ValidationError) -> errors.StytchError:
     return errors.invalid_argument(loc, f"{loc}: {first['msg']}.")
 
 
+# What could be a NaN, an Infinity or a number too large for a double: JSON has none of them,
+# but the JSON parser would take them (and the response would echo a bare ``NaN`` no strict
+# client can read). The cheap search finds candidates; json.loads decides.
+_MAYBE_NOT_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][-+]?[0-9]{3}")
+
+
+class _NotFinite(Exception):
+    pass
+
+
+def _not_a_json_number(token: str) -> float:
+    raise _NotFinite(token)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _refuse_non_finite_numbers(raw: bytes) -> None:
+    if _MAYBE_NOT_FINITE.search(raw) is None:
+        return
+    try:
+        json.loads(raw, parse_constant=_not_a_json_number, parse_float=_finite)
+    except ValueError:
+        return  # not JSON at all: the model's parser says so
+    except _NotFinite:
+        raise errors.bad_request(
+            "The request body is not valid JSON: NaN, Infinity and numbers beyond a double's "
+            "range are not JSON numbers."
+        ) from None
+
+
 def parse_json(model: type[M], raw: bytes) -> M:
+    _refuse_non_finite_numbers(raw)
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as exc:
         raise validation_error(exc) from None
 
 
-async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
-    """The JSON body as ``model``; an empty body counts as ``{}``."""
+async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request's body, read as it arrives and never past ``limit`` bytes (a chunked body
+    has no Content-Length to refuse up front), within the body timeout (http.connections)."""
     if request.content_length is not None and request.content_length > limit:
         raise errors.body_too_large()
-    raw = await request.read()
-    if len(raw) > limit:
-        raise errors.body_too_large()
-    return parse_json(model, raw)
+    content = request.content
+    body = bytearray()
+    try:
+        async with asyncio.timeout(request.app[LIMITS].body_timeout):
+            while chunk := await content.readany():
+                body += chunk
+                if len(body) > limit:
+                    raise errors.body_too_large()
+    except TimeoutError:
+        raise errors.StytchError(
+            408, "bad_request", "The request body did not arrive in time."
+        ) from None
+    except http_exceptions.HttpProcessingError:  # a chunked body with broken framing
+        raise errors.bad_request("The request body's framing is not valid HTTP/1.1.") from None
+    return bytes(body)
+
+
+async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:
+    """The JSON body as ``model``; an empty body counts as ``{}``."""
+    return parse_json(model, await read_body(request, limit))
 
 
 def parse_query(request: web.Request, model: type[M]) -> M:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -36,7 +35,7 @@ def _credentials(header: str | None) -> tuple[str, str]:
         raise errors.unauthorized_credentials()
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         raise errors.unauthorized_credentials() from None
     project_id, sep, secret = decoded.partition(":")
     if not sep:
@@ -92,6 +91,10 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
             error = errors.StytchError(exc.status, "bad_request", exc.reason)
         else:
             raise
+        return _error_response(error, request_id)
+    except ConnectionError:  # the client hung up (mid-body): one quiet line, no traceback
+        log.debug("client closed %s %s (%s)", request.method, request.path, request_id)
+        error = errors.StytchError(400, "client_closed_request", "The client closed the request.")
         return _error_response(error, request_id)
     except Exception:  # a bug in the mock: say so in the log, not in the body
         log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)

@@ -8,9 +8,10 @@ from aiohttp import web
 
 from .domain.registry import Registry
 from .http import control, discovery, magic_links, openapi, organizations, sessions
-from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
+from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 
 
@@ -33,9 +34,21 @@ def create_app(
         app.cleanup_ctx.append(lambda _app: _running(signer))
     else:
         app[SIGNER] = InlineSigner()
+    if registry.open_projects:
+        # Projects appear while the server runs: their keys are made ahead, off the loop.
+        pool = KeyPool()
+        app[KEY_POOL] = pool
+        registry.key_source = pool.take
+        app.cleanup_ctx.append(lambda _app: _filled(pool))
     for family in (magic_links, discovery, organizations, sessions, control, openapi):
         app.add_routes(family.routes)
     return app
+
+
+async def _filled(pool: KeyPool) -> AsyncIterator[None]:
+    pool.fill()
+    yield
+    pool.close()
 
 
 async def _running(signer: ProcessSigner) -> AsyncIterator[None]:

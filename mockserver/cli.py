@@ -184,6 +184,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.project_id or args.secret:
             source = "command line"
         project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
+        if project_id.startswith("project-live-"):
+            where = "--project-id" if args.project_id else f"STYTCH_PROJECT_ID (from {source})"
+            raise ConfigError(
+                f"{where} is a live project's id: the mock stands in for test projects "
+                "only, and never takes live credentials. Give it a project-test-... id, or "
+                "none for its defaults"
+            )
         secret = args.secret or env_secret or DEFAULT_SECRET
         entry = {"project_id": project_id, "secret": secret}
         if args.redirect_urls:
@@ -231,19 +238,28 @@ def build_registry(settings: Settings) -> Registry:
     return registry
 
 
+def shown_secret(secret: str) -> str:
+    """The secret as the banner shows it: the mock's documented default in full (it is in
+    --help), any other one only by its first four characters."""
+    if secret == DEFAULT_SECRET:
+        return secret
+    return f"{secret[:4]}…({len(secret)} characters)" if len(secret) >= 12 else "…"
+
+
 def banner(settings: Settings, url: str) -> str:
     p = settings.primary
+    secret = shown_secret(p.secret)
     lines = [
         f"stytch-b2b-mock {__version__} listening on {url}",
         f"  project_id  {p.project_id}",
-        f"  secret      {p.secret}",
+        f"  secret      {secret}",
         f"  (credentials from {settings.credentials_source})",
         f"  redirect    {', '.join(p.redirect_urls)}",
-        f'  Python      B2BClient(project_id="{p.project_id}", secret="{p.secret}", '
+        f'  Python      B2BClient(project_id="{p.project_id}", secret="{secret}", '
         f'environment="{url}")',
-        f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{p.secret}", '
+        f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{secret}", '
         f'env: "{url}" }})',
-        f"  outbox      curl -u {p.project_id}:{p.secret} {url}_mock/outbox",
+        f"  outbox      curl -u {p.project_id}:{secret} {url}_mock/outbox",
     ]
     if len(settings.projects) > 1:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")

@@ -4,12 +4,23 @@ and leaves the project as it was. Raw sockets where no HTTP client would send th
 from __future__ import annotations
 
 import json
+import threading
+from typing import Any
 
 import pytest
 
+from mockserver.domain import keys
 from mockserver.pytest_plugin import StytchMock
+from mockserver.server import MockServer
 from tests import raw
-from tests.support import assert_stytch_error, org_with_member, state_of
+from tests.support import (
+    PROJECT_A,
+    assert_stytch_error,
+    discovery_token,
+    http,
+    org_with_member,
+    state_of,
+)
 
 # --- credentials ---
 
@@ -163,3 +174,32 @@ def test_control_characters_in_an_email_are_invalid(stytch_mock: StytchMock, cha
     assert_stytch_error(created, 400, "invalid_email")
     assert state_of(stytch_mock) == before
     assert stytch_mock.outbox.messages() == []
+
+
+# --- keys of open projects ---
+
+
+def test_open_projects_get_their_keys_off_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every key is made on the pool's thread, none on the server's (the event loop's)."""
+    made_on: list[str] = []
+    real = keys.new_private_key
+
+    def recording() -> Any:
+        made_on.append(threading.current_thread().name)
+        return real()
+
+    monkeypatch.setattr(keys, "new_private_key", recording)
+    with MockServer([PROJECT_A], open_projects=True) as server:
+        for n in range(6):  # more than the pool holds at first
+            project_id = f"project-test-keys-{n}"
+            mock = StytchMock(server.url, project_id, "secret")
+            token = discovery_token(mock, "ada@example.com")
+            mock.client.magic_links.discovery.authenticate(discovery_magic_links_token=token)
+            jwks = http(f"{server.url}v1/b2b/sessions/jwks/{project_id}")
+            assert jwks.status == 200
+            assert jwks.json["keys"][0]["kid"] == server.project(project_id).key.kid
+
+    assert len(made_on) >= 6
+    assert all(name.startswith("stytch-mock-keys") for name in made_on), made_on

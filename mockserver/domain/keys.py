@@ -43,6 +43,10 @@ def rs256_signature(private_key: rsa.RSAPrivateKey, signing_input: bytes) -> byt
     return private_key.sign(signing_input, _PKCS1V15, _SHA256)
 
 
+def new_private_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @dataclass
 class SigningKey:
     kid: str
@@ -50,8 +54,7 @@ class SigningKey:
 
     @classmethod
     def generate(cls, env: str = "test") -> SigningKey:
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return cls(kid=new_id("jwk", env), private_key=private_key)
+        return cls(kid=new_id("jwk", env), private_key=new_private_key())
 
     def private_pem(self) -> str:
         return self.private_key.private_bytes(

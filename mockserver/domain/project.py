@@ -75,6 +75,15 @@ class Project:
             self._key = SigningKey.generate(self.env)
         return self._key
 
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    def set_key(self, key: SigningKey) -> None:
+        """The signing key, made elsewhere (mockserver.keypool), before first use."""
+        if self._key is None:
+            self._key = key
+
     # --- state --------------------------------------------------------------------------
 
     def _clear_state(self) -> None:

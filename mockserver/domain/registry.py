@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from .. import errors
 from ..clock import Clock
+from .keys import SigningKey
 from .project import DEFAULT_REDIRECT_URL, Project, ProjectConfig
 
 OPEN_PROJECT_ID = re.compile(r"project-test-[A-Za-z0-9-]{1,100}")
@@ -27,6 +28,9 @@ class Registry:
         self.open_projects = open_projects
         self.default_redirect_urls = default_redirect_urls or [DEFAULT_REDIRECT_URL]
         self._clock_source = clock_source
+        # Where a new project's signing key comes from when one is ready (mockserver.keypool);
+        # else the project makes it on first use.
+        self.key_source: Callable[[str], SigningKey | None] | None = None
         self.projects: dict[str, Project] = {}
         for config in configs:
             self.add(config)
@@ -35,7 +39,8 @@ class Registry:
         if config.project_id in self.projects:
             raise ValueError(f"project {config.project_id} is configured twice")
         clock = Clock(self._clock_source) if self._clock_source else Clock()
-        project = Project(config, clock=clock)
+        key = self.key_source(config.env) if self.key_source is not None else None
+        project = Project(config, clock=clock, key=key)
         self.projects[config.project_id] = project
         return project
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .. import errors
 from ..domain.keys import SessionJWT
 from ..domain.project import Project
+from ..keypool import KeyPool
 from ..models.wire import render_json
 from ..signer import Signer
 from .connections import LIMITS
@@ -33,6 +34,8 @@ PROJECT: Any = _RequestKey("project", Project) if _RequestKey else "stytch_proje
 
 # The app's JWT signer (mockserver.signer); create_app sets it.
 SIGNER = web.AppKey("signer", Signer)  # type: ignore[type-abstract]
+# Keys made ahead for projects that appear while the server runs (open projects only).
+KEY_POOL = web.AppKey("key_pool", KeyPool)
 
 # Missing fields that have a Stytch error type of their own.
 MISSING_FIELD_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
@@ -86,6 +89,14 @@ def operation(
         return endpoint
 
     return wrap
+
+
+async def with_key(request: web.Request, proj: Project) -> Project:
+    """``proj``, with its signing key made off the event loop if it has none yet."""
+    pool = request.app.get(KEY_POOL)
+    if pool is not None and not proj.has_key:
+        proj.set_key(await pool.key(proj.env))
+    return proj
 
 
 def project(request: web.Request) -> Project:

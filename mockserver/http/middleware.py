@@ -21,7 +21,7 @@ from aiohttp import web
 from .. import errors, ids
 from ..domain.project import Project
 from ..domain.registry import Registry
-from .common import PROJECT, REQUEST_ID, json_response
+from .common import PROJECT, REQUEST_ID, json_response, with_key
 
 log = logging.getLogger("mockserver")
 
@@ -73,7 +73,8 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         match = request.match_info
         if match.http_exception is None and not getattr(match.handler, "public", False):
-            request[PROJECT] = _project(request)
+            project = _project(request)
+            request[PROJECT] = project if project.has_key else await with_key(request, project)
         return await handler(request)
     except errors.StytchError as exc:
         return _error_response(exc, request_id)

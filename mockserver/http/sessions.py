@@ -9,7 +9,7 @@ from ..domain import rbac, sessions
 from ..domain.login import exchange_session
 from ..models import requests as rq
 from ..models import responses as rs
-from .common import operation, project, public, render
+from .common import operation, project, public, render, with_key
 from .middleware import REGISTRY
 from .render import auth_result_fields, member_session, session_fields
 
@@ -89,6 +89,7 @@ async def jwks(request: web.Request) -> web.Response:
     proj = request.app[REGISTRY].get(request.match_info["project_id"])
     if proj is None:
         raise errors.project_not_found()
+    proj = await with_key(request, proj)
     return render(request, rs.JWKSResponse, keys=[proj.key.jwk])
 
 

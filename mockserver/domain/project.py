@@ -27,6 +27,7 @@ from .entities import (
     MemberSession,
     Organization,
 )
+from .faults import Faults
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
 
@@ -52,6 +53,7 @@ class Project:
         self.clock = clock or Clock()
         self._key = key
         self.outbox = Outbox()
+        self.faults = Faults()  # programmed through /_mock/faults; not part of the state
         self._clear_state()
 
     # --- identity ---------------------------------------------------------------------
@@ -119,12 +121,13 @@ class Project:
         """Forget every object, empty the outbox and put the clock back; keep the signing key."""
         self._clear_state()
         self.outbox.clear()
+        self.faults.clear()
         self.clock.reset()
 
     def adopt_state(self, other: Project) -> None:
         """Take over ``other``'s objects, indexes and outbox (see state.import_state)."""
         for name, value in vars(other).items():
-            if name not in ("config", "clock", "_key"):
+            if name not in ("config", "clock", "_key", "faults"):
                 setattr(self, name, value)
 
     def next_seq(self) -> int:

@@ -78,6 +78,11 @@ def operation(
                 args.append(await parse(request, body, max_body))
             if query is not None:
                 args.append(parse_query(request, query))
+            proj = request.get(PROJECT)
+            if proj is not None and proj.faults:
+                from . import faults  # (it imports this module)
+
+                await faults.apply(request, proj, args)
             return await handler(request, *args)
 
         endpoint.openapi = {

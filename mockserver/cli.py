@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON or YAML fixtures (organizations with members) to load at start "
         "into the first project",
     )
+    p.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="apply Stytch's documented per-email rate limit (one magic-link send, "
+        "login_or_signup or invite per second per email address; 429 too_many_requests)",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
     p.add_argument(
         "--jwt-signer",
@@ -220,6 +226,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         host=args.host,
         port=args.port,
         open_projects=open_projects,
+        rate_limits=args.rate_limits,
         access_log=args.access_log,
         jwt_signer=args.jwt_signer,
         seed=seed,
@@ -228,7 +235,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def build_registry(settings: Settings) -> Registry:
-    registry = Registry(settings.projects, open_projects=settings.open_projects)
+    registry = Registry(
+        settings.projects, open_projects=settings.open_projects, rate_limits=settings.rate_limits
+    )
     if settings.seed:
         project = registry.get(settings.primary.project_id)
         assert project is not None

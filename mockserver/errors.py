@@ -444,3 +444,11 @@ def session_authorization_tenancy_error() -> StytchError:
         "session_authorization_tenancy_error",
         "OrganizationID in AuthorizationCheck request does not match session's Organization ID",
     )
+
+
+# --- 429 --------------------------------------------------------------------------------
+
+
+def too_many_requests() -> StytchError:
+    # Stytch's message for its 429 (https://stytch.com/docs/b2b/api/errors/429)
+    return StytchError(429, "too_many_requests", "Too many requests have been made.")

@@ -29,11 +29,17 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         open_projects: bool = False,
+        rate_limits: bool = False,
         clock_source: Callable[[], float] | None = None,
         limits: Limits | None = None,
     ) -> None:
         self.limits = limits
-        self.registry = Registry(projects, open_projects=open_projects, clock_source=clock_source)
+        self.registry = Registry(
+            projects,
+            open_projects=open_projects,
+            rate_limits=rate_limits,
+            clock_source=clock_source,
+        )
         self.host = host
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -89,6 +89,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     open_projects: bool = False
+    rate_limits: bool = False
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)

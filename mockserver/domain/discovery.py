@@ -51,6 +51,7 @@ from .organizations import (
     validate_email,
 )
 from .project import Project
+from .rate_limits import EMAIL_MAGIC_LINKS
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
 
 MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member", INVITED: "invited_member"}
@@ -85,6 +86,7 @@ def send(
     discovery_expiration_minutes: int | None,
 ) -> None:
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     minutes = check_expiration(
         "discovery_expiration_minutes", discovery_expiration_minutes, DEFAULT_LINK_MINUTES
     )

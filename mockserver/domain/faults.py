@@ -18,11 +18,6 @@ from .. import errors
 from ..ids import new_id
 
 
-def too_many_requests() -> errors.StytchError:
-    # Stytch's message for its 429 (https://stytch.com/docs/b2b/api/errors/429)
-    return errors.StytchError(429, "too_many_requests", "Too many requests have been made.")
-
-
 def internal_server_error() -> errors.StytchError:
     # Stytch's message for its 500 (https://stytch.com/docs/b2b/api/errors/500)
     return errors.StytchError(
@@ -39,7 +34,7 @@ def server_unavailable() -> errors.StytchError:
 
 
 FAULT_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
-    "too_many_requests": too_many_requests,
+    "too_many_requests": errors.too_many_requests,
     "internal_server_error": internal_server_error,
     "server_unavailable": server_unavailable,
 }

@@ -38,6 +38,7 @@ from .organizations import (
 )
 from .outbox import subject_for
 from .project import Project
+from .rate_limits import EMAIL_MAGIC_LINKS
 from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
 
 MIN_LINK_MINUTES = 5
@@ -215,6 +216,7 @@ def login_or_signup(
 ) -> tuple[Member, bool, Organization]:
     """An active member gets a login link; a new, pending or invited one a signup link."""
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     login_minutes = check_expiration(
         "login_expiration_minutes", login_expiration_minutes, DEFAULT_LINK_MINUTES
     )
@@ -273,6 +275,7 @@ def invite(
     """A new member is created ``invited``; a pending one becomes ``invited``; an active one is
     refused."""
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     minutes = check_expiration(
         "invite_expiration_minutes", invite_expiration_minutes, DEFAULT_INVITE_MINUTES
     )

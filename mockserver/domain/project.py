@@ -30,6 +30,7 @@ from .entities import (
 from .faults import Faults
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
+from .rate_limits import RateLimits
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 
@@ -54,6 +55,7 @@ class Project:
         self._key = key
         self.outbox = Outbox()
         self.faults = Faults()  # programmed through /_mock/faults; not part of the state
+        self.rate_limits = RateLimits()  # on with --rate-limits (Registry)
         self._clear_state()
 
     # --- identity ---------------------------------------------------------------------
@@ -122,12 +124,13 @@ class Project:
         self._clear_state()
         self.outbox.clear()
         self.faults.clear()
+        self.rate_limits.clear()
         self.clock.reset()
 
     def adopt_state(self, other: Project) -> None:
         """Take over ``other``'s objects, indexes and outbox (see state.import_state)."""
         for name, value in vars(other).items():
-            if name not in ("config", "clock", "_key", "faults"):
+            if name not in ("config", "clock", "_key", "faults", "rate_limits"):
                 setattr(self, name, value)
 
     def next_seq(self) -> int:

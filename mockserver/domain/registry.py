@@ -22,10 +22,12 @@ class Registry:
         configs: list[ProjectConfig],
         *,
         open_projects: bool = False,
+        rate_limits: bool = False,
         default_redirect_urls: list[str] | None = None,
         clock_source: Callable[[], float] | None = None,
     ) -> None:
         self.open_projects = open_projects
+        self.rate_limits = rate_limits
         self.default_redirect_urls = default_redirect_urls or [DEFAULT_REDIRECT_URL]
         self._clock_source = clock_source
         # Where a new project's signing key comes from when one is ready (mockserver.keypool);
@@ -41,6 +43,7 @@ class Registry:
         clock = Clock(self._clock_source) if self._clock_source else Clock()
         key = self.key_source(config.env) if self.key_source is not None else None
         project = Project(config, clock=clock, key=key)
+        project.rate_limits.enabled = self.rate_limits
         self.projects[config.project_id] = project
         return project
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
-from . import __version__
+from . import __version__, persistence
 from .app import create_app
 from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
@@ -108,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON or YAML fixtures (organizations with members) to load at start "
         "into the first project",
+    )
+    p.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep every project's state in this JSON file: loaded at start (then --seed is "
+        "skipped), written atomically while running when something changed and on shutdown; "
+        "a file the mock cannot read stops the start and is left as it is",
+    )
+    p.add_argument(
+        "--save-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --state-file, how often to write it when something changed (default 5)",
     )
     p.add_argument(
         "--rate-limits",
@@ -220,7 +235,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             raise ConfigError(f"--{name.replace('_', '-')} must be more than 0")
     if not limits.shutdown_timeout >= 0:
         raise ConfigError("--shutdown-timeout must be 0 or more")
+    if not args.save_interval > 0:
+        raise ConfigError("--save-interval must be more than 0")
     return Settings(
+        state_file=args.state_file,
+        save_interval=args.save_interval,
         limits=limits,
         projects=projects,
         host=args.host,
@@ -238,6 +257,15 @@ def build_registry(settings: Settings) -> Registry:
     registry = Registry(
         settings.projects, open_projects=settings.open_projects, rate_limits=settings.rate_limits
     )
+    if settings.state_file is not None:
+        directory = settings.state_file.resolve().parent
+        if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"--state-file {settings.state_file}: {directory} is not a writable folder"
+            )
+    if settings.state_file is not None and persistence.load(settings.state_file, registry):
+        settings.state_loaded = True
+        return registry  # the saved state holds what an earlier --seed made
     if settings.seed:
         project = registry.get(settings.primary.project_id)
         assert project is not None
@@ -309,6 +337,12 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
 async def serve(settings: Settings, registry: Registry) -> None:
     runner, url = await start(settings, registry)
     print(banner(settings, url), flush=True)
+    saver = None
+    if settings.state_file is not None:
+        saver = persistence.StateSaver(
+            settings.state_file, registry, settings.save_interval, settings.state_loaded
+        )
+        saver.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -325,6 +359,9 @@ async def serve(settings: Settings, registry: Registry) -> None:
     finally:
         print("stytch-b2b-mock: shutting down", flush=True)
         await runner.cleanup()
+        if saver is not None:
+            await saver.stop()
+            print(f"stytch-b2b-mock: state saved to {settings.state_file}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -95,6 +95,9 @@ class Settings:
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
     limits: Limits = field(default_factory=Limits)
+    state_file: Path | None = None
+    save_interval: float = 5.0
+    state_loaded: bool = False  # set when the state file was read at start
 
     @property
     def primary(self) -> ProjectConfig:

@@ -88,6 +88,10 @@ class Project:
         if self._key is None:
             self._key = key
 
+    def replace_key(self, key: SigningKey) -> None:
+        """The signing key a saved state carried (mockserver.persistence)."""
+        self._key = key
+
     # --- state --------------------------------------------------------------------------
 
     def _clear_state(self) -> None:

@@ -34,6 +34,9 @@ class Registry:
         # else the project makes it on first use.
         self.key_source: Callable[[str], SigningKey | None] | None = None
         self.projects: dict[str, Project] = {}
+        # Bumped by every request that may have changed a project (the HTTP layer) and by
+        # every new project: the state file is written when it moved (mockserver.persistence).
+        self.changes = 0
         for config in configs:
             self.add(config)
 
@@ -45,6 +48,7 @@ class Registry:
         project = Project(config, clock=clock, key=key)
         project.rate_limits.enabled = self.rate_limits
         self.projects[config.project_id] = project
+        self.changes += 1
         return project
 
     def authenticate(self, project_id: str, secret: str) -> Project:

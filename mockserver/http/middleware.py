@@ -75,6 +75,8 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
         if match.http_exception is None and not getattr(match.handler, "public", False):
             project = _project(request)
             request[PROJECT] = project if project.has_key else await with_key(request, project)
+        if request.method != "GET":
+            request.app[REGISTRY].changes += 1  # may change state: the state file follows
         return await handler(request)
     except errors.StytchError as exc:
         return _error_response(exc, request_id)

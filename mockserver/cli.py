@@ -61,6 +61,8 @@ control API (Basic auth of the project; health and /openapi.json need none):
   GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
   GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
   GET /_mock/state   PUT /_mock/state {{"state": ...}}   POST /_mock/seed (the --seed document)
+  POST /_mock/faults {{"operation": "magic_links.email.discovery.send",
+                      "error": "too_many_requests"}}   GET /_mock/faults   DELETE /_mock/faults
   GET /openapi.json  (the mock's own OpenAPI document)
 """
 

@@ -152,6 +152,7 @@ MALFORMED = {
     b"Host: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "bad method token": b"G(T /_mock/health HTTP/1.1\r\nHost: x\r\n\r\n",
     "raw 0xff in the path": b"GET /_mock/\xffhealth HTTP/1.1\r\nHost: x\r\n\r\n",
+    "TLS to the plain port": bytes.fromhex("16030100a5010000a10303") + b"\x00" * 40,
     "broken chunk framing": b"POST " + SEND.encode() + b" HTTP/1.1\r\nHost: x\r\n"
     b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
 }

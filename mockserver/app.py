@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http import control, discovery, faults, magic_links, openapi, organizations, sessions
 from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
+from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
@@ -40,7 +40,7 @@ def create_app(
         app[KEY_POOL] = pool
         registry.key_source = pool.take
         app.cleanup_ctx.append(lambda _app: _filled(pool))
-    for family in (magic_links, discovery, organizations, sessions, control, faults, openapi):
+    for family in FAMILIES:
         app.add_routes(family.routes)
     return app
 

@@ -11,9 +11,9 @@ step on POSIX file systems), and the directory is fsync'ed so the rename itself 
 ``kill -9`` in the middle leaves the previous good file (and at worst a stray temporary file,
 removed by the next write).
 
-The document holds, per project: its id, secret and redirect URLs (so projects that
-``--open-projects`` made come back), its signing key (so session JWTs issued before a restart
-still verify), and its state as ``GET /_mock/state`` exports it.
+The document holds, per project: its id, secret, redirect URLs and public token (so projects
+that ``--open-projects`` made come back), and its state as ``GET /_mock/state`` exports it,
+signing keys included (so session JWTs issued before a restart still verify).
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .domain.keys import SigningKey
 from .domain.project import ProjectConfig
 from .domain.registry import Registry
 from .domain.state import export_state, import_state
@@ -41,19 +38,13 @@ log = logging.getLogger("mockserver")
 FILE_VERSION = 1
 
 
-class _SavedKey(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kid: str
-    private_key_pem: str
-
-
 class _SavedProject(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project_id: str
     secret: str
     redirect_urls: list[str]
-    signing_key: _SavedKey | None = None
-    state: dict[str, Any]
+    public_token: str
+    state: dict[str, Any]  # GET /_mock/state's document, signing keys included
 
 
 class _StateFile(BaseModel):
@@ -66,15 +57,12 @@ def snapshot(registry: Registry) -> bytes:
     """Every project of ``registry`` as the state file's bytes."""
     projects = []
     for project in list(registry.projects.values()):
-        key = None
-        if project.has_key:
-            key = {"kid": project.key.kid, "private_key_pem": project.key.private_pem()}
         projects.append(
             {
                 "project_id": project.project_id,
                 "secret": project.config.secret,
                 "redirect_urls": list(project.config.redirect_urls),
-                "signing_key": key,
+                "public_token": project.public_token,
                 "state": export_state(project),
             }
         )
@@ -130,25 +118,14 @@ def load(path: Path, registry: Registry) -> bool:
         raise _refuse(path, f"has version {document.version}, this mock reads {FILE_VERSION}")
     # Everything is checked on scratch projects first, so a bad project changes nothing.
     scratch = Registry([], open_projects=True)
-    keys: dict[str, SigningKey] = {}
     for saved in document.projects:
-        project = scratch.add(ProjectConfig(saved.project_id, saved.secret, saved.redirect_urls))
         try:
+            project = scratch.add(_config(saved))
             import_state(project, saved.state)
         except StytchError as exc:
             raise _refuse(path, f"project {saved.project_id}: {exc.error_message}") from None
-        if saved.signing_key is not None:
-            try:
-                private_key = serialization.load_pem_private_key(
-                    saved.signing_key.private_key_pem.encode(), password=None
-                )
-            except ValueError:
-                raise _refuse(
-                    path, f"project {saved.project_id}: its signing key is unreadable"
-                ) from None
-            if not isinstance(private_key, rsa.RSAPrivateKey):
-                raise _refuse(path, f"project {saved.project_id}: its signing key is not RSA")
-            keys[saved.project_id] = SigningKey(saved.signing_key.kid, private_key)
+        except ValueError as exc:  # a project or public token twice
+            raise _refuse(path, str(exc)) from None
     for saved in document.projects:
         target = registry.get(saved.project_id)
         if target is None:
@@ -159,15 +136,17 @@ def load(path: Path, registry: Registry) -> bool:
                     saved.project_id,
                 )
                 continue
-            target = registry.add(
-                ProjectConfig(saved.project_id, saved.secret, saved.redirect_urls)
-            )
+            target = registry.add(_config(saved))
         loaded = scratch.projects[saved.project_id]
-        target.adopt_state(loaded)
+        target.adopt_stores(loaded)
         target.clock.offset_seconds = loaded.clock.offset_seconds
-        if saved.project_id in keys:
-            target.replace_key(keys[saved.project_id])
     return True
+
+
+def _config(saved: _SavedProject) -> ProjectConfig:
+    return ProjectConfig(
+        saved.project_id, saved.secret, saved.redirect_urls, public_token=saved.public_token
+    )
 
 
 class StateSaver:

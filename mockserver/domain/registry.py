@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .. import errors
 from ..clock import Clock
 from .keys import SigningKey
-from .project import DEFAULT_REDIRECT_URL, Project, ProjectConfig
+from .project import DEFAULT_REDIRECT_URL, Project, ProjectConfig, random_public_token
 
 OPEN_PROJECT_ID = re.compile(r"project-test-[A-Za-z0-9-]{1,100}")
 
@@ -37,18 +37,22 @@ class Registry:
         # Bumped by every request that may have changed a project (the HTTP layer) and by
         # every new project: the state file is written when it moved (mockserver.persistence).
         self.changes = 0
+        self._by_public_token: dict[str, Project] = {}
         for config in configs:
             self.add(config)
 
     def add(self, config: ProjectConfig) -> Project:
         if config.project_id in self.projects:
             raise ValueError(f"project {config.project_id} is configured twice")
+        if config.public_token in self._by_public_token:
+            raise ValueError(f"public token {config.public_token} is configured twice")
         clock = Clock(self._clock_source) if self._clock_source else Clock()
         key = self.key_source(config.env) if self.key_source is not None else None
         project = Project(config, clock=clock, key=key)
         project.rate_limits.enabled = self.rate_limits
         self.projects[config.project_id] = project
         self.changes += 1
+        self._by_public_token[config.public_token] = project
         return project
 
     def authenticate(self, project_id: str, secret: str) -> Project:
@@ -57,10 +61,21 @@ class Registry:
         if project is None:
             if not (self.open_projects and OPEN_PROJECT_ID.fullmatch(project_id) and secret):
                 raise errors.unauthorized_credentials()
-            project = self.add(ProjectConfig(project_id, secret, list(self.default_redirect_urls)))
+            project = self.add(
+                ProjectConfig(
+                    project_id,
+                    secret,
+                    list(self.default_redirect_urls),
+                    public_token=random_public_token(),
+                )
+            )
         if not project.check_secret(secret):
             raise errors.unauthorized_credentials()
         return project
 
     def get(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)
+
+    def find_project_by_public_token(self, public_token: str) -> Project | None:
+        """The project a frontend SDK names by its public token, if any."""
+        return self._by_public_token.get(public_token)

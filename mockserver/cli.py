@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import signal
@@ -142,44 +143,38 @@ def build_parser() -> argparse.ArgumentParser:
         "'inline', on the server's own event loop (default process)",
     )
     d = Limits()
-    p.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=d.idle_timeout,
-        metavar="SECONDS",
-        help=f"close a connection idle this long (default {d.idle_timeout:g})",
-    )
-    p.add_argument(
-        "--header-timeout",
-        type=float,
-        default=d.header_timeout,
-        metavar="SECONDS",
-        help="408 and close when a request's headers take longer than this to arrive "
-        f"(default {d.header_timeout:g})",
-    )
-    p.add_argument(
-        "--body-timeout",
-        type=float,
-        default=d.body_timeout,
-        metavar="SECONDS",
-        help=f"408 when a request body takes longer than this (default {d.body_timeout:g})",
-    )
-    p.add_argument(
-        "--max-connections",
-        type=int,
-        default=d.max_connections,
-        metavar="N",
-        help="open connections at most (kept below the file-descriptor limit); past it a "
-        f"new connection gets a 503 (default {d.max_connections})",
-    )
-    p.add_argument(
-        "--shutdown-timeout",
-        type=float,
-        default=d.shutdown_timeout,
-        metavar="SECONDS",
-        help="on SIGTERM or Ctrl-C, how long requests under way may take to finish; a "
-        f"second signal stops at once (default {d.shutdown_timeout:g})",
-    )
+    for name, kind, metavar, what in (
+        ("idle_timeout", float, "SECONDS", "close a connection idle this long"),
+        (
+            "header_timeout",
+            float,
+            "SECONDS",
+            "408 and close when a request's headers take longer than this to arrive",
+        ),
+        ("body_timeout", float, "SECONDS", "408 when a request body takes longer than this"),
+        (
+            "max_connections",
+            int,
+            "N",
+            "open connections at most (kept below the file-descriptor limit); past it a new "
+            "connection gets a 503",
+        ),
+        (
+            "shutdown_timeout",
+            float,
+            "SECONDS",
+            "on SIGTERM or Ctrl-C, how long requests under way may take to finish; a second "
+            "signal stops at once",
+        ),
+    ):
+        default = getattr(d, name)
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=default,
+            metavar=metavar,
+            help=f"{what} (default {default:g})",
+        )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -225,13 +220,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
-    limits = Limits(
-        idle_timeout=args.idle_timeout,
-        header_timeout=args.header_timeout,
-        body_timeout=args.body_timeout,
-        max_connections=args.max_connections,
-        shutdown_timeout=args.shutdown_timeout,
-    )
+    limits = Limits(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Limits)})
     for name in ("idle_timeout", "header_timeout", "body_timeout", "max_connections"):
         if not getattr(limits, name) > 0:
             raise ConfigError(f"--{name.replace('_', '-')} must be more than 0")

@@ -183,3 +183,29 @@ def test_a_client_that_hangs_up_mid_body_logs_no_traceback(
         assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
         time.sleep(0.02)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--idle-timeout", "0"], "--idle-timeout must be more than 0"),
+        (["--max-connections", "-3"], "--max-connections must be more than 0"),
+        (["--shutdown-timeout", "-1"], "--shutdown-timeout must be 0 or more"),
+        (["--save-interval", "0"], "--save-interval must be more than 0"),
+    ],
+)
+def test_bad_limits_are_a_clear_error(clean_env: object, argv: list[str], message: str) -> None:
+    from mockserver.settings import ConfigError
+    from tests.test_cli import settings
+
+    with pytest.raises(ConfigError, match=message):
+        settings(*argv)
+
+
+def test_the_limits_flags_reach_the_settings(clean_env: object) -> None:
+    from tests.test_cli import settings
+
+    s = settings("--idle-timeout", "5", "--header-timeout", "1.5", "--max-connections", "9")
+
+    assert (s.limits.idle_timeout, s.limits.header_timeout) == (5, 1.5)
+    assert s.limits.max_connections == 9 and s.limits.body_timeout == Limits().body_timeout

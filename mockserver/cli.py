@@ -21,7 +21,7 @@ from .domain.project import DEFAULT_REDIRECT_URL
 from .domain.registry import Registry
 from .domain.state import load_seed
 from .errors import StytchError
-from .http.connections import Limits, MockRunner
+from .http.connections import Limits, MockRunner, site
 from .http.control import settle_after_bulk_load
 from .settings import (
     DEFAULT_HOST,
@@ -318,7 +318,7 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     runner = MockRunner(app, access_log=access_log)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        await site(runner, settings.host, settings.port).start()
     except BaseException:
         await runner.cleanup()  # stops the signer process, too
         raise

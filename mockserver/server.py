@@ -16,7 +16,7 @@ from aiohttp import web
 from .app import create_app
 from .domain.project import Project, ProjectConfig
 from .domain.registry import Registry
-from .http.connections import Limits, MockRunner
+from .http.connections import Limits, MockRunner, site
 
 
 class MockServer:
@@ -88,8 +88,7 @@ class MockServer:
         app = create_app(self.registry, limits=self.limits)
         self._runner = MockRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        await site(self._runner, self.host, self.port).start()
         self.port = self._runner.addresses[0][1]
 
     async def _teardown(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from mockserver.settings import DEFAULT_PROJECT_ID, DEFAULT_SECRET
 from tests import raw
 from tests.support import basic
-from tests.test_cli import running_mock
+from tests.test_cli import read_banner, running_mock, subprocess_env
 
 
 def stuck_client(url: str) -> raw.socket.socket:
@@ -76,3 +77,55 @@ def test_a_second_signal_stops_at_once(tmp_path: Path) -> None:
         assert still_running is None
         assert code == 1 and took < 2, (code, took)
         assert "stopped at once" in proc.stdout.read().decode()
+
+
+def test_a_low_file_descriptor_limit_never_locks_everyone_out(tmp_path: Path) -> None:
+    """With 64 file descriptors, 100 idle connections: the ones past the cap get a 503 and are
+    closed, the log stays quiet, and the server answers again once they go."""
+    import resource
+
+    from mockserver.pytest_plugin import send_http
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("organizations: []\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", "0", "--jwt-signer", "inline"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=subprocess_env(),
+        preexec_fn=low_limit,
+    )
+    held: list[raw.socket.socket] = []
+    try:
+        url = url_of(read_banner(proc))
+        refused = 0
+        for _ in range(100):
+            sock = raw.connect(url)
+            held.append(sock)
+        for sock in held:
+            sock.settimeout(0.2)
+            try:
+                refused += b"server_unavailable" in sock.recv(65536)
+            except TimeoutError:
+                pass
+        assert refused >= 100 - 64
+        for sock in held:
+            sock.close()
+        held.clear()
+        deadline = time.monotonic() + 10
+        while (status := send_http(url + "_mock/health").status) != 200:
+            assert time.monotonic() < deadline, status
+            time.sleep(0.05)
+    finally:
+        for sock in held:
+            sock.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    err = proc.stderr.read().decode()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert "Too many open files" not in err and "Traceback" not in err, err

@@ -49,12 +49,22 @@ class Limits:
     shutdown_timeout: float = 2.0
 
     def effective_max_connections(self) -> int:
-        """The cap, kept below the process's file-descriptor limit (with room for the
-        listening socket, the signer's pipes, the state file and the log)."""
+        """The cap, kept below the process's file-descriptor limit, with room for a batch of
+        accepts (asyncio accepts up to the listen backlog at once, before any connection is
+        counted) and for the listening socket, the signer's pipes, the state file and logs."""
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft == resource.RLIM_INFINITY:
             return self.max_connections
-        return max(1, min(self.max_connections, soft - 32))
+        return max(1, min(self.max_connections, soft - ACCEPT_BACKLOG - 32))
+
+
+# The listen backlog, which is also how many connections asyncio accepts in one go.
+ACCEPT_BACKLOG = 16
+
+
+def site(runner: web.BaseRunner, host: str | None, port: int) -> web.TCPSite:
+    """The listening socket of a server run by :class:`MockRunner`."""
+    return web.TCPSite(runner, host, port, backlog=ACCEPT_BACKLOG)
 
 
 LIMITS = web.AppKey("limits", Limits)

@@ -13,7 +13,7 @@ COPY mockserver ./mockserver
 COPY reference_app ./reference_app
 # /data: where docker-compose.yml keeps the mock's --state-file (a volume takes the owner of
 # the folder it is mounted on)
-RUN pip install . && useradd --create-home --uid 10001 stytch \
+RUN pip install ".[app]" && useradd --create-home --uid 10001 stytch \
     && mkdir /data && chown stytch /data
 USER stytch
 

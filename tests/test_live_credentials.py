@@ -44,6 +44,7 @@ def test_a_live_id_on_the_command_line_is_refused(clean_env: Path) -> None:
         settings("--project-id", LIVE_ID, "--secret", LIVE_SECRET)
 
 
+@pytest.mark.slow  # a real process
 def test_a_real_process_with_live_credentials_exits_with_one_line(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         f"STYTCH_PROJECT_ID={LIVE_ID}\nSTYTCH_SECRET={LIVE_SECRET}\n", encoding="utf-8"

@@ -98,6 +98,7 @@ def test_a_file_the_mock_cannot_use_is_refused_and_left_alone(
     assert path.read_bytes() == content and path.stat().st_mtime_ns == stamp
 
 
+@pytest.mark.slow  # real processes
 def test_a_real_process_refuses_a_corrupt_file_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_bytes(CORRUPT["truncated"])
@@ -110,6 +111,7 @@ def test_a_real_process_refuses_a_corrupt_file_with_one_line(tmp_path: Path) -> 
     assert path.read_bytes() == CORRUPT["truncated"]
 
 
+@pytest.mark.slow  # real processes
 def test_a_running_server_writes_the_file_and_a_restart_reads_it(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     args = ("--state-file", str(path), "--save-interval", "0.1")
@@ -140,6 +142,7 @@ def test_a_running_server_writes_the_file_and_a_restart_reads_it(tmp_path: Path)
     assert sorted(names) == ["Saved On Shutdown", "Seeded Co", "Written While Running"]
 
 
+@pytest.mark.slow  # real processes
 def test_kill_9_in_the_middle_of_writes_leaves_a_whole_file(tmp_path: Path) -> None:
     """A process writes big documents in a loop and is killed at once: the file is always one
     whole document, never a mix or a truncation."""

@@ -17,6 +17,8 @@ from tests import raw
 from tests.support import basic
 from tests.test_cli import read_banner, running_mock, subprocess_env
 
+pytestmark = pytest.mark.slow  # real processes
+
 
 def stuck_client(url: str) -> raw.socket.socket:
     """A connection whose request body stops half-way (the server waits for the rest)."""

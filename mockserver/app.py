@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -10,7 +11,7 @@ from .domain.registry import Registry
 from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
 from .http.families import FAMILIES
-from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
+from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
 from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 
@@ -27,7 +28,10 @@ def create_app(
     app = web.Application(middlewares=[stytch_middleware], client_max_size=MAX_CONTROL_BODY_BYTES)
     app[REGISTRY] = registry
     app[LIMITS] = limits or Limits()
-    app[AUTHENTICATED] = {}
+    known: dict[str, object] = {}
+    app[AUTHENTICATED] = known
+    registry.on_evict.append(lambda project: forget_project(known, project))  # type: ignore[arg-type]
+    app.cleanup_ctx.append(lambda _app: _sweeping(registry))
     if sign_in_process:
         signer = ProcessSigner()
         app[SIGNER] = signer
@@ -43,6 +47,22 @@ def create_app(
     for family in FAMILIES:
         app.add_routes(family.routes)
     return app
+
+
+# How often (in real seconds) every project sweeps what expired more than keep_expired ago.
+SWEEP_INTERVAL = 1.0
+
+
+async def _sweeping(registry: Registry) -> AsyncIterator[None]:
+    async def sweep_now_and_then() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            registry.sweep()
+
+    task = asyncio.get_running_loop().create_task(sweep_now_and_then())
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def _filled(pool: KeyPool) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -17,9 +18,11 @@ from pydantic import ValidationError
 
 from . import __version__, persistence
 from .app import create_app
+from .clock import MAX_OFFSET_SECONDS
 from .domain.project import DEFAULT_REDIRECT_URL
-from .domain.registry import Registry
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registry
 from .domain.state import load_seed
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
 from .http.connections import Limits, MockRunner, site
 from .http.control import settle_after_bulk_load
@@ -128,6 +131,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --state-file, how often to write it when something changed (default 5)",
     )
     p.add_argument(
+        "--keep-expired",
+        type=float,
+        default=DEFAULT_KEEP_EXPIRED.total_seconds(),
+        metavar="SECONDS",
+        help="how long (on the project's clock) links, intermediate sessions and sessions are "
+        "kept once expired or used, before they are forgotten (default "
+        f"{DEFAULT_KEEP_EXPIRED.total_seconds():g})",
+    )
+    p.add_argument(
+        "--outbox-max",
+        type=int,
+        default=DEFAULT_MAX_MESSAGES,
+        metavar="N",
+        help=f"messages each project's outbox keeps; past it the oldest are dropped and "
+        f"counted (default {DEFAULT_MAX_MESSAGES})",
+    )
+    p.add_argument(
+        "--max-projects",
+        type=int,
+        default=DEFAULT_MAX_PROJECTS,
+        metavar="N",
+        help="with --open-projects, how many open projects are kept; a new one past it "
+        f"replaces the least recently used (default {DEFAULT_MAX_PROJECTS})",
+    )
+    p.add_argument(
         "--rate-limits",
         action="store_true",
         help="apply Stytch's documented per-email rate limit (one magic-link send, "
@@ -228,6 +256,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise ConfigError("--shutdown-timeout must be 0 or more")
     if not args.save_interval > 0:
         raise ConfigError("--save-interval must be more than 0")
+    for flag, value in (("--outbox-max", args.outbox_max), ("--max-projects", args.max_projects)):
+        if value < 1:
+            raise ConfigError(f"{flag} must be 1 or more")
+    if not 0 <= args.keep_expired <= MAX_OFFSET_SECONDS:
+        raise ConfigError("--keep-expired must be between 0 and ten years")
     return Settings(
         state_file=args.state_file,
         save_interval=args.save_interval,
@@ -237,6 +270,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         port=args.port,
         open_projects=open_projects,
         rate_limits=args.rate_limits,
+        keep_expired=timedelta(seconds=args.keep_expired),
+        outbox_max=args.outbox_max,
+        max_projects=args.max_projects,
         access_log=args.access_log,
         jwt_signer=args.jwt_signer,
         seed=seed,
@@ -246,7 +282,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def build_registry(settings: Settings) -> Registry:
     registry = Registry(
-        settings.projects, open_projects=settings.open_projects, rate_limits=settings.rate_limits
+        settings.projects,
+        open_projects=settings.open_projects,
+        rate_limits=settings.rate_limits,
+        keep_expired=settings.keep_expired,
+        outbox_max=settings.outbox_max,
+        max_projects=settings.max_projects,
     )
     if settings.state_file is not None:
         directory = settings.state_file.resolve().parent

@@ -136,7 +136,7 @@ def load(path: Path, registry: Registry) -> bool:
                     saved.project_id,
                 )
                 continue
-            target = registry.add(_config(saved))
+            target = registry.add(_config(saved), open_project=True)
         loaded = scratch.projects[saved.project_id]
         target.adopt_stores(loaded)
         target.clock.offset_seconds = loaded.clock.offset_seconds

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiohttp import web
 
 from .app import create_app
 from .domain.project import Project, ProjectConfig
-from .domain.registry import Registry
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registry
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .http.connections import Limits, MockRunner, site
 
 
@@ -30,6 +32,9 @@ class MockServer:
         port: int = 0,
         open_projects: bool = False,
         rate_limits: bool = False,
+        keep_expired: timedelta = DEFAULT_KEEP_EXPIRED,
+        outbox_max: int = DEFAULT_MAX_MESSAGES,
+        max_projects: int = DEFAULT_MAX_PROJECTS,
         clock_source: Callable[[], float] | None = None,
         limits: Limits | None = None,
     ) -> None:
@@ -38,6 +43,9 @@ class MockServer:
             projects,
             open_projects=open_projects,
             rate_limits=rate_limits,
+            keep_expired=keep_expired,
+            outbox_max=outbox_max,
+            max_projects=max_projects,
             clock_source=clock_source,
         )
         self.host = host

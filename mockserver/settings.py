@@ -12,6 +12,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .http.connections import Limits
 from .models.control import SeedDocument
 
@@ -108,6 +111,9 @@ class Settings:
     port: int = DEFAULT_PORT
     open_projects: bool = False
     rate_limits: bool = False
+    keep_expired: timedelta = DEFAULT_KEEP_EXPIRED
+    outbox_max: int = DEFAULT_MAX_MESSAGES
+    max_projects: int = DEFAULT_MAX_PROJECTS
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)

@@ -142,7 +142,7 @@ def consume(
         if owner is None or owner.status == MemberStatus.DELETED:
             raise errors.unable_to_auth_magic_link()
     check_pkce(token.pkce_code_challenge, pkce_code_verifier)
-    token.used = True
+    project.magic_links.use(token, project.now())
     return token
 
 

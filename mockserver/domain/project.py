@@ -15,7 +15,7 @@ import hmac
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +36,7 @@ from .stores import (
     SigningKeys,
     Store,
 )
+from .stores.outbox import DEFAULT_MAX_MESSAGES
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 # Public tokens of configured projects are derived from the project id (the same on every
@@ -60,6 +61,8 @@ class ProjectConfig:
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
     # The token the frontend SDKs identify the project with (``public-token-test-<uuid>``).
     public_token: str = ""
+    # Messages the outbox keeps (the oldest dropped past it): the server's --outbox-max.
+    outbox_max: int = DEFAULT_MAX_MESSAGES
 
     def __post_init__(self) -> None:
         if not self.public_token:
@@ -128,6 +131,11 @@ class Project:
     def stores(self) -> list[Store[Any]]:
         """The project's stores, in the order of stores.STORES."""
         return [getattr(self, store_type.name) for store_type in STORES]
+
+    def sweep(self, keep: timedelta) -> int:
+        """Forget what expired or was used more than ``keep`` ago (each store its own)."""
+        now = self.now()
+        return sum(store.sweep(now, keep) for store in self.stores)
 
     def reset(self) -> None:
         """Forget every object, empty the outbox and put the clock back; keep the signing keys."""

@@ -54,12 +54,19 @@ def _project(request: web.Request) -> Project:
     known: dict[str, Project] = request.app[AUTHENTICATED]
     project = known.get(header) if header else None
     if project is not None:
+        request.app[REGISTRY].touch(project)
         return project
     project_id, secret = _credentials(header)
     project = request.app[REGISTRY].authenticate(project_id, secret)
     if header and len(known) < _AUTHENTICATED_MAX:
         known[header] = project
     return project
+
+
+def forget_project(known: dict[str, Project], project: Project) -> None:
+    """Drop the cached headers of a project the registry forgot (Registry.on_evict)."""
+    for header in [h for h, p in known.items() if p is project]:
+        del known[header]
 
 
 def _error_response(error: errors.StytchError, request_id: str) -> web.Response:

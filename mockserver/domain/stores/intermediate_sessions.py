@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..entities import IntermediateSession
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -18,15 +19,33 @@ class IntermediateSessions(Store[IntermediateSession]):
 
     def __init__(self) -> None:
         self._by_token: dict[str, IntermediateSession] = {}
+        self._sweep = SweepQueue()
 
     def add(self, ist: IntermediateSession) -> None:
         self._by_token[ist.token] = ist
+        self._sweep.schedule(ist.expires_at, ist.token)
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Forget intermediate sessions expired more than ``keep`` ago."""
+        swept = 0
+        cutoff = now - keep
+        for token in self._sweep.due(cutoff):
+            ist = self._by_token.get(token)
+            if ist is None:
+                continue
+            if ist.expires_at > cutoff:  # given more time since
+                self._sweep.schedule(ist.expires_at, token)
+            else:
+                self.forget(ist)
+                swept += 1
+        return swept
 
     def forget(self, ist: IntermediateSession) -> None:
         self._by_token.pop(ist.token, None)
 
     def clear(self) -> None:
         self._by_token.clear()
+        self._sweep.clear()
 
     def find(self, token: str) -> IntermediateSession | None:
         return self._by_token.get(token)

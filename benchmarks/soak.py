@@ -162,7 +162,7 @@ class Soak:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     random.seed(args.seed)
-    with start_mock() as server:
+    with start_mock(extra_args=["--keep-expired", str(args.keep_expired)]) as server:
         async with RawClient(server, args.concurrency + 1) as client:
             seeded = await Soak(client, []).call(
                 "POST",
@@ -239,6 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=16, help="flows in flight (default 16)")
     p.add_argument("--sample", type=float, default=5.0, help="seconds between samples (5)")
     p.add_argument("--seed", type=int, default=1, help="random seed of the mix (1)")
+    p.add_argument(
+        "--keep-expired",
+        type=float,
+        default=3600,
+        help="the server's --keep-expired (3600: the soak moves the clock an hour every two "
+        "seconds, so the mock's default day would pass only 48 s into the run)",
+    )
     p.add_argument("--json", action="store_true", help="print everything as JSON")
     args = p.parse_args(argv)
     report = asyncio.run(run(args))

@@ -75,8 +75,10 @@ class Registry:
             self._open[config.project_id] = None
         config.outbox_max = self.outbox_max
         clock = Clock(self._clock_source) if self._clock_source else Clock()
+        project = Project(config, clock=clock)
         key = self.key_source(config.env) if self.key_source is not None else None
-        project = Project(config, clock=clock, key=key)
+        if key is not None:
+            project.set_key(key)
         project.rate_limits.enabled = self.rate_limits
         self.projects[config.project_id] = project
         self.changes += 1

@@ -299,7 +299,7 @@ def build_registry(settings: Settings) -> Registry:
         settings.state_loaded = True
         return registry  # the saved state holds what an earlier --seed made
     if settings.seed:
-        project = registry.get(settings.primary.project_id)
+        project = registry.find_project(settings.primary.project_id)
         assert project is not None
         for document in settings.seed:
             load_seed(project, document.entries())

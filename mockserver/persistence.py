@@ -127,7 +127,7 @@ def load(path: Path, registry: Registry) -> bool:
         except ValueError as exc:  # a project or public token twice
             raise _refuse(path, str(exc)) from None
     for saved in document.projects:
-        target = registry.get(saved.project_id)
+        target = registry.find_project(saved.project_id)
         if target is None:
             if not registry.open_projects:
                 log.warning(

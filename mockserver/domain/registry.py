@@ -123,7 +123,8 @@ class Registry:
         """Every project forgets what expired or was used more than ``keep_expired`` ago."""
         return sum(project.sweep(self.keep_expired) for project in self.projects.values())
 
-    def get(self, project_id: str) -> Project | None:
+    def find_project(self, project_id: str) -> Project | None:
+        """The project with this id, if the server has it."""
         return self.projects.get(project_id)
 
     def find_project_by_public_token(self, public_token: str) -> Project | None:

@@ -10,26 +10,16 @@ from stytch.core.response_base import StytchError
 
 from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
-from tests.support import PROJECT_A, assert_sdk_error, handle, state_of
-
-
-class FrozenTime:
-    """A time source the test moves (the project's clock adds its offset to it)."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.25
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support import PROJECT_A, MovableTime, assert_sdk_error, handle, state_of
 
 
 @pytest.fixture(scope="module")
-def time_source() -> FrozenTime:
-    return FrozenTime()
+def time_source() -> MovableTime:
+    return MovableTime()
 
 
 @pytest.fixture(scope="module")
-def limited_server(time_source: FrozenTime) -> Iterator[MockServer]:
+def limited_server(time_source: MovableTime) -> Iterator[MockServer]:
     with MockServer([PROJECT_A], rate_limits=True, clock_source=time_source) as server:
         yield server
 

@@ -15,6 +15,7 @@ from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
 from tests.support import (
     PROJECT_A,
+    MovableTime,
     assert_sdk_error,
     discovery_token,
     handle,
@@ -25,14 +26,6 @@ from tests.support import (
 )
 
 KEEP = timedelta(minutes=30)
-
-
-class MovableTime:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")

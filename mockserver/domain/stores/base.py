@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -85,6 +85,23 @@ class SweepQueue:
         heap = self._heap
         while heap and heap[0][0] <= limit:
             yield heapq.heappop(heap)[2]
+
+    def sweep_expired(
+        self, cutoff: datetime, find: Callable[[str], Any], forget: Callable[[Any], None]
+    ) -> int:
+        """Forget (``forget(find(key))``) each object due by ``cutoff`` whose ``expires_at``
+        is still at or before it; one that was given more time is queued again. How many."""
+        swept = 0
+        for key in self.due(cutoff):
+            found = find(key)
+            if found is None:
+                continue
+            if found.expires_at > cutoff:
+                self.schedule(found.expires_at, key)
+            else:
+                forget(found)
+                swept += 1
+        return swept
 
     def clear(self) -> None:
         self._heap.clear()

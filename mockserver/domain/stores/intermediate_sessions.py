@@ -27,18 +27,7 @@ class IntermediateSessions(Store[IntermediateSession]):
 
     def sweep(self, now: datetime, keep: timedelta) -> int:
         """Forget intermediate sessions expired more than ``keep`` ago."""
-        swept = 0
-        cutoff = now - keep
-        for token in self._sweep.due(cutoff):
-            ist = self._by_token.get(token)
-            if ist is None:
-                continue
-            if ist.expires_at > cutoff:  # given more time since
-                self._sweep.schedule(ist.expires_at, token)
-            else:
-                self.forget(ist)
-                swept += 1
-        return swept
+        return self._sweep.sweep_expired(now - keep, self._by_token.get, self.forget)
 
     def forget(self, ist: IntermediateSession) -> None:
         self._by_token.pop(ist.token, None)

@@ -47,18 +47,7 @@ class Sessions(Store[MemberSession]):
 
     def sweep(self, now: datetime, keep: timedelta) -> int:
         """Forget sessions expired more than ``keep`` ago (an extended one is queued again)."""
-        swept = 0
-        cutoff = now - keep
-        for session_id in self._sweep.due(cutoff):
-            session = self._by_id.get(session_id)
-            if session is None:
-                continue
-            if session.expires_at > cutoff:
-                self._sweep.schedule(session.expires_at, session_id)
-            else:
-                self.forget(session)
-                swept += 1
-        return swept
+        return self._sweep.sweep_expired(now - keep, self._by_id.get, self.forget)
 
     def find(self, member_session_id: str) -> MemberSession | None:
         return self._by_id.get(member_session_id)

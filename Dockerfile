@@ -11,7 +11,10 @@ WORKDIR /srv
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
 COPY reference_app ./reference_app
-RUN pip install ".[app]" && useradd --create-home --uid 10001 stytch
+# /data: where docker-compose.yml keeps the mock's --state-file (a volume takes the owner of
+# the folder it is mounted on)
+RUN pip install ".[app]" && useradd --create-home --uid 10001 stytch \
+    && mkdir /data && chown stytch /data
 USER stytch
 
 EXPOSE 8080 3000

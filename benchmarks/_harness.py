@@ -118,10 +118,17 @@ class ServerProcess:
 class MockProcess(ServerProcess):
     """The mock (benchmarks/_server.py), with its garbage-collector log."""
 
-    def __init__(self, *, preload_sessions: int = 0, profile: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        preload_sessions: int = 0,
+        profile: str | None = None,
+        extra_args: Iterable[str] = (),
+    ) -> None:
         fd, self._gc_path = tempfile.mkstemp(prefix="bench-gc-", suffix=".json")
         os.close(fd)
         args = ["--project-id", PROJECT_ID, "--secret", SECRET, "--gc-log", self._gc_path]
+        args += list(extra_args)
         if preload_sessions:
             args += ["--preload-sessions", str(preload_sessions)]
         if profile:
@@ -166,8 +173,10 @@ def gc_summary(events: list[tuple[float, float, int]]) -> dict[str, Any]:
     return out
 
 
-def start_mock(*, preload_sessions: int = 0, profile: str | None = None) -> MockProcess:
-    return MockProcess(preload_sessions=preload_sessions, profile=profile)
+def start_mock(
+    *, preload_sessions: int = 0, profile: str | None = None, extra_args: Iterable[str] = ()
+) -> MockProcess:
+    return MockProcess(preload_sessions=preload_sessions, profile=profile, extra_args=extra_args)
 
 
 def start_bare() -> ServerProcess:

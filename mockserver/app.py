@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.connections import LIMITS, Limits
 from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .http.mock_tools import log_requests
 from .http.paths import collapse_leading_slashes
+from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
+from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 
 
-def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Application:
+def create_app(
+    registry: Registry, *, sign_in_process: bool = False, limits: Limits | None = None
+) -> web.Application:
     """The mock's app. ``sign_in_process``: session JWTs are signed by a helper process
     (mockserver.signer.ProcessSigner, started and stopped with the app) instead of on the
-    event loop."""
+    event loop. ``limits``: timeouts and the connection cap (http.connections), applied when
+    it runs under ``MockRunner``."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
     app = web.Application(
@@ -26,16 +33,48 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         client_max_size=MAX_CONTROL_BODY_BYTES,
     )
     app[REGISTRY] = registry
-    app[AUTHENTICATED] = {}
+    app[LIMITS] = limits or Limits()
+    known: dict[str, object] = {}
+    app[AUTHENTICATED] = known
+    registry.on_evict.append(lambda project: forget_project(known, project))  # type: ignore[arg-type]
+    app.cleanup_ctx.append(lambda _app: _sweeping(registry))
     if sign_in_process:
         signer = ProcessSigner()
         app[SIGNER] = signer
         app.cleanup_ctx.append(lambda _app: _running(signer))
     else:
         app[SIGNER] = InlineSigner()
+    if registry.open_projects:
+        # Projects appear while the server runs: their keys are made ahead, off the loop.
+        pool = KeyPool()
+        app[KEY_POOL] = pool
+        registry.key_source = pool.take
+        app.cleanup_ctx.append(lambda _app: _filled(pool))
     for family in FAMILIES:
         app.add_routes(family.routes)
     return app
+
+
+# How often (in real seconds) every project sweeps what expired more than keep_expired ago.
+SWEEP_INTERVAL = 1.0
+
+
+async def _sweeping(registry: Registry) -> AsyncIterator[None]:
+    async def sweep_now_and_then() -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL)
+            registry.sweep()
+
+    task = asyncio.get_running_loop().create_task(sweep_now_and_then())
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+async def _filled(pool: KeyPool) -> AsyncIterator[None]:
+    pool.fill()
+    yield
+    pool.close()
 
 
 async def _running(signer: ProcessSigner) -> AsyncIterator[None]:

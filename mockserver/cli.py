@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from . import __version__, tls
+from . import __version__, persistence, tls
 from .app import create_app
+from .clock import MAX_OFFSET_SECONDS
 from .domain.project import DEFAULT_REDIRECT_URL
-from .domain.registry import Registry
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registry
 from .domain.state import load_seed
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
+from .http.connections import Limits, MockRunner, site
 from .http.control import settle_after_bulk_load
 from .settings import (
     DEFAULT_HOST,
@@ -61,6 +67,8 @@ control API (Basic auth of the project; health and /openapi.json need none):
   GET /_mock/project   GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
   GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
   GET /_mock/state   PUT /_mock/state {{"state": ...}}   POST /_mock/seed (the --seed document)
+  POST /_mock/faults {{"operation": "magic_links.email.discovery.send",
+                      "error": "too_many_requests"}}   GET /_mock/faults   DELETE /_mock/faults
   GET /openapi.json  (the mock's own OpenAPI document)
 """
 
@@ -109,6 +117,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON or YAML fixtures (organizations with members) to load at start "
         "into the first project",
     )
+    p.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep every project's state in this JSON file: loaded at start (then --seed is "
+        "skipped), written atomically while running when something changed and on shutdown; "
+        "a file the mock cannot read stops the start and is left as it is",
+    )
+    p.add_argument(
+        "--save-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --state-file, how often to write it when something changed (default 5)",
+    )
+    p.add_argument(
+        "--keep-expired",
+        type=float,
+        default=DEFAULT_KEEP_EXPIRED.total_seconds(),
+        metavar="SECONDS",
+        help="how long (on the project's clock) links, intermediate sessions and sessions are "
+        "kept once expired or used, before they are forgotten (default "
+        f"{DEFAULT_KEEP_EXPIRED.total_seconds():g})",
+    )
+    p.add_argument(
+        "--outbox-max",
+        type=int,
+        default=DEFAULT_MAX_MESSAGES,
+        metavar="N",
+        help=f"messages each project's outbox keeps; past it the oldest are dropped and "
+        f"counted (default {DEFAULT_MAX_MESSAGES})",
+    )
+    p.add_argument(
+        "--max-projects",
+        type=int,
+        default=DEFAULT_MAX_PROJECTS,
+        metavar="N",
+        help="with --open-projects, how many open projects are kept; a new one past it "
+        f"replaces the least recently used (default {DEFAULT_MAX_PROJECTS})",
+    )
+    p.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="apply Stytch's documented per-email rate limit (one magic-link send, "
+        "login_or_signup or invite per second per email address; 429 too_many_requests)",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request to stderr")
     p.add_argument(
         "--jwt-signer",
@@ -130,6 +184,39 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"where --tls keeps its CA and certificate (default {tls.default_directory()})",
     )
+    d = Limits()
+    for name, kind, metavar, what in (
+        ("idle_timeout", float, "SECONDS", "close a connection idle this long"),
+        (
+            "header_timeout",
+            float,
+            "SECONDS",
+            "408 and close when a request's headers take longer than this to arrive",
+        ),
+        ("body_timeout", float, "SECONDS", "408 when a request body takes longer than this"),
+        (
+            "max_connections",
+            int,
+            "N",
+            "open connections at most (kept below the file-descriptor limit); past it a new "
+            "connection gets a 503",
+        ),
+        (
+            "shutdown_timeout",
+            float,
+            "SECONDS",
+            "on SIGTERM or Ctrl-C, how long requests under way may take to finish; a second "
+            "signal stops at once",
+        ),
+    ):
+        default = getattr(d, name)
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=default,
+            metavar=metavar,
+            help=f"{what} (default {default:g})",
+        )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -162,6 +249,13 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if args.project_id or args.secret:
             source = "command line"
         project_id = args.project_id or env_id or DEFAULT_PROJECT_ID
+        if project_id.startswith("project-live-"):
+            where = "--project-id" if args.project_id else f"STYTCH_PROJECT_ID (from {source})"
+            raise ConfigError(
+                f"{where} is a live project's id: the mock stands in for test projects "
+                "only, and never takes live credentials. Give it a project-test-... id, or "
+                "none for its defaults"
+            )
         secret = args.secret or env_secret or DEFAULT_SECRET
         entry = {"project_id": project_id, "secret": secret}
         if args.redirect_urls:
@@ -175,11 +269,31 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
     if args.tls_dir is not None and not args.tls:
         raise ConfigError("--tls-dir goes with --tls")
+    limits = Limits(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Limits)})
+    for name in ("idle_timeout", "header_timeout", "body_timeout", "max_connections"):
+        if not getattr(limits, name) > 0:
+            raise ConfigError(f"--{name.replace('_', '-')} must be more than 0")
+    if not limits.shutdown_timeout >= 0:
+        raise ConfigError("--shutdown-timeout must be 0 or more")
+    if not args.save_interval > 0:
+        raise ConfigError("--save-interval must be more than 0")
+    for flag, value in (("--outbox-max", args.outbox_max), ("--max-projects", args.max_projects)):
+        if value < 1:
+            raise ConfigError(f"{flag} must be 1 or more")
+    if not 0 <= args.keep_expired <= MAX_OFFSET_SECONDS:
+        raise ConfigError("--keep-expired must be between 0 and ten years")
     return Settings(
+        state_file=args.state_file,
+        save_interval=args.save_interval,
+        limits=limits,
         projects=projects,
         host=args.host,
         port=args.port,
         open_projects=open_projects,
+        rate_limits=args.rate_limits,
+        keep_expired=timedelta(seconds=args.keep_expired),
+        outbox_max=args.outbox_max,
+        max_projects=args.max_projects,
         access_log=args.access_log,
         jwt_signer=args.jwt_signer,
         seed=seed,
@@ -204,14 +318,35 @@ def build_registry(settings: Settings) -> Registry:
         settings.projects,
         open_projects=settings.open_projects,
         default_redirect_urls=settings.open_project_redirect_urls,
+        rate_limits=settings.rate_limits,
+        keep_expired=settings.keep_expired,
+        outbox_max=settings.outbox_max,
+        max_projects=settings.max_projects,
     )
+    if settings.state_file is not None:
+        directory = settings.state_file.resolve().parent
+        if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+            raise ConfigError(
+                f"--state-file {settings.state_file}: {directory} is not a writable folder"
+            )
+    if settings.state_file is not None and persistence.load(settings.state_file, registry):
+        settings.state_loaded = True
+        return registry  # the saved state holds what an earlier --seed made
     if settings.seed:
-        project = registry.get(settings.primary.project_id)
+        project = registry.find_project(settings.primary.project_id)
         assert project is not None
         for document in settings.seed:
             load_seed(project, document.entries(), document.policy())
         settle_after_bulk_load()
     return registry
+
+
+def shown_secret(secret: str) -> str:
+    """The secret as the banner shows it: the mock's documented default in full (it is in
+    --help), any other one only by its first four characters."""
+    if secret == DEFAULT_SECRET:
+        return secret
+    return f"{secret[:4]}…({len(secret)} characters)" if len(secret) >= 12 else "…"
 
 
 def banner(settings: Settings, url: str) -> str:
@@ -221,18 +356,19 @@ def banner(settings: Settings, url: str) -> str:
         # Bound to every interface: show an address a client can use.
         url = url.replace(f"//{settings.host}:", "//127.0.0.1:").replace("//[::]:", "//127.0.0.1:")
         listening = f"listening on all interfaces, {url} from this machine"
+    secret = shown_secret(p.secret)
     lines = [
         f"stytch-b2b-mock {__version__} {listening}",
         f"  project_id  {p.project_id}",
-        f"  secret      {p.secret}",
+        f"  secret      {secret}",
         f"  (credentials from {settings.credentials_source})",
         f"  redirect    {', '.join(p.redirect_urls)}",
         f"  public      {p.public_token} (frontend SDKs)",
-        f'  Python      B2BClient(project_id="{p.project_id}", secret="{p.secret}", '
+        f'  Python      B2BClient(project_id="{p.project_id}", secret="{secret}", '
         f'environment="{url}")',
-        f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{p.secret}", '
+        f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{secret}", '
         f'env: "{url}" }})',
-        f"  outbox      curl -u {p.project_id}:{p.secret} {url}_mock/outbox",
+        f"  outbox      curl -u {p.project_id}:{secret} {url}_mock/outbox",
     ]
     if len(settings.projects) > 1:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")
@@ -255,7 +391,9 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     """The mock listening as ``settings`` say (JWT signer, access log, address): its runner,
     which the caller cleans up, and its URL. ``serve`` and ``reference_app.devserver`` both
     start it here, so the two cannot drift apart."""
-    app = create_app(registry, sign_in_process=settings.jwt_signer == "process")
+    app = create_app(
+        registry, sign_in_process=settings.jwt_signer == "process", limits=settings.limits
+    )
     access_log = None
     if settings.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -267,10 +405,10 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
             ssl_context = files.server_context()
         except (OSError, ValueError) as exc:
             raise ConfigError(f"--tls: cannot use {settings.tls_dir}: {exc}") from None
-    runner = web.AppRunner(app, access_log=access_log, handle_signals=False)
+    runner = MockRunner(app, access_log=access_log)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port, ssl_context=ssl_context).start()
+        await site(runner, settings.host, settings.port, ssl_context).start()
     except BaseException:
         await runner.cleanup()  # stops the signer process, too
         raise
@@ -281,15 +419,31 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
 async def serve(settings: Settings, registry: Registry) -> None:
     runner, url = await start(settings, registry)
     print(banner(settings, url), flush=True)
+    saver = None
+    if settings.state_file is not None:
+        saver = persistence.StateSaver(
+            settings.state_file, registry, settings.save_interval, settings.state_loaded
+        )
+        saver.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():  # a second signal: stop now, without waiting for anything
+            print("stytch-b2b-mock: stopped at once", flush=True)
+            os._exit(1)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     try:
         await stop.wait()
     finally:
         print("stytch-b2b-mock: shutting down", flush=True)
         await runner.cleanup()
+        if saver is not None:
+            await saver.stop()
+            print(f"stytch-b2b-mock: state saved to {settings.state_file}", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -147,6 +147,13 @@ def no_match_for_provided_magic_link_url() -> StytchError:
     )
 
 
+def invalid_redirect_url(field: str) -> StytchError:
+    # Stytch's error types for a malformed URL follow the field: invalid_login_redirect_url,
+    # invalid_signup_redirect_url, invalid_invite_redirect_url, invalid_discovery_redirect_url
+    # (the frontend SDK's list of error types); the message is the mock's own.
+    return StytchError(400, f"invalid_{field}", f"{field} is not a valid URL.")
+
+
 def custom_claims_too_large() -> StytchError:
     return StytchError(
         400, "custom_claims_too_large", "session_custom_claims must be at most 4 KB of JSON."
@@ -438,3 +445,11 @@ def session_authorization_tenancy_error() -> StytchError:
         "session_authorization_tenancy_error",
         "OrganizationID in AuthorizationCheck request does not match session's Organization ID",
     )
+
+
+# --- 429 --------------------------------------------------------------------------------
+
+
+def too_many_requests() -> StytchError:
+    # Stytch's message for its 429 (https://stytch.com/docs/b2b/api/errors/429)
+    return StytchError(429, "too_many_requests", "Too many requests have been made.")

@@ -293,6 +293,43 @@ class StytchMock:
         ``POST /_mock/password_policy``); returns the whole policy."""
         return self.control("POST", "_mock/password_policy", fields)["password_policy"]
 
+    # --- faults on demand ----------------------------------------------------------------
+
+    def fail_next(
+        self,
+        operation: str,
+        error: str | None = "too_many_requests",
+        *,
+        times: int | None = 1,
+        rate: float | None = None,
+        latency_ms: int = 0,
+        email_address: str | None = None,
+        organization_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Make the next ``times`` calls of ``operation`` (an SDK method path such as
+        ``"magic_links.email.discovery.send"``, or ``"POST /v1/b2b/..."``) fail with ``error``
+        (``too_many_requests``, ``internal_server_error``, ``server_unavailable``; None for
+        latency alone), optionally only for one email or organization, or a ``rate`` share of
+        them (``times=None`` for no limit). Returns the fault as ``GET /_mock/faults`` lists it.
+        """
+        spec = {
+            "operation": operation,
+            "error": error,
+            "times": times,
+            "rate": rate,
+            "latency_ms": latency_ms,
+            "email_address": email_address,
+            "organization_id": organization_id,
+        }
+        body = {k: v for k, v in spec.items() if v is not None or k == "times"}
+        return self.control("POST", "_mock/faults", body)["fault"]
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.control("GET", "_mock/faults")["faults"]
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "_mock/faults")
+
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
         ids of what was made."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiohttp import web
 
 from .app import create_app
 from .domain.project import Project, ProjectConfig
-from .domain.registry import Registry
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registry
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
+from .http.connections import Limits, MockRunner, site
 
 
 class MockServer:
@@ -28,9 +31,23 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         open_projects: bool = False,
+        rate_limits: bool = False,
+        keep_expired: timedelta = DEFAULT_KEEP_EXPIRED,
+        outbox_max: int = DEFAULT_MAX_MESSAGES,
+        max_projects: int = DEFAULT_MAX_PROJECTS,
         clock_source: Callable[[], float] | None = None,
+        limits: Limits | None = None,
     ) -> None:
-        self.registry = Registry(projects, open_projects=open_projects, clock_source=clock_source)
+        self.limits = limits
+        self.registry = Registry(
+            projects,
+            open_projects=open_projects,
+            rate_limits=rate_limits,
+            keep_expired=keep_expired,
+            outbox_max=outbox_max,
+            max_projects=max_projects,
+            clock_source=clock_source,
+        )
         self.host = host
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -44,7 +61,7 @@ class MockServer:
         return f"http://{self.host}:{self.port}/"
 
     def project(self, project_id: str) -> Project:
-        project = self.registry.get(project_id)
+        project = self.registry.find_project(project_id)
         if project is None:
             raise KeyError(project_id)
         return project
@@ -76,17 +93,20 @@ class MockServer:
         loop.close()
 
     async def _setup(self) -> None:
-        self._runner = web.AppRunner(
-            create_app(self.registry), access_log=None, handle_signals=False
-        )
+        app = create_app(self.registry, limits=self.limits)
+        self._runner = MockRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        await site(self._runner, self.host, self.port).start()
         self.port = self._runner.addresses[0][1]
 
     async def _teardown(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        # Connections the shutdown closed may still be winding down: end them before the loop.
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:

@@ -8,9 +8,11 @@ Credentials resolve in this order: command-line flags, then ``STYTCH_PROJECT_ID`
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +26,9 @@ from .domain.passwords.policy import PasswordPolicy
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .domain.rbac import PolicyDocument, build_policy
 from .errors import StytchError
+from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
+from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
+from .http.connections import Limits
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -116,6 +121,18 @@ class ProjectEntry(BaseModel):
             )
         return value
 
+    @field_validator("redirect_urls")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            try:
+                urlsplit(url)
+            except ValueError:
+                raise PydanticCustomError(
+                    "redirect_url", "{url} is not a URL", {"url": repr(url)}
+                ) from None
+        return value
+
     def config(self) -> ProjectConfig:
         return ProjectConfig(
             self.project_id,
@@ -140,6 +157,10 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     open_projects: bool = False
+    rate_limits: bool = False
+    keep_expired: timedelta = DEFAULT_KEEP_EXPIRED
+    outbox_max: int = DEFAULT_MAX_MESSAGES
+    max_projects: int = DEFAULT_MAX_PROJECTS
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
     seed: list[SeedDocument] = field(default_factory=list)
@@ -148,6 +169,10 @@ class Settings:
     tls_dir: Path | None = None
     # The redirect URLs a project made by --open-projects accepts (--redirect-url).
     open_project_redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
+    limits: Limits = field(default_factory=Limits)
+    state_file: Path | None = None
+    save_interval: float = 5.0
+    state_loaded: bool = False  # set when the state file was read at start
 
     @property
     def primary(self) -> ProjectConfig:
@@ -162,8 +187,9 @@ def load_data_file(path: Path) -> Any:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -173,6 +199,30 @@ def load_data_file(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path} is not valid YAML: {where}{problem}") from None
+    not_finite = _not_finite(data)
+    if not_finite is not None:
+        raise ConfigError(
+            f"{path}: {not_finite or '(top level)'}: NaN and Infinity are not numbers the API takes"
+        )
+    return data
+
+
+def _not_finite(data: Any, where: str = "") -> str | None:
+    """Where in ``data`` a NaN or an Infinity is, if anywhere."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return where
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        found = _not_finite(value, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def invalid(source: object, exc: ValidationError) -> ConfigError:

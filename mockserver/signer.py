@@ -10,8 +10,10 @@ change is complete, when it renders the response:
 - :class:`ProcessSigner` hands the bytes to sign to a helper process (``python -m
   mockserver.signer``) over a pipe and awaits the signature, so the event loop serves other
   requests meanwhile and a second core does the signing. ``stytch-mock`` uses it unless given
-  ``--jwt-signer inline``. If the helper cannot start or dies, the signer says so once on the
-  ``mockserver`` log and signs inline from then on; no request fails because of it.
+  ``--jwt-signer inline``. If the helper cannot start, dies, or leaves a signature unanswered
+  for ``timeout`` seconds (a stopped or wedged process), the signer says so once on the
+  ``mockserver`` log, stops the helper and signs inline from then on; no request fails
+  because of it.
 
 RSASSA-PKCS1-v1_5 is deterministic, so both give byte-identical JWTs.
 
@@ -55,12 +57,15 @@ class ProcessSigner:
     """Signs in a helper process. ``await start()`` before use and ``await close()`` after; until
     it has started (or after it failed) it signs inline."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 2.0) -> None:
+        self.timeout = timeout
         self._transport: asyncio.SubprocessTransport | None = None
         self._stdin: asyncio.WriteTransport | None = None
-        self._pending: collections.deque[tuple[SessionJWT, asyncio.Future[str]]] = (
+        # (JWT, its future, when it was sent), oldest first: the helper answers in order
+        self._pending: collections.deque[tuple[SessionJWT, asyncio.Future[str], float]] = (
             collections.deque()
         )
+        self._watchdog: asyncio.TimerHandle | None = None
         self._registered: dict[str, SigningKey] = {}
         self._buffer = bytearray()
         self._exited: asyncio.Future[None] | None = None
@@ -108,10 +113,28 @@ class ProcessSigner:
             pem = key.private_pem().encode()
             stdin.write(_FRAME.pack(b"K", len(kid), len(pem)) + kid + pem)
             self._registered[key.kid] = key
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._pending.append((jwt, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+        self._pending.append((jwt, future, loop.time()))
         stdin.write(_FRAME.pack(b"S", len(kid), len(jwt.signing_input)) + kid + jwt.signing_input)
+        if self._watchdog is None:
+            self._watchdog = loop.call_later(self.timeout, self._watch)
         return await future
+
+    def _watch(self) -> None:
+        """Runs while signatures are owed: the oldest must come within ``timeout``."""
+        self._watchdog = None
+        if not self._pending or self._stdin is None:
+            return
+        loop = asyncio.get_running_loop()
+        due = self._pending[0][2] + self.timeout
+        if loop.time() < due:
+            self._watchdog = loop.call_at(due, self._watch)
+            return
+        transport = self._transport
+        self._lost(f"did not answer within {self.timeout:g} s")
+        if transport is not None:
+            transport.kill()  # a stopped process dies of SIGKILL too
 
     def _answers(self, data: bytes) -> None:
         buffer = self._buffer
@@ -122,7 +145,7 @@ class ProcessSigner:
                 break
             signature = bytes(buffer[2 : 2 + size])
             del buffer[: 2 + size]
-            jwt, future = self._pending.popleft()
+            jwt, future, _ = self._pending.popleft()
             token = jwt.with_signature(signature) if size else jwt.sign_here()
             if not future.done():
                 future.set_result(token)
@@ -132,8 +155,11 @@ class ProcessSigner:
         if self._stdin is not None:
             log.warning("JWT signer process %s; signing on the event loop", reason)
         self._stdin = None
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         while self._pending:
-            jwt, future = self._pending.popleft()
+            jwt, future, _ = self._pending.popleft()
             if not future.done():
                 future.set_result(jwt.sign_here())
         if self._exited is not None and not self._exited.done():

@@ -107,3 +107,14 @@ def log_in(mock: StytchMock, org_id: str, email: str, **auth: Any) -> Any:
     """Log an existing member in with an organization magic link; the authenticate response."""
     token = login_token(mock, org_id, email)
     return mock.client.magic_links.authenticate(magic_links_token=token, **auth)
+
+
+class MovableTime:
+    """A time source for a server's clocks (``MockServer(clock_source=...)``) that a test moves
+    by hand: ``time_source.now += 3600``."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.25
+
+    def __call__(self) -> float:
+        return self.now

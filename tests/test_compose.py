@@ -154,3 +154,15 @@ def test_everything_the_dockerfile_copies_exists() -> None:
             assert (ROOT / source).exists(), f"the Dockerfile copies {source}, which is missing"
     exposed = re.findall(r"^EXPOSE\s+(.+)$", dockerfile, re.M)
     assert {int(port) for line in exposed for port in line.split()} == {8080, 3000}
+
+
+def test_the_mock_keeps_its_state_file_on_a_volume(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    args = mock_args(services)
+    assert args.state_file is not None
+    mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in services["mock"]["volumes"]}
+    folder = str(args.state_file.parent)
+    assert folder in mounts and mounts[folder] in compose["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"mkdir {folder} && chown stytch {folder}" in dockerfile

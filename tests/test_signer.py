@@ -137,3 +137,45 @@ def test_the_helper_exits_at_end_of_input() -> None:
     )
 
     assert (helper.returncode, helper.stdout, helper.stderr) == (0, b"", b"")
+
+
+async def test_a_helper_that_stops_answering_is_replaced_by_inline_signing(
+    keys: list[SigningKey], caplog: pytest.LogCaptureFixture
+) -> None:
+    signer = ProcessSigner(timeout=0.3)
+    await signer.start()
+    pid = helper_pid(signer)
+    try:
+        os.kill(pid, signal.SIGSTOP)  # alive, but never answers
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        with caplog.at_level(logging.WARNING, logger="mockserver"):
+            tokens = await asyncio.wait_for(
+                asyncio.gather(*(signer.sign(keys[0].unsigned(claims(n))) for n in range(3))), 10
+            )
+            later = await signer.sign(keys[1].unsigned(claims(9)))
+        took = loop.time() - start
+    finally:
+        await signer.close()
+
+    assert [verified(t, keys[0]) for t in tokens] == [claims(n) for n in range(3)]
+    assert verified(later, keys[1]) == claims(9)
+    assert 0.3 <= took < 3, took
+    assert not signer.running
+    assert [r.getMessage() for r in caplog.records] == [
+        "JWT signer process did not answer within 0.3 s; signing on the event loop"
+    ]
+    for _ in range(100):  # SIGKILL lands within moments
+        if gone(pid):
+            break
+        await asyncio.sleep(0.02)
+    assert gone(pid)
+
+
+def gone(pid: int) -> bool:
+    """``pid`` has exited (it may still be a zombie nobody reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True

@@ -44,6 +44,7 @@ from .magic_links import (
 from .members import activate, add_member
 from .organizations import create_organization, derive_name_and_slug, unique_slug
 from .project import Project
+from .rate_limits import EMAIL_MAGIC_LINKS
 from .rules import email_domain, validate_email
 from .sessions import check_custom_claims, check_duration, get_session, magic_link_factor
 
@@ -84,10 +85,11 @@ def send(
     discovery_expiration_minutes: int | None,
 ) -> None:
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     minutes = check_expiration(
         "discovery_expiration_minutes", discovery_expiration_minutes, DEFAULT_LINK_MINUTES
     )
-    redirect = project.resolve_redirect_url(discovery_redirect_url)
+    redirect = project.resolve_redirect_url(discovery_redirect_url, "discovery_redirect_url")
     if is_sandbox(email_address):
         return  # 200, and no email (the sandbox values page)
     send_link(

@@ -44,6 +44,10 @@ def rs256_signature(private_key: rsa.RSAPrivateKey, signing_input: bytes) -> byt
     return private_key.sign(signing_input, _PKCS1V15, _SHA256)
 
 
+def new_private_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @dataclass
 class SigningKey:
     kid: str
@@ -51,8 +55,7 @@ class SigningKey:
 
     @classmethod
     def generate(cls, env: str = "test") -> SigningKey:
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return cls(kid=new_id("jwk", env), private_key=private_key)
+        return cls(kid=new_id("jwk", env), private_key=new_private_key())
 
     @classmethod
     def from_pem(cls, kid: str, pem: str) -> SigningKey:
@@ -98,7 +101,7 @@ class SigningKey:
 
     def unsigned(self, claims: dict[str, Any]) -> SessionJWT:
         """The JWT for ``claims``, encoded but not signed yet."""
-        payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+        payload = b64url(json.dumps(claims, separators=(",", ":"), allow_nan=False).encode())
         return SessionJWT(self, self._header_segment + b"." + payload)
 
     def verify(self, token: str, *, audience: str, issuers: list[str]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from .members import activate, add_member, update_member
 from .organizations import unique_slug
 from .outbox import send
 from .project import Project
+from .rate_limits import EMAIL_MAGIC_LINKS
 from .rules import email_domain, validate_email
 from .sessions import magic_link_factor
 
@@ -147,7 +148,7 @@ def consume(
         if owner is None or owner.status == MemberStatus.DELETED:
             raise errors.unable_to_auth_magic_link()
     check_pkce(token.pkce_code_challenge, pkce_code_verifier)
-    token.used = True
+    project.magic_links.use(token, project.now())
     return token
 
 
@@ -202,6 +203,7 @@ def login_or_signup(
 ) -> tuple[Member, bool, Organization]:
     """An active member gets a login link; a new, pending or invited one a signup link."""
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     login_minutes = check_expiration(
         "login_expiration_minutes", login_expiration_minutes, DEFAULT_LINK_MINUTES
     )
@@ -217,8 +219,8 @@ def login_or_signup(
     kind = MessageKind.LOGIN if active else MessageKind.SIGNUP
     # Every URL given must be registered, also the one of the link not sent (README fidelity
     # notes).
-    login_redirect = project.resolve_redirect_url(login_redirect_url)
-    signup_redirect = project.resolve_redirect_url(signup_redirect_url)
+    login_redirect = project.resolve_redirect_url(login_redirect_url, "login_redirect_url")
+    signup_redirect = project.resolve_redirect_url(signup_redirect_url, "signup_redirect_url")
     redirect = login_redirect if active else signup_redirect
     created = member is None
     if member is None:
@@ -262,13 +264,14 @@ def invite(
     """A new member is created ``invited``; a pending one becomes ``invited``; an active one is
     refused."""
     validate_email(email_address)
+    project.rate_limits.hit(project.clock, EMAIL_MAGIC_LINKS, email_address)
     minutes = check_expiration(
         "invite_expiration_minutes", invite_expiration_minutes, DEFAULT_INVITE_MINUTES
     )
     if is_sandbox(email_address, organization_id):
         return sandbox_member(project)
     org = project.organizations.get(organization_id)
-    redirect = project.resolve_redirect_url(invite_redirect_url)
+    redirect = project.resolve_redirect_url(invite_redirect_url, "invite_redirect_url")
     if invited_by_member_id is not None:
         project.members.get(org.organization_id, invited_by_member_id)
     member = project.members.find_by_email(org.organization_id, email_address)

@@ -15,16 +15,18 @@ import hmac
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import errors
 from ..clock import Clock
+from .faults import Faults
 from .keys import SigningKey
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
 from .request_log import RequestLog
+from .rate_limits import RateLimits
 from .stores import (
     STORES,
     IntermediateSessions,
@@ -41,6 +43,7 @@ from .stores import (
     SigningKeys,
     Store,
 )
+from .stores.outbox import DEFAULT_MAX_MESSAGES
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 # Public tokens of configured projects are derived from the project id (the same on every
@@ -69,6 +72,8 @@ class ProjectConfig:
     rbac_policy: dict[str, Any] | None = None
     # Password settings (strength policy, breach check, locks, hashing cost).
     passwords: PasswordPolicy = DEFAULT_POLICY
+    # Messages the outbox keeps (the oldest dropped past it): the server's --outbox-max.
+    outbox_max: int = DEFAULT_MAX_MESSAGES
 
     def __post_init__(self) -> None:
         if not self.public_token:
@@ -101,6 +106,8 @@ class Project:
         self.request_log = RequestLog()
         for store_type in STORES:
             setattr(self, store_type.name, store_type.empty(config))
+        self.faults = Faults()  # programmed through /_mock/faults; not part of the state
+        self.rate_limits = RateLimits()  # on with --rate-limits (Registry)
 
     # --- identity ---------------------------------------------------------------------
 
@@ -124,6 +131,14 @@ class Project:
         """The project's current RS256 signing key (signing_keys.current)."""
         return self.signing_keys.current
 
+    @property
+    def has_key(self) -> bool:
+        return len(self.signing_keys) > 0
+
+    def set_key(self, key: SigningKey) -> None:
+        """The signing key, made elsewhere (mockserver.keypool), before first use."""
+        self.signing_keys.provide(key)
+
     # --- state --------------------------------------------------------------------------
 
     @property
@@ -131,11 +146,18 @@ class Project:
         """The project's stores, in the order of stores.STORES."""
         return [getattr(self, store_type.name) for store_type in STORES]
 
+    def sweep(self, keep: timedelta) -> int:
+        """Forget what expired or was used more than ``keep`` ago (each store its own)."""
+        now = self.now()
+        return sum(store.sweep(now, keep) for store in self.stores)
+
     def reset(self) -> None:
         """Forget every object, empty the outbox and put the clock back; keep the signing keys."""
         for store in self.stores:
             if not store.kept_on_reset:
                 store.clear()
+        self.faults.clear()
+        self.rate_limits.clear()
         self.clock.reset()
 
     def adopt_stores(self, other: Project) -> None:
@@ -148,13 +170,18 @@ class Project:
 
     # --- redirect URLs ------------------------------------------------------------------
 
-    def resolve_redirect_url(self, url: str | None) -> str:
-        """The URL a link points at: the one given, if registered, else the default."""
+    def resolve_redirect_url(self, url: str | None, field: str = "redirect_url") -> str:
+        """The URL a link points at: the one given, if registered, else the default.
+        ``field`` names the request's field (``login_redirect_url``...) for the error a URL
+        that is not a URL at all gets (``invalid_login_redirect_url``...)."""
         if url is None or url == "":
             return self.config.redirect_urls[0]
         # Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
         # run of characters within a host, port or path segment (Stytch allows it in Test).
-        normalised = _normalise_url(url)
+        try:
+            normalised = _normalise_url(url)
+        except ValueError:  # urlsplit refuses it: an unclosed IPv6 bracket, a fullwidth "/"
+            raise errors.invalid_redirect_url(field) from None
         if not any(
             _registered(pattern).fullmatch(normalised) for pattern in self.config.redirect_urls
         ):

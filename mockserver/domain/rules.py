@@ -137,8 +137,10 @@ COMMON_EMAIL_DOMAINS = frozenset(
 _SLUG = re.compile(r"[A-Za-z0-9\-._~]{2,128}")
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9._\-|]{1,128}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# The local part: anything but "@", white space and control characters (C0, DEL, C1).
 _EMAIL = re.compile(
-    r"[^@\s]{1,64}@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"[^@\s\x00-\x1f\x7f-\x9f]{1,64}"
+    r"@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 
 

@@ -6,19 +6,25 @@ domain call on ``project(request)`` and returns ``render(request, SomeResponse, 
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import json
+import math
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from pydantic import BaseModel, ValidationError
 
 from .. import errors
 from ..domain.keys import SessionJWT
 from ..domain.project import Project
+from ..keypool import KeyPool
 from ..models.wire import render_json
 from ..signer import Signer
+from .connections import LIMITS
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,6 +34,8 @@ PROJECT = web.RequestKey("project", Project)
 
 # The app's JWT signer (mockserver.signer); create_app sets it.
 SIGNER = web.AppKey("signer", Signer)  # type: ignore[type-abstract]
+# Keys made ahead for projects that appear while the server runs (open projects only).
+KEY_POOL = web.AppKey("key_pool", KeyPool)
 
 # Missing fields that have a Stytch error type of their own.
 MISSING_FIELD_ERRORS: dict[str, Callable[[], errors.StytchError]] = {
@@ -93,6 +101,11 @@ def operation(
                     args.append(await parse(request, body, max_body))
             if query is not None:
                 args.append(parse_query(request, query))
+            proj = request.get(PROJECT)
+            if proj is not None and proj.faults:
+                from . import faults  # (it imports this module)
+
+                await faults.apply(request, proj, args)
             return await handler(request, *args)
 
         endpoint.openapi = {  # type: ignore[attr-defined]
@@ -104,6 +117,14 @@ def operation(
         return endpoint
 
     return wrap
+
+
+async def with_key(request: web.Request, proj: Project) -> Project:
+    """``proj``, with its signing key made off the event loop if it has none yet."""
+    pool = request.app.get(KEY_POOL)
+    if pool is not None and not proj.has_key:
+        proj.set_key(await pool.key(proj.env))
+    return proj
 
 
 def project(request: web.Request) -> Project:
@@ -130,21 +151,69 @@ def validation_error(exc: ValidationError) -> errors.StytchError:
     return errors.invalid_argument(loc, f"{loc}: {first['msg']}.")
 
 
+# What could be a NaN, an Infinity or a number too large for a double: JSON has none of them,
+# but the JSON parser would take them (and the response would echo a bare ``NaN`` no strict
+# client can read). The cheap search finds candidates; json.loads decides.
+_MAYBE_NOT_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][-+]?[0-9]{3}")
+
+
+class _NotFinite(Exception):
+    pass
+
+
+def _not_a_json_number(token: str) -> float:
+    raise _NotFinite(token)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _refuse_non_finite_numbers(raw: bytes) -> None:
+    if _MAYBE_NOT_FINITE.search(raw) is None:
+        return
+    try:
+        json.loads(raw, parse_constant=_not_a_json_number, parse_float=_finite)
+    except ValueError:
+        return  # not JSON at all: the model's parser says so
+    except _NotFinite:
+        raise errors.bad_request(
+            "The request body is not valid JSON: NaN, Infinity and numbers beyond a double's "
+            "range are not JSON numbers."
+        ) from None
+
+
 def parse_json(model: type[M], raw: bytes) -> M:
+    _refuse_non_finite_numbers(raw)
     try:
         return model.model_validate_json(raw or b"{}")
     except ValidationError as exc:
         raise validation_error(exc) from None
 
 
-async def read_body(request: web.Request, limit: int) -> bytes:
-    """The request body, refused past ``limit`` bytes."""
+async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request's body, read as it arrives and never past ``limit`` bytes (a chunked body
+    has no Content-Length to refuse up front), within the body timeout (http.connections)."""
     if request.content_length is not None and request.content_length > limit:
         raise errors.body_too_large()
-    raw = await request.read()
-    if len(raw) > limit:
-        raise errors.body_too_large()
-    return raw
+    content = request.content
+    body = bytearray()
+    try:
+        async with asyncio.timeout(request.app[LIMITS].body_timeout):
+            while chunk := await content.readany():
+                body += chunk
+                if len(body) > limit:
+                    raise errors.body_too_large()
+    except TimeoutError:
+        raise errors.StytchError(
+            408, "bad_request", "The request body did not arrive in time."
+        ) from None
+    except http_exceptions.HttpProcessingError:  # a chunked body with broken framing
+        raise errors.bad_request("The request body's framing is not valid HTTP/1.1.") from None
+    return bytes(body)
 
 
 async def parse(request: web.Request, model: type[M], limit: int = MAX_BODY_BYTES) -> M:

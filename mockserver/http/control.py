@@ -54,8 +54,11 @@ def _message(m: OutboxMessage) -> dict[str, Any]:
 @routes.get("/_mock/outbox")
 @operation("[mock] Read the outbox", ct.OutboxResponse, query=rq.OutboxQuery)
 async def outbox(request: web.Request, query: rq.OutboxQuery) -> web.Response:
-    messages = project(request).outbox.messages(query.to)
-    return render(request, ct.OutboxResponse, messages=[_message(m) for m in messages])
+    box = project(request).outbox
+    messages = box.messages(query.to)
+    return render(
+        request, ct.OutboxResponse, messages=[_message(m) for m in messages], dropped=box.dropped
+    )
 
 
 @routes.delete("/_mock/outbox")
@@ -100,10 +103,12 @@ async def get_clock(request: web.Request) -> web.Response:
 @routes.post("/_mock/clock")
 @operation("[mock] Move the project's clock forward", ct.ClockResponse, body=rq.ClockAdvanceRequest)
 async def advance_clock(request: web.Request, body: rq.ClockAdvanceRequest) -> web.Response:
+    proj = project(request)
     try:
-        project(request).clock.advance(body.advance_seconds)
+        proj.clock.advance(body.advance_seconds)
     except ValueError as exc:  # past the ten years the clock (and a saved state) can hold
         raise errors.invalid_argument("advance_seconds", f"advance_seconds: {exc}.") from None
+    proj.sweep(request.app[REGISTRY].keep_expired)  # what the move expired long enough goes
     return _clock(request)
 
 

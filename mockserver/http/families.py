@@ -14,6 +14,7 @@ from . import (
     console,
     control,
     discovery,
+    faults,
     magic_links,
     mock_tools,
     oauth,
@@ -37,5 +38,6 @@ FAMILIES: tuple[ModuleType, ...] = (
     control,
     mock_tools,
     console,
+    faults,
     openapi,
 )

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,7 +21,7 @@ from aiohttp import web
 from .. import errors, ids
 from ..domain.project import Project
 from ..domain.registry import Registry
-from .common import PROJECT, REQUEST_ID, json_response
+from .common import PROJECT, REQUEST_ID, json_response, with_key
 
 log = logging.getLogger("mockserver")
 
@@ -36,7 +35,7 @@ def _credentials(header: str | None) -> tuple[str, str]:
         raise errors.unauthorized_credentials()
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         raise errors.unauthorized_credentials() from None
     project_id, sep, secret = decoded.partition(":")
     if not sep:
@@ -55,12 +54,19 @@ def _project(request: web.Request) -> Project:
     known: dict[str, Project] = request.app[AUTHENTICATED]
     project = known.get(header) if header else None
     if project is not None:
+        request.app[REGISTRY].touch(project)
         return project
     project_id, secret = _credentials(header)
     project = request.app[REGISTRY].authenticate(project_id, secret)
     if header and len(known) < _AUTHENTICATED_MAX:
         known[header] = project
     return project
+
+
+def forget_project(known: dict[str, Project], project: Project) -> None:
+    """Drop the cached headers of a project the registry forgot (Registry.on_evict)."""
+    for header in [h for h, p in known.items() if p is project]:
+        del known[header]
 
 
 def _error_response(error: errors.StytchError, request_id: str) -> web.Response:
@@ -74,7 +80,10 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
     try:
         match = request.match_info
         if match.http_exception is None and not getattr(match.handler, "public", False):
-            request[PROJECT] = _project(request)
+            project = _project(request)
+            request[PROJECT] = project if project.has_key else await with_key(request, project)
+        if request.method != "GET":
+            request.app[REGISTRY].changes += 1  # may change state: the state file follows
         return await handler(request)
     except errors.StytchError as exc:
         return _error_response(exc, request_id)
@@ -92,6 +101,10 @@ async def stytch_middleware(request: web.Request, handler: Handler) -> web.Strea
             error = errors.StytchError(exc.status, "bad_request", exc.reason)
         else:
             raise
+        return _error_response(error, request_id)
+    except ConnectionError:  # the client hung up (mid-body): one quiet line, no traceback
+        log.debug("client closed %s %s (%s)", request.method, request.path, request_id)
+        error = errors.StytchError(400, "client_closed_request", "The client closed the request.")
         return _error_response(error, request_id)
     except Exception:  # a bug in the mock: say so in the log, not in the body
         log.exception("unhandled error on %s %s (%s)", request.method, request.path, request_id)

@@ -12,6 +12,7 @@ from ..models import requests as rq
 from ..models import responses as rs
 from .authorization import member_authorization
 from .common import operation, project, public, render
+from .common import operation, project, public, render, with_key
 from .middleware import REGISTRY
 from .render import auth_result_fields, member_session, session_fields
 
@@ -89,7 +90,8 @@ async def exchange(request: web.Request, body: rq.SessionExchangeRequest) -> web
 @public
 @operation("Get the JWKS", rs.JWKSResponse)
 async def jwks(request: web.Request) -> web.Response:
-    proj = request.app[REGISTRY].get(request.match_info["project_id"])
+    proj = request.app[REGISTRY].find_project(request.match_info["project_id"])
     if proj is None:
         raise errors.project_not_found()
+    proj = await with_key(request, proj)
     return render(request, rs.JWKSResponse, keys=proj.signing_keys.jwks())

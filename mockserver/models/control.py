@@ -36,6 +36,8 @@ class OutboxMessageObject(BaseModel):
 
 class OutboxResponse(ResponseBase):
     messages: list[OutboxMessageObject]
+    # messages the outbox dropped (oldest first) to stay within --outbox-max
+    dropped: int = 0
 
 
 class OpenAPIDocument(BaseModel):

@@ -9,7 +9,10 @@ it), so the project's state document is the list of its stores (``stores.STORES`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ... import errors
@@ -48,6 +51,11 @@ class Store(Generic[T]):
     def clear(self) -> None:
         raise NotImplementedError
 
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Forget what expired (or was used) more than ``keep`` before ``now``; how many.
+        Stores of things that expire override it."""
+        return 0
+
     def export(self) -> list[Any]:
         """The store's records, in the order ``load`` takes them back."""
         return list(self)
@@ -57,3 +65,43 @@ class Store(Generic[T]):
         project whose earlier stores are already loaded. Raises ``bad_state`` on a record the
         store (or a reference to an earlier store) refuses."""
         raise NotImplementedError
+
+
+class SweepQueue:
+    """When each object of a store may be swept: a heap of (time, key), so a sweep costs only
+    what it removes. An object may be queued more than once (when it expires, when it is used);
+    the store checks the object again when its key comes due."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, str]] = []
+        self._seq = itertools.count()
+
+    def schedule(self, when: datetime, key: str) -> None:
+        heapq.heappush(self._heap, (when.timestamp(), next(self._seq), key))
+
+    def due(self, cutoff: datetime) -> Iterator[str]:
+        """Pop and give every key scheduled at or before ``cutoff``."""
+        limit = cutoff.timestamp()
+        heap = self._heap
+        while heap and heap[0][0] <= limit:
+            yield heapq.heappop(heap)[2]
+
+    def sweep_expired(
+        self, cutoff: datetime, find: Callable[[str], Any], forget: Callable[[Any], None]
+    ) -> int:
+        """Forget (``forget(find(key))``) each object due by ``cutoff`` whose ``expires_at``
+        is still at or before it; one that was given more time is queued again. How many."""
+        swept = 0
+        for key in self.due(cutoff):
+            found = find(key)
+            if found is None:
+                continue
+            if found.expires_at > cutoff:
+                self.schedule(found.expires_at, key)
+            else:
+                forget(found)
+                swept += 1
+        return swept
+
+    def clear(self) -> None:
+        self._heap.clear()

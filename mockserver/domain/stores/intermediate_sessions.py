@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..entities import IntermediateSession
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -18,15 +19,22 @@ class IntermediateSessions(Store[IntermediateSession]):
 
     def __init__(self) -> None:
         self._by_token: dict[str, IntermediateSession] = {}
+        self._sweep = SweepQueue()
 
     def add(self, ist: IntermediateSession) -> None:
         self._by_token[ist.token] = ist
+        self._sweep.schedule(ist.expires_at, ist.token)
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Forget intermediate sessions expired more than ``keep`` ago."""
+        return self._sweep.sweep_expired(now - keep, self._by_token.get, self.forget)
 
     def forget(self, ist: IntermediateSession) -> None:
         self._by_token.pop(ist.token, None)
 
     def clear(self) -> None:
         self._by_token.clear()
+        self._sweep.clear()
 
     def find(self, token: str) -> IntermediateSession | None:
         return self._by_token.get(token)

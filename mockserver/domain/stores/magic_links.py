@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..entities import MagicLinkToken
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -20,9 +21,11 @@ class MagicLinks(Store[MagicLinkToken]):
         self._by_token: dict[str, MagicLinkToken] = {}
         self._by_member: dict[str, dict[str, None]] = {}  # member_id -> {token}
         self._by_org: dict[str, dict[str, None]] = {}  # organization_id -> {token}
+        self._sweep = SweepQueue()  # when each link expires, or was used
 
     def add(self, link: MagicLinkToken) -> None:
         self._by_token[link.token] = link
+        self._sweep.schedule(link.expires_at, link.token)
         if link.member_id is not None:
             self._by_member.setdefault(link.member_id, {})[link.token] = None
         if link.organization_id is not None:
@@ -36,6 +39,22 @@ class MagicLinks(Store[MagicLinkToken]):
                 tokens.pop(link.token, None)
                 if not tokens:
                     del index[key]
+
+    def use(self, link: MagicLinkToken, now: datetime) -> None:
+        """Use the link up (single use); it is swept ``keep`` after ``now``."""
+        link.used = True
+        self._sweep.schedule(now, link.token)
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Forget links used, or expired, more than ``keep`` ago: until then they answer
+        unable_to_auth_magic_link, after it magic_link_not_found."""
+        swept = 0
+        for token in self._sweep.due(now - keep):
+            link = self._by_token.get(token)
+            if link is not None:
+                self.forget(link)
+                swept += 1
+        return swept
 
     def revoke_member(self, member_id: str) -> None:
         """Use up the member's outstanding links, so no later reactivation revives them."""

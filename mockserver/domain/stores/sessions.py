@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..entities import MemberSession
 from ..keys import SessionJWT
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -23,9 +24,11 @@ class Sessions(Store[MemberSession]):
         self._by_member: dict[str, dict[str, None]] = {}  # member_id -> {member_session_id}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self._jwts: dict[str, tuple[object, SessionJWT]] = {}
+        self._sweep = SweepQueue()
 
     def add(self, session: MemberSession) -> None:
         self._by_id[session.member_session_id] = session
+        self._sweep.schedule(session.expires_at, session.member_session_id)
         self._by_token[session.session_token] = session.member_session_id
         self._by_member.setdefault(session.member_id, {})[session.member_session_id] = None
 
@@ -41,6 +44,10 @@ class Sessions(Store[MemberSession]):
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Forget sessions expired more than ``keep`` ago (an extended one is queued again)."""
+        return self._sweep.sweep_expired(now - keep, self._by_id.get, self.forget)
 
     def find(self, member_session_id: str) -> MemberSession | None:
         return self._by_id.get(member_session_id)

@@ -44,6 +44,12 @@ class SigningKeys(Store[SigningKey]):
             self._keys.append(SigningKey.generate(self._env))
         return self._keys[-1]
 
+    def provide(self, key: SigningKey) -> None:
+        """The first key, made elsewhere (off the event loop: mockserver.keypool); ignored
+        when the project has one already."""
+        if not self._keys:
+            self._keys.append(key)
+
     def jwks(self) -> list[dict[str, Any]]:
         """The public JWKs of every key (the current one made if need be)."""
         self.current  # noqa: B018 (made on first use)

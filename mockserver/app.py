@@ -11,10 +11,9 @@ from .domain.registry import Registry
 from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
 from .http.families import FAMILIES
-from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
+from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
 from .http.mock_tools import log_requests
 from .http.paths import collapse_leading_slashes
-from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
 from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 

@@ -25,9 +25,9 @@ from pydantic_core import PydanticCustomError
 from .domain.passwords.policy import PasswordPolicy
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .domain.rbac import PolicyDocument, build_policy
-from .errors import StytchError
 from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
 from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
+from .errors import StytchError
 from .http.connections import Limits
 from .models.control import SeedDocument
 

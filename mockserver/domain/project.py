@@ -25,8 +25,8 @@ from ..clock import Clock
 from .faults import Faults
 from .keys import SigningKey
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
-from .request_log import RequestLog
 from .rate_limits import RateLimits
+from .request_log import RequestLog
 from .stores import (
     STORES,
     IntermediateSessions,

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import ssl
 import logging
 import resource
+import ssl
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any

@@ -11,7 +11,6 @@ from ..domain.login import exchange_session
 from ..models import requests as rq
 from ..models import responses as rs
 from .authorization import member_authorization
-from .common import operation, project, public, render
 from .common import operation, project, public, render, with_key
 from .middleware import REGISTRY
 from .render import auth_result_fields, member_session, session_fields

@@ -17,6 +17,7 @@ through the same control API a user has (``/_mock/…``).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import urllib.error
 import urllib.parse
@@ -93,6 +94,13 @@ class Outbox:
     def latest_link(self, to: str) -> str:
         return self.latest(to)["link"]
 
+    def latest_code(self, to: str) -> str:
+        """The one-time code of the newest SMS (``to`` in E.164) or email code sent to ``to``."""
+        for message in reversed(self.messages(to)):
+            if message.get("code"):
+                return message["code"]
+        raise AssertionError(f"no one-time code to {to!r} in the mock's outbox")
+
     def clear(self) -> None:
         self._mock.control("DELETE", "_mock/outbox")
 
@@ -106,6 +114,7 @@ class StytchMock:
         self.secret = secret
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
+        self._mfa_changed = False
 
     # --- clients ------------------------------------------------------------------------
 
@@ -173,6 +182,21 @@ class StytchMock:
         body = self.control("POST", "_mock/clock", {"advance_seconds": total})
         return datetime.fromisoformat(body["now"])
 
+    def totp_code(self, secret: str, *, steps: int = 0) -> str:
+        """The TOTP code an authenticator app with ``secret`` shows at the mock's clock (so it
+        follows ``advance_clock``); ``steps`` moves 30-second steps forward or back."""
+        import pyotp
+
+        totp = pyotp.TOTP(secret)
+        return totp.generate_otp(totp.timecode(self.now()) + steps)
+
+    def configure_mfa(self, **settings: Any) -> dict[str, Any]:
+        """Change the project's MFA settings (``otp_sandbox``, ``mask_mfa_phone_number``,
+        ``member_lock_threshold``, ``member_lock_minutes``) for this test; the fixture puts the
+        defaults back afterwards."""
+        self._mfa_changed = True
+        return self.control("PUT", "_mock/settings/mfa", settings)
+
     def reset(self) -> None:
         """Forget every organization, member, token and session; empty the outbox; put the
         clock back."""
@@ -203,8 +227,12 @@ def stytch_mock_server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def stytch_mock(stytch_mock_server: MockServer) -> StytchMock:
+def stytch_mock(stytch_mock_server: MockServer) -> Iterator[StytchMock]:
     """The mock's project, empty at the start of every test."""
     mock = StytchMock(stytch_mock_server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
     mock.reset()
-    return mock
+    yield mock
+    if mock._mfa_changed:
+        from .domain.mfa import MfaSettings
+
+        mock.control("PUT", "_mock/settings/mfa", dataclasses.asdict(MfaSettings()))

@@ -19,7 +19,9 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .domain.mfa import MfaSettings
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .models.mfa import MfaSettingsBody
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -44,6 +46,8 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # MFA choices where Stytch publishes nothing (mockserver.domain.mfa.MfaSettings).
+    mfa: MfaSettingsBody = Field(default_factory=MfaSettingsBody)
 
     @field_validator("project_id")
     @classmethod
@@ -58,7 +62,12 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
+        return ProjectConfig(
+            self.project_id,
+            self.secret,
+            list(self.redirect_urls),
+            MfaSettings(**self.mfa.model_dump(exclude_none=True)),
+        )
 
 
 class _ConfigFile(BaseModel):

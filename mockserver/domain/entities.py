@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 LinkKind = Literal["discovery", "login", "signup", "invite"]
+CodeKind = Literal["sms_otp", "email_otp_login", "email_otp_signup", "email_otp_discovery"]
 MemberStatus = Literal["active", "pending", "invited", "deleted"]
 
 # Member statuses (stytch-b2b-semantics.md §5.4).
@@ -84,6 +85,8 @@ class Member:
     member_password_id: str = ""
     totp_registration_id: str = ""
     is_locked: bool = False
+    lock_created_at: datetime | None = None
+    lock_expires_at: datetime | None = None
     sso_registrations: list[dict[str, Any]] = field(default_factory=list)
     oauth_registrations: list[dict[str, Any]] = field(default_factory=list)
     retired_email_addresses: list[dict[str, str]] = field(default_factory=list)
@@ -129,6 +132,9 @@ class AuthenticationFactor:
     last_authenticated_at: datetime
     updated_at: datetime
     email_factor: dict[str, str] | None = None
+    phone_number_factor: dict[str, str] | None = None
+    authenticator_app_factor: dict[str, str] | None = None
+    recovery_code_factor: dict[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -177,10 +183,12 @@ class OutboxMessage:
     to: str
     sender: str
     subject: str
-    kind: LinkKind
+    kind: LinkKind | CodeKind
     token: str
     link: str
     created_at: datetime
     expires_at: datetime
     organization_id: str | None = None
     organization_name: str | None = None
+    channel: Literal["email", "sms"] = "email"
+    code: str | None = None

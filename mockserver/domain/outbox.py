@@ -33,6 +33,10 @@ _SUBJECTS = {
     "login": "Your login link for {org}",
     "signup": "Finish signing up for {org}",
     "invite": "You have been invited to {org}",
+    "sms_otp": "",
+    "email_otp_login": "Your verification code for {org}",
+    "email_otp_signup": "Your verification code for {org}",
+    "email_otp_discovery": "Your verification code",
 }
 
 _LEADS = {
@@ -41,6 +45,11 @@ _LEADS = {
     "signup": "Click the link below to finish signing up for {org}. It expires at {expires}.",
     "invite": "You have been invited to join {org}. Click the link below to accept. "
     "It expires at {expires}.",
+    "sms_otp": "Your verification code is {code}. It expires at {expires}.",
+    "email_otp_login": "Your code to log in to {org} is {code}. It expires at {expires}.",
+    "email_otp_signup": "Your code to finish signing up for {org} is {code}. "
+    "It expires at {expires}.",
+    "email_otp_discovery": "Your code to log in is {code}. It expires at {expires}.",
 }
 
 
@@ -55,7 +64,10 @@ def render_bodies(message: OutboxMessage) -> tuple[str, str]:
     lead = _LEADS[message.kind].format(
         org=message.organization_name or "your organization",
         expires=message.expires_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        code=message.code,
     )
+    if message.code is not None:
+        return f"{lead}\n", "" if message.channel == "sms" else f"<p>{escape(lead)}</p>"
     text = f"{lead}\n\n{message.link}\n"
     html = (
         f"<p>{escape(lead)}</p>"

@@ -28,6 +28,7 @@ from .entities import (
     Organization,
 )
 from .keys import SessionJWT, SigningKey
+from .mfa import MfaSettings, MfaStore
 from .outbox import Outbox
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
@@ -38,6 +39,7 @@ class ProjectConfig:
     project_id: str
     secret: str
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
+    mfa: MfaSettings = field(default_factory=MfaSettings)
 
     @property
     def env(self) -> str:
@@ -104,6 +106,7 @@ class Project:
         self.sessions_by_member: dict[str, dict[str, None]] = {}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
+        self.mfa = MfaStore()
         self._seq = 0
 
     def reset(self) -> None:

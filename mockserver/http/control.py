@@ -46,6 +46,8 @@ def _message(m: OutboxMessage) -> dict[str, Any]:
         "expires_at": m.expires_at,
         "text": text,
         "html": html,
+        "channel": m.channel,
+        "code": m.code,
     }
 
 

@@ -18,13 +18,24 @@ class OutboxMessage(BaseModel):
     to: str
     from_: str = Field(alias="from", serialization_alias="from")
     subject: str
-    kind: Literal["discovery", "login", "signup", "invite"]
+    kind: Literal[
+        "discovery",
+        "login",
+        "signup",
+        "invite",
+        "sms_otp",
+        "email_otp_login",
+        "email_otp_signup",
+        "email_otp_discovery",
+    ]
     token: str
     link: str
     created_at: datetime
     expires_at: datetime
     text: str
     html: str
+    channel: Literal["email", "sms"] = "email"
+    code: str | None = None
 
 
 class OutboxResponse(ResponseBase):

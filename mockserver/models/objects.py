@@ -164,6 +164,19 @@ class EmailFactor(WireModel):
     email_address: str
 
 
+class PhoneNumberFactor(WireModel):
+    phone_id: str
+    phone_number: str
+
+
+class AuthenticatorAppFactor(WireModel):
+    totp_id: str
+
+
+class RecoveryCodeFactor(WireModel):
+    totp_recovery_code_id: str
+
+
 class AuthenticationFactor(WireModel):
     type: FactorType
     delivery_method: str
@@ -171,6 +184,9 @@ class AuthenticationFactor(WireModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     email_factor: EmailFactor | None = None
+    phone_number_factor: PhoneNumberFactor | None = None
+    authenticator_app_factor: AuthenticatorAppFactor | None = None
+    recovery_code_factor: RecoveryCodeFactor | None = None
 
 
 class MemberSession(WireModel):

@@ -1,0 +1,177 @@
+"""Request and response bodies of the MFA and one-time-code families, field for field as the
+Python SDK sends and parses them (``stytch/b2b/api/otp_sms.py``, ``otp_email.py``,
+``otp_email_discovery.py``, ``totps.py``, ``recovery_codes.py`` and their models, stytch
+15.3.0).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .objects import Member, MemberSession, Organization
+from .requests import JSONBody, Locale, Metadata
+from .responses import AuthResultResponse, ResponseBase
+
+MfaEnrollment = Literal["enroll", "unenroll"]
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class MfaProof(JSONBody):
+    """Who asks: an intermediate session, or a session token or JWT of the member."""
+
+    organization_id: str
+    member_id: str
+    intermediate_session_token: str | None = None
+    session_token: str | None = None
+    session_jwt: str | None = None
+
+
+class MfaAuthenticate(MfaProof):
+    session_duration_minutes: int | None = None
+    session_custom_claims: Metadata | None = None
+    telemetry_id: str | None = None
+
+
+class SmsSendRequest(MfaProof):
+    mfa_phone_number: str | None = None
+    locale: Locale | None = None
+
+
+class SmsAuthenticateRequest(MfaAuthenticate):
+    code: str
+    set_mfa_enrollment: MfaEnrollment | None = None
+    set_default_mfa: bool | None = None
+
+
+class EmailLoginOrSignupRequest(JSONBody):
+    organization_id: str
+    email_address: str
+    login_template_id: str | None = None
+    signup_template_id: str | None = None
+    locale: Locale | None = None
+    login_expiration_minutes: int | None = None
+    signup_expiration_minutes: int | None = None
+
+
+class EmailAuthenticateRequest(JSONBody):
+    organization_id: str
+    email_address: str
+    code: str
+    session_token: str | None = None
+    session_jwt: str | None = None
+    intermediate_session_token: str | None = None
+    session_duration_minutes: int | None = None
+    session_custom_claims: Metadata | None = None
+    locale: Locale | None = None
+    telemetry_id: str | None = None
+
+
+class EmailDiscoverySendRequest(JSONBody):
+    email_address: str
+    login_template_id: str | None = None
+    locale: Locale | None = None
+    discovery_expiration_minutes: int | None = None
+
+
+class EmailDiscoveryAuthenticateRequest(JSONBody):
+    email_address: str
+    code: str
+
+
+class TotpCreateRequest(MfaProof):
+    expiration_minutes: int | None = None
+
+
+class TotpAuthenticateRequest(MfaAuthenticate):
+    code: str
+    set_mfa_enrollment: MfaEnrollment | None = None
+    set_default_mfa: bool | None = None
+
+
+class TotpMigrateRequest(JSONBody):
+    organization_id: str
+    member_id: str
+    secret: str
+    recovery_codes: list[str] | None = None
+
+
+class RecoverRequest(MfaAuthenticate):
+    recovery_code: str
+
+
+class MemberTarget(JSONBody):
+    organization_id: str
+    member_id: str
+
+
+# --- responses --------------------------------------------------------------------------
+
+
+class MfaSessionResponse(ResponseBase):
+    """SMS and TOTP authenticate: success always means a session (no IST fields)."""
+
+    member_id: str
+    member: Member
+    organization: Organization
+    session_token: str
+    session_jwt: str
+    member_session: MemberSession | None = None
+
+
+class RecoverResponse(MfaSessionResponse):
+    recovery_codes_remaining: int
+
+
+class EmailAuthenticateResponse(AuthResultResponse):
+    method_id: str
+    organization_id: str
+
+
+class TotpCreateResponse(ResponseBase):
+    member_id: str
+    totp_registration_id: str
+    secret: str
+    qr_code: str
+    recovery_codes: list[str]
+    member: Member
+    organization: Organization
+
+
+class TotpMigrateResponse(ResponseBase):
+    member_id: str
+    member: Member
+    organization: Organization
+    totp_registration_id: str
+    recovery_codes: list[str]
+
+
+class RecoveryCodesResponse(ResponseBase):
+    """recovery_codes.get and rotate."""
+
+    member_id: str
+    member: Member
+    organization: Organization
+    recovery_codes: list[str]
+
+
+# --- the mock's control API: the project's MFA settings ---------------------------------
+
+
+class MfaSettingsBody(JSONBody):
+    """``PUT /_mock/settings/mfa`` (fields left out keep their value) and the config file's
+    per-project ``mfa`` entry; see ``mockserver.domain.mfa.MfaSettings``."""
+
+    otp_sandbox: bool | None = None
+    mask_mfa_phone_number: bool | None = None
+    member_lock_threshold: int | None = Field(default=None, ge=0, le=1000)
+    member_lock_minutes: int | None = Field(default=None, ge=5, le=10080)
+
+
+class MfaSettingsResponse(ResponseBase):
+    otp_sandbox: bool
+    mask_mfa_phone_number: bool
+    member_lock_threshold: int
+    member_lock_minutes: int

@@ -21,8 +21,8 @@ from pydantic_core import PydanticCustomError
 
 from .domain.mfa import MfaSettings
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
-from .models.mfa import MfaSettingsBody
 from .models.control import SeedDocument
+from .models.mfa import MfaSettingsBody
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"

@@ -96,7 +96,9 @@ def test_outbox_message_carries_every_field(stytch_mock: StytchMock) -> None:
         "expires_at",
         "text",
         "html",
+        "channel",
     }
+    assert message["channel"] == "email"
     assert re.fullmatch(rf"email-message-test-{UUID}", message["id"])
     assert message["to"] == "ada@example.com"
     assert "@" in message["from"]

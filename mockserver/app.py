@@ -11,7 +11,7 @@ from .http import (
     control,
     discovery,
     magic_links,
-    mfa_settings,
+    mfa_control,
     openapi,
     organizations,
     otps,
@@ -48,7 +48,7 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         totps,
         recovery_codes,
         control,
-        mfa_settings,
+        mfa_control,
         openapi,
     ):
         app.add_routes(family.routes)

@@ -8,9 +8,29 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .http import control, discovery, magic_links, organizations, sessions
+from .http import (
+    control,
+    discovery,
+    magic_links,
+    mfa_control,
+    organizations,
+    otps,
+    recovery_codes,
+    sessions,
+    totps,
+)
 
-FAMILIES = (magic_links, discovery, organizations, sessions, control)
+FAMILIES = (
+    magic_links,
+    discovery,
+    organizations,
+    sessions,
+    otps,
+    totps,
+    recovery_codes,
+    control,
+    mfa_control,
+)
 _ERROR = {
     "description": "A Stytch error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

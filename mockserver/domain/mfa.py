@@ -55,8 +55,8 @@ SIX_DIGITS = re.compile(r"[0-9]{6}")
 class MfaSettings:
     """Per-project choices where Stytch publishes nothing (README, fidelity notes).
 
-    - ``otp_sandbox``: the consumer sandbox values (phone ``+10000000000``, email
-      ``sandbox@stytch.com``, code ``000000``) work; codes are still put in the outbox.
+    - ``otp_sandbox``: the consumer sandbox values work (code ``000000`` for the phone
+      ``+10000000000`` and the email ``sandbox@stytch.com``); real codes still go to the outbox.
     - ``mask_mfa_phone_number``: ``mfa_required.member_options.mfa_phone_number`` shows only
       the last four digits (Stytch's docs sample) instead of the full number (its UI fixtures).
     - ``member_lock_threshold``: consecutive failed code checks (SMS, email, TOTP, recovery

@@ -13,11 +13,12 @@ is filled, a second create while one is pending), see the README's fidelity note
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
 import io
 import secrets
 import string
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -185,6 +186,15 @@ def delete(project: Project, organization_id: str, member_id: str) -> tuple[Memb
         member.default_mfa_method = ""
     member.updated_at = project.now()
     return member, org
+
+
+def code_at(secret: str, when: datetime, steps: int = 0) -> str:
+    """The code an authenticator app with ``secret`` shows at ``when`` (+ ``steps`` steps)."""
+    try:
+        totp = pyotp.TOTP(secret)
+        return totp.generate_otp(totp.timecode(when) + steps)
+    except (ValueError, binascii.Error):
+        raise errors.invalid_argument("secret", "secret must be a base32 TOTP secret.") from None
 
 
 # --- authenticate -----------------------------------------------------------------------

@@ -175,3 +175,14 @@ class MfaSettingsResponse(ResponseBase):
     mask_mfa_phone_number: bool
     member_lock_threshold: int
     member_lock_minutes: int
+
+
+class TotpCodeRequest(JSONBody):
+    """``POST /_mock/totp_code``: a base32 secret; ``steps`` moves 30-second steps."""
+
+    secret: str
+    steps: int = Field(default=0, ge=-10, le=10)
+
+
+class TotpCodeResponse(ResponseBase):
+    code: str

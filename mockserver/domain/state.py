@@ -27,6 +27,7 @@ from .entities import (
     Organization,
     OutboxMessage,
 )
+from .mfa import OneTimeCode, TotpRegistration
 from .organizations import (
     _add_organization,
     _index_member,
@@ -53,6 +54,8 @@ class StateDocument(BaseModel):
     magic_links: list[MagicLinkToken] = Field(default_factory=list)
     intermediate_sessions: list[IntermediateSession] = Field(default_factory=list)
     outbox: list[OutboxMessage] = Field(default_factory=list)
+    totp_registrations: list[TotpRegistration] = Field(default_factory=list)
+    one_time_codes: list[OneTimeCode] = Field(default_factory=list)
 
 
 _STATE = TypeAdapter(StateDocument)
@@ -67,6 +70,8 @@ def export_state(project: Project) -> dict[str, Any]:
         magic_links=list(project.magic_links.values()),
         intermediate_sessions=list(project.intermediate_sessions.values()),
         outbox=project.outbox.messages(),
+        totp_registrations=list(project.mfa.totps.values()),
+        one_time_codes=list(project.mfa.codes.values()),
     )
     return _STATE.dump_python(document, mode="json")
 
@@ -137,6 +142,16 @@ def import_state(project: Project, raw: Any) -> None:
     staging.intermediate_sessions = {t.token: t for t in doc.intermediate_sessions}
     for message in doc.outbox:
         staging.outbox.add(message)
+    for reg in doc.totp_registrations:
+        if reg.member_id not in staging.members or reg.member_id in staging.mfa.totps:
+            raise _bad_state(
+                f"TOTP registration {reg.totp_registration_id} names an unknown member"
+            )
+        staging.mfa.totps[reg.member_id] = reg
+    for code in doc.one_time_codes:
+        if code.key[0] in ("sms", "email") and code.key[1] not in staging.members:
+            raise _bad_state("a one-time code names an unknown member")
+        staging.mfa.codes[code.key] = code
     # Everything checked: swap the state in (no await in between, so no request sees half).
     project.adopt_state(staging)
     project.clock.offset_seconds = doc.clock_offset_seconds

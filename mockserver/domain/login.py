@@ -29,7 +29,13 @@ from .. import errors
 from ..ids import magic_token
 from . import mfa as mfa_rules
 from .deliveries import send_sms_code
-from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from .entities import (
+    AuthenticationFactor,
+    IntermediateSession,
+    Member,
+    MemberSession,
+    Organization,
+)
 from .organizations import activate
 from .project import Project
 from .sessions import (
@@ -170,6 +176,61 @@ def log_in(
             project, member, factors, duration_minutes=duration_minutes, custom_claims=custom_claims
         )
     return AuthResult(member, org, True, grant=grant)
+
+
+@dataclass(slots=True)
+class Continuing:
+    """What a primary authenticate may continue: the intermediate session it was given, and
+    the caller's own live session (F-02 in the Python SDK's authenticate docstrings)."""
+
+    intermediate_session: IntermediateSession | None = None
+    session: MemberSession | None = None
+
+
+def continuing(
+    project: Project,
+    *,
+    intermediate_session_token: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+) -> Continuing:
+    """Check the IST and session a primary authenticate was given (before its credential is
+    used up): a token and a JWT together are an error, unknown ones 404."""
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    found = Continuing()
+    if intermediate_session_token is not None:
+        found.intermediate_session = find_intermediate_session(project, intermediate_session_token)
+    if session_token is not None or session_jwt is not None:
+        found.session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    return found
+
+
+def log_in_with_factor(
+    project: Project,
+    member: Member,
+    org: Organization,
+    factor: AuthenticationFactor,
+    given: Continuing,
+    *,
+    duration_minutes: int | None,
+    custom_claims: dict[str, Any] | None,
+) -> AuthResult:
+    """``log_in`` for a primary factor just proved: the factors of the IST it continues are
+    added, and a session of the same member is extended instead of a new one started."""
+    ist = given.intermediate_session
+    session = given.session
+    same_member = session is not None and session.member_id == member.member_id
+    return log_in(
+        project,
+        member,
+        org,
+        [factor, *(ist.authentication_factors if ist else [])],
+        duration_minutes=duration_minutes,
+        custom_claims=custom_claims,
+        existing_session_id=session.member_session_id if session and same_member else None,
+        intermediate_session=ist,
+    )
 
 
 def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:

@@ -18,7 +18,7 @@ from . import mfa
 from .deliveries import send_email_code, send_sms_code
 from .discovery import DiscoveryResult, discover
 from .entities import ACTIVE, PENDING, Member, Organization
-from .login import AuthResult, find_intermediate_session, log_in, new_intermediate_session
+from .login import AuthResult, continuing, log_in_with_factor, new_intermediate_session
 from .magic_links import _check_signup_allowed
 from .mfa_login import (
     apply_enrollment,
@@ -30,7 +30,7 @@ from .mfa_login import (
 )
 from .organizations import activate, add_member, validate_email
 from .project import Project
-from .sessions import SessionGrant, find_session
+from .sessions import SessionGrant
 
 # --- SMS --------------------------------------------------------------------------------
 
@@ -212,16 +212,12 @@ def email_authenticate(
     """A primary factor: the member becomes active, its email verified; then MFA or a session
     as for any primary factor (login.log_in)."""
     check_authenticate_args(session_duration_minutes, session_custom_claims)
-    if session_token is not None and session_jwt is not None:
-        raise errors.too_many_session_arguments()
-    ist = (
-        find_intermediate_session(project, intermediate_session_token)
-        if intermediate_session_token is not None
-        else None
+    given = continuing(
+        project,
+        intermediate_session_token=intermediate_session_token,
+        session_token=session_token,
+        session_jwt=session_jwt,
     )
-    existing = None
-    if session_token is not None or session_jwt is not None:
-        existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
     org = project.get_organization(organization_id)
     member = project.member_in_org_by_email(org.organization_id, email_address)
     if member is None:
@@ -236,18 +232,14 @@ def email_authenticate(
         lambda: project.mfa.check_code(("email", member.member_id), code, now, sandbox=sandbox),
     )
     activate(project, member)
-    factor = mfa.email_otp_factor(member.email_address, member.email_id, now)
-    factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = existing is not None and existing.member_id == member.member_id
-    return log_in(
+    return log_in_with_factor(
         project,
         member,
         org,
-        factors,
+        mfa.email_otp_factor(member.email_address, member.email_id, now),
+        given,
         duration_minutes=session_duration_minutes,
         custom_claims=session_custom_claims,
-        existing_session_id=existing.member_session_id if same_member else None,
-        intermediate_session=ist,
     )
 
 

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pyotp
-import qrcode
-from qrcode.image.pure import PyPNGImage
+import qrcode  # type: ignore[import-untyped]
+from qrcode.image.pure import PyPNGImage  # type: ignore[import-untyped]
 
 from .. import errors
 from ..errors import StytchError

@@ -100,6 +100,38 @@ def check_primary_met(org: Organization, member: Member, given: Proof) -> None:
         raise mfa.action_available_only_once_primary_authentication_is_met()
 
 
+def completing(
+    project: Project,
+    *,
+    organization_id: str,
+    member_id: str,
+    intermediate_session_token: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    method: str | None,
+) -> tuple[Organization, Member, Proof]:
+    """The checks every MFA authenticate makes before looking at its code: the member, exactly
+    one proof of who asks, the organization's ``mfa_methods`` (``method``; None for recovery
+    codes, which stand in for a TOTP), and a primary requirement already met."""
+    check_authenticate_args(session_duration_minutes, session_custom_claims)
+    org, member = target(project, organization_id, member_id)
+    given = proof(
+        project,
+        org,
+        member,
+        intermediate_session_token=intermediate_session_token,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        required=True,
+    )
+    if method is not None:
+        mfa.check_method_allowed(org, member, method)
+    check_primary_met(org, member, given)
+    return org, member, given
+
+
 def apply_enrollment(
     org: Organization,
     member: Member,

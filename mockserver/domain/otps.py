@@ -23,7 +23,7 @@ from .magic_links import _check_signup_allowed
 from .mfa_login import (
     apply_enrollment,
     check_authenticate_args,
-    check_primary_met,
+    completing,
     finish,
     proof,
     target,
@@ -95,19 +95,17 @@ def sms_authenticate(
     set_mfa_enrollment: str | None,
     set_default_mfa: bool | None,
 ) -> SessionGrant:
-    check_authenticate_args(session_duration_minutes, session_custom_claims)
-    org, member = target(project, organization_id, member_id)
-    given = proof(
+    org, member, given = completing(
         project,
-        org,
-        member,
+        organization_id=organization_id,
+        member_id=member_id,
         intermediate_session_token=intermediate_session_token,
         session_token=session_token,
         session_jwt=session_jwt,
-        required=True,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        method=mfa.SMS_OTP,
     )
-    mfa.check_method_allowed(org, member, mfa.SMS_OTP)
-    check_primary_met(org, member, given)
     now = project.now()
     sandbox = _sandbox_number(project, member.mfa_phone_number)
     mfa.checked(

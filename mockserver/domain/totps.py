@@ -32,8 +32,7 @@ from .entities import Member, Organization
 from .mfa import TotpRegistration
 from .mfa_login import (
     apply_enrollment,
-    check_authenticate_args,
-    check_primary_met,
+    completing,
     finish,
     proof,
     target,
@@ -232,19 +231,17 @@ def authenticate(
     set_mfa_enrollment: str | None,
     set_default_mfa: bool | None,
 ) -> SessionGrant:
-    check_authenticate_args(session_duration_minutes, session_custom_claims)
-    org, member = target(project, organization_id, member_id)
-    given = proof(
+    org, member, given = completing(
         project,
-        org,
-        member,
+        organization_id=organization_id,
+        member_id=member_id,
         intermediate_session_token=intermediate_session_token,
         session_token=session_token,
         session_jwt=session_jwt,
-        required=True,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        method=mfa.TOTP,
     )
-    mfa.check_method_allowed(org, member, mfa.TOTP)
-    check_primary_met(org, member, given)
     pending = project.mfa.totps.get(member.member_id)
     reg = _registration(project, member)
     if reg is None:
@@ -336,18 +333,17 @@ def recover(
     session_custom_claims: dict[str, Any] | None,
 ) -> tuple[SessionGrant, int]:
     """A recovery code in place of a TOTP code: (the session, codes left)."""
-    check_authenticate_args(session_duration_minutes, session_custom_claims)
-    org, member = target(project, organization_id, member_id)
-    given = proof(
+    org, member, given = completing(
         project,
-        org,
-        member,
+        organization_id=organization_id,
+        member_id=member_id,
         intermediate_session_token=intermediate_session_token,
         session_token=session_token,
         session_jwt=session_jwt,
-        required=True,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        method=None,
     )
-    check_primary_met(org, member, given)
     reg = _active_registration(project, member)
     now = project.now()
     code_id = mfa.checked(

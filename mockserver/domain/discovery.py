@@ -113,6 +113,12 @@ def authenticate(
     # The factor's email id is replaced by the member's own once it lands in a session
     # (login.log_in); an intermediate session is not tied to a member yet.
     factor = magic_link_factor(email, new_id("email", project.env), project.now())
+    return discovered(project, email, factor)
+
+
+def discovered(project: Project, email: str, factor: AuthenticationFactor) -> DiscoveryResult:
+    """What a discovery authenticate answers once ``factor`` proved ``email`` (a magic link or
+    an email code): a new intermediate session and the organizations it may enter."""
     ist = new_intermediate_session(project, email, [factor])
     return DiscoveryResult(
         intermediate_session_token=ist.token,

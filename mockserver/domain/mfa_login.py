@@ -86,6 +86,33 @@ def proof(
     return Proof(session=session)
 
 
+def enrolling(
+    project: Project,
+    *,
+    organization_id: str,
+    member_id: str,
+    intermediate_session_token: str | None,
+    session_token: str | None,
+    session_jwt: str | None,
+    method: str,
+) -> tuple[Organization, Member, Proof]:
+    """The checks of ``otps.sms.send`` and ``totps.create``: the member, active; any proof
+    given must be the member's; the organization allows ``method``."""
+    org, member = target(project, organization_id, member_id)
+    given = proof(
+        project,
+        org,
+        member,
+        intermediate_session_token=intermediate_session_token,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        required=False,
+    )
+    mfa.check_active(member)
+    mfa.check_method_allowed(org, member, method)
+    return org, member, given
+
+
 def check_authenticate_args(
     duration_minutes: int | None, custom_claims: dict[str, Any] | None
 ) -> None:

@@ -16,16 +16,16 @@ from .. import errors
 from ..ids import new_id
 from . import mfa
 from .deliveries import send_email_code, send_sms_code
-from .discovery import DiscoveryResult, discover
+from .discovery import DiscoveryResult, discovered
 from .entities import ACTIVE, PENDING, Member, Organization
-from .login import AuthResult, continuing, log_in_with_factor, new_intermediate_session
+from .login import AuthResult, continuing, log_in_with_factor
 from .magic_links import _check_signup_allowed
 from .mfa_login import (
     apply_enrollment,
     check_authenticate_args,
     completing,
+    enrolling,
     finish,
-    proof,
     target,
 )
 from .organizations import activate, add_member, validate_email
@@ -49,18 +49,15 @@ def sms_send(
     when the member has none (unverified until a code from it is authenticated)."""
     if mfa_phone_number is not None:
         mfa.check_phone_number(mfa_phone_number)
-    org, member = target(project, organization_id, member_id)
-    given = proof(
+    org, member, given = enrolling(
         project,
-        org,
-        member,
+        organization_id=organization_id,
+        member_id=member_id,
         intermediate_session_token=intermediate_session_token,
         session_token=session_token,
         session_jwt=session_jwt,
-        required=False,
+        method=mfa.SMS_OTP,
     )
-    mfa.check_active(member)
-    mfa.check_method_allowed(org, member, mfa.SMS_OTP)
     number = member.mfa_phone_number
     if mfa_phone_number and number and mfa_phone_number != number:
         raise mfa.duplicate_member_phone_number_for_member()
@@ -274,10 +271,4 @@ def email_discovery_authenticate(
         sandbox=_sandbox_email(project, email_address),
     )
     factor = mfa.email_otp_factor(email_address, new_id("email", project.env), now)
-    ist = new_intermediate_session(project, email_address, [factor])
-    return DiscoveryResult(
-        intermediate_session_token=ist.token,
-        email_address=email_address,
-        discovered_organizations=discover(project, email_address, [factor], include_eligible=True),
-        intermediate_session_token_expires_at=ist.expires_at,
-    )
+    return discovered(project, email_address, factor)

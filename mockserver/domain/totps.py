@@ -33,8 +33,8 @@ from .mfa import TotpRegistration
 from .mfa_login import (
     apply_enrollment,
     completing,
+    enrolling,
     finish,
-    proof,
     target,
 )
 from .project import Project
@@ -111,18 +111,15 @@ def create(
             f"expiration_minutes must be between {MIN_EXPIRATION_MINUTES} and "
             f"{MAX_EXPIRATION_MINUTES} minutes.",
         )
-    org, member = target(project, organization_id, member_id)
-    given = proof(
+    org, member, given = enrolling(
         project,
-        org,
-        member,
+        organization_id=organization_id,
+        member_id=member_id,
         intermediate_session_token=intermediate_session_token,
         session_token=session_token,
         session_jwt=session_jwt,
-        required=False,
+        method=mfa.TOTP,
     )
-    mfa.check_active(member)
-    mfa.check_method_allowed(org, member, mfa.TOTP)
     existing = _registration(project, member)
     if existing is not None and existing.active:
         raise active_totp_exists()

@@ -935,3 +935,26 @@ def test_masked_phone_number_setting(sdk, mock, mfa_org):
     mock.configure_mfa(mask_mfa_phone_number=True)
     again = log_in(sdk, mock, org.organization_id, email)
     assert again.mfa_required.member_options.mfa_phone_number == "XXXXXXXX0100"
+
+
+def test_a_second_step_up_refreshes_the_factor_instead_of_adding_one(sdk, mock, mfa_org):
+    org, email = mfa_org(mfa_policy="OPTIONAL")
+    first = log_in(sdk, mock, org.organization_id, email)
+    ids = {"organization_id": org.organization_id, "member_id": first.member_id}
+    sdk.otps.sms.send(**ids, mfa_phone_number=PHONE, session_token=first.session_token)
+    once = sdk.otps.sms.authenticate(
+        **ids, code=mock.outbox.latest_code(PHONE), session_token=first.session_token
+    )
+    mock.advance_clock(minutes=5)
+    sdk.otps.sms.send(**ids, session_token=first.session_token)
+    twice = sdk.otps.sms.authenticate(
+        **ids, code=mock.outbox.latest_code(PHONE), session_token=first.session_token
+    )
+
+    assert factor_types(twice.member_session) == [("magic_link", "email"), ("otp", "sms")]
+    before, after = (
+        once.member_session.authentication_factors[1],
+        twice.member_session.authentication_factors[1],
+    )
+    assert after.last_authenticated_at - before.last_authenticated_at >= timedelta(minutes=5)
+    assert after.created_at == before.created_at

@@ -255,10 +255,15 @@ def _extend(
 ) -> SessionGrant:
     session = project.sessions[session_id]
     claims = merge_custom_claims(session.custom_claims, custom_claims)
-    known = {(f.type, f.delivery_method) for f in session.authentication_factors}
-    session.authentication_factors.extend(
-        f for f in factors if (f.type, f.delivery_method) not in known
-    )
+    # A factor already in the session is refreshed in place, a new one appended (a step-up).
+    held = {(f.type, f.delivery_method): i for i, f in enumerate(session.authentication_factors)}
+    for factor in factors:
+        at = held.get((factor.type, factor.delivery_method))
+        if at is None:
+            session.authentication_factors.append(factor)
+        else:
+            old = session.authentication_factors[at]
+            session.authentication_factors[at] = replace(factor, created_at=old.created_at)
     return touch(project, session, member, org, claims, duration_minutes)
 
 

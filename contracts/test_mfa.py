@@ -958,3 +958,27 @@ def test_a_second_step_up_refreshes_the_factor_instead_of_adding_one(sdk, mock, 
     )
     assert after.last_authenticated_at - before.last_authenticated_at >= timedelta(minutes=5)
     assert after.created_at == before.created_at
+
+
+def test_an_email_code_meets_a_primary_requirement_on_the_intermediate_session(sdk, mock, mfa_org):
+    org, email = mfa_org(
+        mfa_policy="OPTIONAL", auth_methods="RESTRICTED", allowed_auth_methods=["email_otp"]
+    )
+    first = log_in(sdk, mock, org.organization_id, email)
+    assert first.member_authenticated is False
+    assert first.primary_required.allowed_auth_methods == ["email_otp"]
+
+    sdk.otps.email.login_or_signup(organization_id=org.organization_id, email_address=email)
+    done = sdk.otps.email.authenticate(
+        organization_id=org.organization_id,
+        email_address=email,
+        code=mock.outbox.latest_code(email),
+        intermediate_session_token=first.intermediate_session_token,
+    )
+
+    assert done.member_authenticated is True
+    assert done.intermediate_session_token == ""
+    assert sorted(factor_types(done.member_session)) == [
+        ("email_otp", "email"),
+        ("magic_link", "email"),
+    ]

@@ -66,7 +66,7 @@ class ProjectEntry(BaseModel):
             self.project_id,
             self.secret,
             list(self.redirect_urls),
-            MfaSettings(**self.mfa.model_dump(exclude_none=True)),
+            mfa=MfaSettings(**self.mfa.model_dump(exclude_none=True)),
         )
 
 

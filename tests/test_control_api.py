@@ -86,6 +86,7 @@ def test_outbox_message_carries_every_field(stytch_mock: StytchMock) -> None:
 
     assert set(message) == {
         "id",
+        "channel",
         "to",
         "from",
         "subject",
@@ -96,10 +97,9 @@ def test_outbox_message_carries_every_field(stytch_mock: StytchMock) -> None:
         "expires_at",
         "text",
         "html",
-        "channel",
     }
-    assert message["channel"] == "email"
     assert re.fullmatch(rf"email-message-test-{UUID}", message["id"])
+    assert message["channel"] == "email"
     assert message["to"] == "ada@example.com"
     assert "@" in message["from"]
     assert message["subject"]

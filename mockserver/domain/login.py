@@ -36,13 +36,13 @@ from .entities import (
     MemberSession,
     Organization,
 )
-from .organizations import activate
+from .members import activate
 from .project import Project
 from .sessions import (
     SessionGrant,
     check_custom_claims,
     check_duration,
-    find_session,
+    get_session,
     merge_custom_claims,
     start_session,
     touch,
@@ -100,7 +100,7 @@ def _auto_send(project: Project, member: Member, org: Organization) -> bool:
     if not member.mfa_phone_number or not mfa_rules.method_allowed(org, member, mfa_rules.SMS_OTP):
         return False
     if member.default_mfa_method == mfa_rules.TOTP and mfa_rules.has_active_totp(
-        project.mfa, member
+        project.totp_registrations.find(member.member_id)
     ):
         return False
     send_sms_code(project, member, org)
@@ -120,17 +120,18 @@ def new_intermediate_session(
         authentication_factors=list(factors),
         organization_id_hint=organization_id_hint,
     )
-    project.intermediate_sessions[ist.token] = ist
+    project.intermediate_sessions.add(ist)
     return ist
 
 
-def find_intermediate_session(project: Project, token: str) -> IntermediateSession:
-    """A live IST; unknown, consumed and expired ones are all 404 (semantics §2)."""
-    ist = project.intermediate_sessions.get(token)
+def get_intermediate_session(project: Project, token: str) -> IntermediateSession:
+    """A live IST; unknown, consumed and expired ones are all 404 ``intermediate_session_not_found``
+    (https://stytch.com/docs/b2b/api/exchange-intermediate-session)."""
+    ist = project.intermediate_sessions.find(token)
     if ist is None:
         raise errors.intermediate_session_not_found()
     if project.now() >= ist.expires_at:
-        del project.intermediate_sessions[token]
+        project.intermediate_sessions.forget(ist)
         raise errors.intermediate_session_not_found()
     return ist
 
@@ -166,7 +167,7 @@ def log_in(
             member, org, False, intermediate_session=ist, primary_required=missing, mfa_required=mfa
         )
     if intermediate_session is not None:
-        project.intermediate_sessions.pop(intermediate_session.token, None)
+        project.intermediate_sessions.forget(intermediate_session)
     if existing_session_id is not None:
         grant = _extend(
             project, existing_session_id, member, org, factors, duration_minutes, custom_claims
@@ -200,9 +201,9 @@ def continuing(
         raise errors.too_many_session_arguments()
     found = Continuing()
     if intermediate_session_token is not None:
-        found.intermediate_session = find_intermediate_session(project, intermediate_session_token)
+        found.intermediate_session = get_intermediate_session(project, intermediate_session_token)
     if session_token is not None or session_jwt is not None:
-        found.session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+        found.session = get_session(project, session_token=session_token, session_jwt=session_jwt)
     return found
 
 
@@ -253,7 +254,7 @@ def _extend(
     duration_minutes: int | None,
     custom_claims: dict[str, Any] | None,
 ) -> SessionGrant:
-    session = project.sessions[session_id]
+    session = project.sessions.get_by_id(session_id)
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     # A factor already in the session is refreshed in place, a new one appended (a step-up).
     held = {(f.type, f.delivery_method): i for i, f in enumerate(session.authentication_factors)}
@@ -297,10 +298,10 @@ def exchange_session(
 
     check_duration(duration_minutes)
     check_custom_claims(custom_claims)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    email = project.members[session.member_id].email_address
-    org = project.get_organization(organization_id)
-    member = project.member_in_org_by_email(org.organization_id, email)
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    email = project.members.get_by_id(session.member_id).email_address
+    org = project.organizations.get(organization_id)
+    member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
     # Email-verifying factors carry over (semantics §2.1); second factors (SMS, TOTP,

@@ -1,9 +1,10 @@
-"""Multi-factor authentication: the state the second factors keep, and the rules they share.
+"""Multi-factor authentication: the records the second factors keep, and the rules they share.
 
 This module is the low level every MFA family stands on (one-time codes by SMS and email,
 TOTP registrations with their recovery codes, member locks, the organization's ``mfa_methods``
-setting). It does not log anyone in: ``login.log_in`` decides whether a login still needs MFA
-and ``mfa_login.finish`` completes one.
+setting); the stores ``stores.OneTimeCodes`` and ``stores.TotpRegistrations`` keep the state.
+It logs nobody in: ``login.log_in`` decides whether a login still needs MFA and
+``mfa_login.finish`` completes one.
 
 Sources: the Python SDK's docstrings (``stytch/b2b/api/otp_sms.py``, ``otp_email.py``,
 ``totps.py``, ``recovery_codes.py``: lifetimes, single use, one active code per member, ±1 TOTP
@@ -14,9 +15,7 @@ code of a locked member, the sandbox values).
 
 from __future__ import annotations
 
-import hmac
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,7 +23,7 @@ from typing import TypeVar
 
 from ..errors import StytchError
 from ..ids import new_id
-from .entities import ACTIVE, AuthenticationFactor, Member, Organization
+from .entities import AuthenticationFactor, Member, MemberStatus, Organization
 
 SMS_OTP = "sms_otp"
 TOTP = "totp"
@@ -95,65 +94,6 @@ class TotpRegistration:
     last_step: int = -1
 
 
-class MfaStore:
-    """One project's MFA state. Owner of the codes, TOTP registrations and failure counts;
-    every lookup is by key."""
-
-    def __init__(self) -> None:
-        self.codes: dict[tuple[str, str], OneTimeCode] = {}
-        self.spent: dict[tuple[str, str], list[str]] = {}
-        self.totps: dict[str, TotpRegistration] = {}
-        self.failures: dict[str, int] = {}
-
-    def forget_member(self, member_id: str) -> None:
-        """Drop what a deleted member held (its codes, TOTP, failure count)."""
-        for kind in ("sms", "email"):
-            self.codes.pop((kind, member_id), None)
-            self.spent.pop((kind, member_id), None)
-        self.totps.pop(member_id, None)
-        self.failures.pop(member_id, None)
-
-    # --- one-time codes ---------------------------------------------------------------
-
-    def issue(self, key: tuple[str, str], sent_to: str, expires_at: datetime) -> OneTimeCode:
-        """A new code for ``key``; the previous one (if any) is superseded."""
-        old = self.codes.get(key)
-        if old is not None:
-            self._spend(old)
-        code = OneTimeCode(key, f"{secrets.randbelow(10**CODE_DIGITS):06d}", sent_to, expires_at)
-        self.codes[key] = code
-        return code
-
-    def _spend(self, code: OneTimeCode) -> None:
-        spent = self.spent.setdefault(code.key, [])
-        spent.append(code.code)
-        del spent[:-SPENT_CODES_KEPT]
-
-    def check_code(
-        self, key: tuple[str, str], given: str, now: datetime, *, sandbox: bool = False
-    ) -> OneTimeCode | None:
-        """Check ``given`` against the live code of ``key`` and use it up. Wrong code: 404
-        ``otp_code_not_found``; used, superseded or expired: 401 ``unable_to_auth_otp_code``.
-        The sandbox code (when allowed) passes without consuming anything (returns None)."""
-        if not SIX_DIGITS.fullmatch(given):
-            raise invalid_code()
-        if sandbox and given == SANDBOX_CODE:
-            return None
-        live = self.codes.get(key)
-        if live is not None and hmac.compare_digest(live.code, given):
-            if now >= live.expires_at:
-                raise unable_to_auth_otp_code()
-            del self.codes[key]
-            self._spend(live)
-            return live
-        if given in self.spent.get(key, ()):
-            raise unable_to_auth_otp_code()
-        raise otp_code_not_found()
-
-    def live_code(self, key: tuple[str, str]) -> OneTimeCode | None:
-        return self.codes.get(key)
-
-
 # --- organization and member rules --------------------------------------------------------
 
 
@@ -173,7 +113,7 @@ def method_allowed(org: Organization, member: Member, method: str) -> bool:
 
 
 def check_active(member: Member) -> None:
-    if member.status != ACTIVE:
+    if member.status != MemberStatus.ACTIVE:
         raise action_available_only_for_active_members()
 
 
@@ -183,9 +123,8 @@ def check_phone_number(number: str) -> str:
     return number
 
 
-def has_active_totp(store: MfaStore, member: Member) -> bool:
-    reg = store.totps.get(member.member_id)
-    return reg is not None and reg.active
+def has_active_totp(registration: TotpRegistration | None) -> bool:
+    return registration is not None and registration.active
 
 
 def member_options(member: Member, *, masked: bool) -> dict[str, str] | None:
@@ -209,22 +148,20 @@ def check_not_locked(member: Member, now: datetime) -> None:
     _unlock(member)
 
 
-def record_failure(store: MfaStore, settings: MfaSettings, member: Member, now: datetime) -> None:
+def record_failure(
+    failures: dict[str, int], settings: MfaSettings, member: Member, now: datetime
+) -> None:
     threshold = settings.member_lock_threshold
     if threshold <= 0:
         return
-    count = store.failures.get(member.member_id, 0) + 1
+    count = failures.get(member.member_id, 0) + 1
     if count >= threshold:
-        store.failures.pop(member.member_id, None)
+        failures.pop(member.member_id, None)
         member.is_locked = True
         member.lock_created_at = now
         member.lock_expires_at = now + timedelta(minutes=settings.member_lock_minutes)
     else:
-        store.failures[member.member_id] = count
-
-
-def record_success(store: MfaStore, member: Member) -> None:
-    store.failures.pop(member.member_id, None)
+        failures[member.member_id] = count
 
 
 def _unlock(member: Member) -> None:
@@ -234,18 +171,23 @@ def _unlock(member: Member) -> None:
 
 
 def checked(
-    store: MfaStore, settings: MfaSettings, member: Member, now: datetime, check: Callable[[], T]
+    failures: dict[str, int],
+    settings: MfaSettings,
+    member: Member,
+    now: datetime,
+    check: Callable[[], T],
 ) -> T:
     """Run ``check()`` (a code check) under the member-lock rules: refused while locked, a
-    failure counted, a success resetting the count."""
+    failure counted in ``failures`` (member id -> consecutive failures), a success resetting
+    the count."""
     check_not_locked(member, now)
     try:
         result = check()
     except StytchError as exc:
         if exc.status_code in (401, 404):
-            record_failure(store, settings, member, now)
+            record_failure(failures, settings, member, now)
         raise
-    record_success(store, member)
+    failures.pop(member.member_id, None)
     return result
 
 

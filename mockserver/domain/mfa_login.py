@@ -27,9 +27,9 @@ from .entities import (
     MemberSession,
     Organization,
 )
-from .login import find_intermediate_session, log_in, primary_methods_missing
+from .login import get_intermediate_session, log_in, primary_methods_missing
 from .project import Project
-from .sessions import SessionGrant, check_custom_claims, check_duration, find_session
+from .sessions import SessionGrant, check_custom_claims, check_duration, get_session
 
 
 @dataclass(slots=True)
@@ -52,8 +52,8 @@ class Proof:
 
 
 def target(project: Project, organization_id: str, member_id: str) -> tuple[Organization, Member]:
-    org = project.get_organization(organization_id)
-    return org, project.get_member(org.organization_id, member_id)
+    org = project.organizations.get(organization_id)
+    return org, project.members.get(org.organization_id, member_id)
 
 
 def proof(
@@ -74,13 +74,13 @@ def proof(
             raise mfa.no_associated_session_passed_in()
         return Proof()
     if intermediate_session_token is not None:
-        ist = find_intermediate_session(project, intermediate_session_token)
+        ist = get_intermediate_session(project, intermediate_session_token)
         if ist.organization_id_hint not in (None, org.organization_id):
             raise mfa.invalid_intermediate_session_token_for_organization()
         if ist.email_address.lower() != member.email_address.lower():
             raise mfa.member_session_member_id_mismatch()
         return Proof(intermediate_session=ist)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
     if session.member_id != member.member_id:
         raise mfa.member_session_member_id_mismatch()
     return Proof(session=session)

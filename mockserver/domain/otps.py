@@ -17,9 +17,10 @@ from ..ids import new_id
 from . import mfa
 from .deliveries import send_email_code, send_sms_code
 from .discovery import DiscoveryResult, discovered
-from .entities import ACTIVE, PENDING, Member, Organization
+from .entities import Member, MemberStatus, MessageKind, Organization
 from .login import AuthResult, continuing, log_in_with_factor
 from .magic_links import _check_signup_allowed
+from .members import activate, add_member
 from .mfa_login import (
     apply_enrollment,
     check_authenticate_args,
@@ -28,8 +29,8 @@ from .mfa_login import (
     finish,
     target,
 )
-from .organizations import activate, add_member, validate_email
 from .project import Project
+from .rules import validate_email
 from .sessions import SessionGrant
 
 # --- SMS --------------------------------------------------------------------------------
@@ -63,7 +64,11 @@ def sms_send(
         raise mfa.duplicate_member_phone_number_for_member()
     if not number and not mfa_phone_number:
         raise mfa.member_phone_number_not_found()
-    if not number and mfa.has_active_totp(project.mfa, member) and not given.holds("totp"):
+    if (
+        not number
+        and mfa.has_active_totp(project.totp_registrations.find(member.member_id))
+        and not given.holds("totp")
+    ):
         # A second factor needs proof of the first (the SDK's otps.sms.send docstring).
         raise mfa.insufficient_factors()
     if not number:
@@ -106,11 +111,11 @@ def sms_authenticate(
     now = project.now()
     sandbox = _sandbox_number(project, member.mfa_phone_number)
     mfa.checked(
-        project.mfa,
+        project.one_time_codes.failures,
         project.config.mfa,
         member,
         now,
-        lambda: project.mfa.check_code(("sms", member.member_id), code, now, sandbox=sandbox),
+        lambda: project.one_time_codes.use(("sms", member.member_id), code, now, sandbox=sandbox),
     )
     member.mfa_phone_number_verified = True
     apply_enrollment(
@@ -141,7 +146,7 @@ def delete_mfa_phone_number(
     member.mfa_phone_number_verified = False
     if member.default_mfa_method == mfa.SMS_OTP:
         member.default_mfa_method = ""
-    project.mfa.codes.pop(("sms", member.member_id), None)
+    project.one_time_codes.discard(("sms", member.member_id))
     member.updated_at = project.now()
     return member, org
 
@@ -174,18 +179,18 @@ def email_login_or_signup(
     validate_email(email_address)
     login_minutes = _email_minutes("login_expiration_minutes", login_expiration_minutes)
     signup_minutes = _email_minutes("signup_expiration_minutes", signup_expiration_minutes)
-    org = project.get_organization(organization_id)
-    member = project.member_in_org_by_email(org.organization_id, email_address)
+    org = project.organizations.get(organization_id)
+    member = project.members.find_by_email(org.organization_id, email_address)
     created = member is None
     if member is None:
         _check_signup_allowed(org, email_address)
-        member = add_member(project, org, email_address, status=PENDING)
-    login = member.status == ACTIVE
+        member = add_member(project, org, email_address, status=MemberStatus.PENDING)
+    login = member.status == MemberStatus.ACTIVE
     send_email_code(
         project,
         ("email", member.member_id),
         member.email_address,
-        "email_otp_login" if login else "email_otp_signup",
+        MessageKind.EMAIL_OTP_LOGIN if login else MessageKind.EMAIL_OTP_SIGNUP,
         login_minutes if login else signup_minutes,
         org,
     )
@@ -213,18 +218,18 @@ def email_authenticate(
         session_token=session_token,
         session_jwt=session_jwt,
     )
-    org = project.get_organization(organization_id)
-    member = project.member_in_org_by_email(org.organization_id, email_address)
+    org = project.organizations.get(organization_id)
+    member = project.members.find_by_email(org.organization_id, email_address)
     if member is None:
         raise errors.member_not_found()
     now = project.now()
     sandbox = _sandbox_email(project, email_address)
     mfa.checked(
-        project.mfa,
+        project.one_time_codes.failures,
         project.config.mfa,
         member,
         now,
-        lambda: project.mfa.check_code(("email", member.member_id), code, now, sandbox=sandbox),
+        lambda: project.one_time_codes.use(("email", member.member_id), code, now, sandbox=sandbox),
     )
     activate(project, member)
     return log_in_with_factor(
@@ -251,7 +256,7 @@ def email_discovery_send(
         project,
         ("discovery", email_address.lower()),
         email_address,
-        "email_otp_discovery",
+        MessageKind.EMAIL_OTP_DISCOVERY,
         minutes,
         None,
     )
@@ -264,7 +269,7 @@ def email_discovery_authenticate(
     same next steps as a discovery magic link: exchange, or create an organization)."""
     validate_email(email_address)
     now = project.now()
-    project.mfa.check_code(
+    project.one_time_codes.use(
         ("discovery", email_address.lower()),
         code,
         now,

@@ -76,10 +76,10 @@ def qr_code(uri: str) -> str:
 
 def _registration(project: Project, member: Member) -> TotpRegistration | None:
     """The member's registration; a pending one past its expiry is dropped."""
-    reg = project.mfa.totps.get(member.member_id)
+    reg = project.totp_registrations.find(member.member_id)
     if reg is not None and not reg.active and reg.expires_at is not None:
         if project.now() >= reg.expires_at:
-            del project.mfa.totps[member.member_id]
+            project.totp_registrations.forget_member(member.member_id)
             return None
     return reg
 
@@ -134,7 +134,7 @@ def create(
     )
     codes = new_recovery_codes()
     _with_codes(reg, codes, project.env)
-    project.mfa.totps[member.member_id] = reg
+    project.totp_registrations.add(reg)
     return member, org, reg, qr_code(provisioning_uri(reg.secret, member, org)), codes
 
 
@@ -167,7 +167,7 @@ def migrate(
         expires_at=None,
     )
     _with_codes(reg, codes, project.env)
-    project.mfa.totps[member.member_id] = reg
+    project.totp_registrations.add(reg)
     member.totp_registration_id = reg.totp_registration_id
     member.updated_at = project.now()
     return member, org, reg, codes
@@ -176,7 +176,7 @@ def migrate(
 def delete(project: Project, organization_id: str, member_id: str) -> tuple[Member, Organization]:
     """The registration and its recovery codes go; sessions holding the factor stay valid."""
     org, member = target(project, organization_id, member_id)
-    project.mfa.totps.pop(member.member_id, None)
+    project.totp_registrations.forget_member(member.member_id)
     member.totp_registration_id = ""
     if member.default_mfa_method == mfa.TOTP:
         member.default_mfa_method = ""
@@ -239,13 +239,17 @@ def authenticate(
         session_custom_claims=session_custom_claims,
         method=mfa.TOTP,
     )
-    pending = project.mfa.totps.get(member.member_id)
+    pending = project.totp_registrations.find(member.member_id)
     reg = _registration(project, member)
     if reg is None:
         raise expired_totp() if pending is not None else totp_not_found()
     now = project.now()
     step = mfa.checked(
-        project.mfa, project.config.mfa, member, now, lambda: _check_totp_code(project, reg, code)
+        project.one_time_codes.failures,
+        project.config.mfa,
+        member,
+        now,
+        lambda: _check_totp_code(project, reg, code),
     )
     reg.last_step = step
     if not reg.active:
@@ -344,7 +348,7 @@ def recover(
     reg = _active_registration(project, member)
     now = project.now()
     code_id = mfa.checked(
-        project.mfa,
+        project.one_time_codes.failures,
         project.config.mfa,
         member,
         now,

@@ -1,0 +1,37 @@
+"""The one list of API families the mock serves.
+
+Each family is one module of this package with a ``routes`` table (``web.RouteTableDef``) whose
+handlers are declared with ``common.operation``. The app (``app.create_app``) serves exactly
+these routes and ``/openapi.json`` (``mockserver.openapi``) documents exactly these, so a new
+family is one line here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import (
+    control,
+    discovery,
+    magic_links,
+    mfa_control,
+    openapi,
+    organizations,
+    otps,
+    recovery_codes,
+    sessions,
+    totps,
+)
+
+FAMILIES: tuple[ModuleType, ...] = (
+    magic_links,
+    discovery,
+    organizations,
+    sessions,
+    otps,
+    totps,
+    recovery_codes,
+    control,
+    mfa_control,
+    openapi,
+)

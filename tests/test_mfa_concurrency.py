@@ -202,3 +202,32 @@ def test_saved_state_keeps_totp_registrations_and_live_codes(stytch_mock: Stytch
         session_token=login.session_token,
     )
     assert recovered.recovery_codes_remaining == 0
+
+
+def test_deleting_a_member_or_its_organization_drops_its_codes(stytch_mock: StytchMock) -> None:
+    org, login = member_with_session(stytch_mock)
+    client = stytch_mock.client
+    client.otps.sms.send(
+        organization_id=org.organization_id,
+        member_id=login.member_id,
+        mfa_phone_number=PHONE,
+        session_token=login.session_token,
+    )
+    client.totps.migrate(
+        organization_id=org.organization_id,
+        member_id=login.member_id,
+        secret=SECRET,
+        recovery_codes=[],
+    )
+    state = stytch_mock.control("GET", "_mock/state")["state"]
+    assert len(state["one_time_codes"]) == 1 and len(state["totp_registrations"]) == 1
+
+    client.organizations.members.delete(
+        organization_id=org.organization_id, member_id=login.member_id
+    )
+    state = stytch_mock.control("GET", "_mock/state")["state"]
+    assert state["one_time_codes"] == [] and len(state["totp_registrations"]) == 1
+
+    client.organizations.delete(organization_id=org.organization_id)
+    state = stytch_mock.control("GET", "_mock/state")["state"]
+    assert state["one_time_codes"] == [] and state["totp_registrations"] == []

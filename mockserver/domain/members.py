@@ -199,6 +199,8 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     member = project.members.get(org.organization_id, member_id)
     revoke_member_sessions(project, member.member_id)
     project.magic_links.revoke_member(member.member_id)
+    # Its unused one-time codes go too; its TOTP stays with the record, like totp_registration_id.
+    project.one_time_codes.forget_member(member.member_id)
     with project.members.changing(member):
         member.status = MemberStatus.DELETED
     member.updated_at = project.now()

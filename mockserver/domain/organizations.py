@@ -157,6 +157,8 @@ def delete_organization(project: Project, organization_id: str) -> str:
     org = project.organizations.get(organization_id)
     for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
+        project.one_time_codes.forget_member(member.member_id)
+        project.totp_registrations.forget_member(member.member_id)
     project.magic_links.forget_organization(org.organization_id)
     project.organizations.forget(org)
     return org.organization_id

@@ -982,3 +982,26 @@ def test_an_email_code_meets_a_primary_requirement_on_the_intermediate_session(s
         ("email_otp", "email"),
         ("magic_link", "email"),
     ]
+
+
+def test_a_discovery_intermediate_session_completes_mfa_directly(sdk, mock, mfa_org):
+    org, email = mfa_org()
+    member = sdk.organizations.members.create(
+        organization_id=org.organization_id, email_address=email, mfa_phone_number=PHONE
+    ).member
+    ist = discover(sdk, mock, email).intermediate_session_token
+
+    sdk.otps.sms.send(
+        organization_id=org.organization_id,
+        member_id=member.member_id,
+        intermediate_session_token=ist,
+    )
+    done = sdk.otps.sms.authenticate(
+        organization_id=org.organization_id,
+        member_id=member.member_id,
+        code=mock.outbox.latest_code(PHONE),
+        intermediate_session_token=ist,
+    )
+
+    assert done.organization.organization_id == org.organization_id
+    assert factor_types(done.member_session) == [("magic_link", "email"), ("otp", "sms")]

@@ -88,18 +88,24 @@ class Outbox:
             raise AssertionError(f"no email to {to!r} in the mock's outbox")
         return found[-1]
 
+    def _latest_with(self, to: str, field: str) -> dict[str, Any]:
+        for message in reversed(self.messages(to)):
+            if field in message:
+                return message
+        raise AssertionError(f"no message with a {field} to {to!r} in the mock's outbox")
+
     def latest_token(self, to: str) -> str:
-        return self.latest(to)["token"]
+        """The token of the newest message to ``to`` that carries a link (any kind)."""
+        return self._latest_with(to, "link")["token"]
 
     def latest_link(self, to: str) -> str:
-        return self.latest(to)["link"]
+        """The link of the newest message to ``to`` that carries one (any kind)."""
+        return self._latest_with(to, "link")["link"]
 
     def latest_code(self, to: str) -> str:
-        """The one-time code of the newest SMS (``to`` in E.164) or email code sent to ``to``."""
-        for message in reversed(self.messages(to)):
-            if message.get("code"):
-                return message["code"]
-        raise AssertionError(f"no one-time code to {to!r} in the mock's outbox")
+        """The one-time code of the newest message to ``to`` (an email address or a phone
+        number) that carries one."""
+        return self._latest_with(to, "code")["code"]
 
     def clear(self) -> None:
         self._mock.control("DELETE", "_mock/outbox")
@@ -115,6 +121,14 @@ class StytchMock:
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
         self._mfa_changed = False
+        self._public_token: str | None = None
+
+    @property
+    def public_token(self) -> str:
+        """The project's public token (``public-token-test-…``), for frontend SDKs."""
+        if self._public_token is None:
+            self._public_token = self.control("GET", "_mock/project")["public_token"]
+        return self._public_token
 
     # --- clients ------------------------------------------------------------------------
 

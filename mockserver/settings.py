@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .domain.mfa import MfaSettings
-from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .models.control import SeedDocument
-from .models.mfa import MfaSettingsBody
+from .models.mfa import MfaSettingsRequest
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -47,7 +47,20 @@ class ProjectEntry(BaseModel):
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
     # MFA choices where Stytch publishes nothing (mockserver.domain.mfa.MfaSettings).
-    mfa: MfaSettingsBody = Field(default_factory=MfaSettingsBody)
+    mfa: MfaSettingsRequest = Field(default_factory=MfaSettingsRequest)
+    # The frontend SDKs' public token; derived from project_id when not given.
+    public_token: str | None = None
+
+    @field_validator("public_token")
+    @classmethod
+    def _public_token_like_stytch(cls, value: str | None) -> str | None:
+        if value is not None and not PUBLIC_TOKEN.fullmatch(value):
+            raise PydanticCustomError(
+                "public_token",
+                "{value} must look like public-token-test-<uuid>, as Stytch's do",
+                {"value": repr(value)},
+            )
+        return value
 
     @field_validator("project_id")
     @classmethod
@@ -66,6 +79,7 @@ class ProjectEntry(BaseModel):
             self.project_id,
             self.secret,
             list(self.redirect_urls),
+            public_token=self.public_token or "",
             mfa=MfaSettings(**self.mfa.model_dump(exclude_none=True)),
         )
 
@@ -130,7 +144,10 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return [p.config() for p in parsed.projects], parsed.open_projects
+    configs = [p.config() for p in parsed.projects]
+    if len({c.public_token for c in configs}) != len(configs):
+        raise ConfigError(f"{path}: a public_token appears twice")
+    return configs, parsed.open_projects
 
 
 def load_seed_file(path: Path) -> list[SeedDocument]:

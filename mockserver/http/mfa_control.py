@@ -32,9 +32,9 @@ async def get_settings(request: web.Request) -> web.Response:
 
 @routes.put("/_mock/settings/mfa")
 @operation(
-    "[mock] Change the project's MFA settings", m.MfaSettingsResponse, body=m.MfaSettingsBody
+    "[mock] Change the project's MFA settings", m.MfaSettingsResponse, body=m.MfaSettingsRequest
 )
-async def put_settings(request: web.Request, body: m.MfaSettingsBody) -> web.Response:
+async def put_settings(request: web.Request, body: m.MfaSettingsRequest) -> web.Response:
     config = project(request).config
     config.mfa = dataclasses.replace(config.mfa, **body.model_dump(exclude_none=True))
     return _render(request)

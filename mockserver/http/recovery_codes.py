@@ -52,8 +52,10 @@ async def get(request: web.Request) -> web.Response:
 
 
 @routes.post("/v1/b2b/recovery_codes/rotate")
-@operation("Rotate a member's recovery codes", m.RecoveryCodesResponse, body=m.MemberTarget)
-async def rotate(request: web.Request, body: m.MemberTarget) -> web.Response:
+@operation(
+    "Rotate a member's recovery codes", m.RecoveryCodesResponse, body=m.RecoveryCodesRotateRequest
+)
+async def rotate(request: web.Request, body: m.RecoveryCodesRotateRequest) -> web.Response:
     member, org, codes = totps.rotate_recovery_codes(
         project(request), body.organization_id, body.member_id
     )

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .objects import Member, MemberSession, Organization
+from .objects import MemberObject, MemberSessionObject, OrganizationObject
 from .requests import JSONBody, Locale, Metadata
 from .responses import AuthResultResponse, ResponseBase
 
@@ -19,7 +19,7 @@ MfaEnrollment = Literal["enroll", "unenroll"]
 # --- requests ---------------------------------------------------------------------------
 
 
-class MfaProof(JSONBody):
+class MfaProofRequest(JSONBody):
     """Who asks: an intermediate session, or a session token or JWT of the member."""
 
     organization_id: str
@@ -29,18 +29,18 @@ class MfaProof(JSONBody):
     session_jwt: str | None = None
 
 
-class MfaAuthenticate(MfaProof):
+class MfaAuthenticateRequest(MfaProofRequest):
     session_duration_minutes: int | None = None
     session_custom_claims: Metadata | None = None
     telemetry_id: str | None = None
 
 
-class SmsSendRequest(MfaProof):
+class SmsSendRequest(MfaProofRequest):
     mfa_phone_number: str | None = None
     locale: Locale | None = None
 
 
-class SmsAuthenticateRequest(MfaAuthenticate):
+class SmsAuthenticateRequest(MfaAuthenticateRequest):
     code: str
     set_mfa_enrollment: MfaEnrollment | None = None
     set_default_mfa: bool | None = None
@@ -81,11 +81,11 @@ class EmailDiscoveryAuthenticateRequest(JSONBody):
     code: str
 
 
-class TotpCreateRequest(MfaProof):
+class TotpCreateRequest(MfaProofRequest):
     expiration_minutes: int | None = None
 
 
-class TotpAuthenticateRequest(MfaAuthenticate):
+class TotpAuthenticateRequest(MfaAuthenticateRequest):
     code: str
     set_mfa_enrollment: MfaEnrollment | None = None
     set_default_mfa: bool | None = None
@@ -98,11 +98,11 @@ class TotpMigrateRequest(JSONBody):
     recovery_codes: list[str] | None = None
 
 
-class RecoverRequest(MfaAuthenticate):
+class RecoverRequest(MfaAuthenticateRequest):
     recovery_code: str
 
 
-class MemberTarget(JSONBody):
+class RecoveryCodesRotateRequest(JSONBody):
     organization_id: str
     member_id: str
 
@@ -114,11 +114,11 @@ class MfaSessionResponse(ResponseBase):
     """SMS and TOTP authenticate: success always means a session (no IST fields)."""
 
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
     session_token: str
     session_jwt: str
-    member_session: MemberSession | None = None
+    member_session: MemberSessionObject | None = None
 
 
 class RecoverResponse(MfaSessionResponse):
@@ -136,14 +136,14 @@ class TotpCreateResponse(ResponseBase):
     secret: str
     qr_code: str
     recovery_codes: list[str]
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
 
 
 class TotpMigrateResponse(ResponseBase):
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
     totp_registration_id: str
     recovery_codes: list[str]
 
@@ -152,15 +152,15 @@ class RecoveryCodesResponse(ResponseBase):
     """recovery_codes.get and rotate."""
 
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
     recovery_codes: list[str]
 
 
 # --- the mock's control API: the project's MFA settings ---------------------------------
 
 
-class MfaSettingsBody(JSONBody):
+class MfaSettingsRequest(JSONBody):
     """``PUT /_mock/settings/mfa`` (fields left out keep their value) and the config file's
     per-project ``mfa`` entry; see ``mockserver.domain.mfa.MfaSettings``."""
 

@@ -168,42 +168,6 @@ async def test_an_email_code_raced_50_times_succeeds_once(
     assert errors == {(401, "unable_to_auth_otp_code"): N - 1}
 
 
-def test_saved_state_keeps_totp_registrations_and_live_codes(stytch_mock: StytchMock) -> None:
-    org, login = member_with_session(stytch_mock)
-    client = stytch_mock.client
-    client.otps.sms.send(
-        organization_id=org.organization_id,
-        member_id=login.member_id,
-        mfa_phone_number=PHONE,
-        session_token=login.session_token,
-    )
-    client.totps.migrate(
-        organization_id=org.organization_id,
-        member_id=login.member_id,
-        secret=SECRET,
-        recovery_codes=["abcd-efgh-ijkl"],
-    )
-    code = stytch_mock.outbox.latest_code(PHONE)
-    saved = stytch_mock.control("GET", "_mock/state")["state"]
-    stytch_mock.reset()
-    stytch_mock.control("PUT", "_mock/state", {"state": saved})
-
-    sms = client.otps.sms.authenticate(
-        organization_id=org.organization_id,
-        member_id=login.member_id,
-        code=code,
-        session_token=login.session_token,
-    )
-    assert sms.member.mfa_phone_number_verified is True
-    recovered = client.recovery_codes.recover(
-        organization_id=org.organization_id,
-        member_id=login.member_id,
-        recovery_code="abcd-efgh-ijkl",
-        session_token=login.session_token,
-    )
-    assert recovered.recovery_codes_remaining == 0
-
-
 def test_deleting_a_member_or_its_organization_drops_its_codes(stytch_mock: StytchMock) -> None:
     org, login = member_with_session(stytch_mock)
     client = stytch_mock.client

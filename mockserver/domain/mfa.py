@@ -194,18 +194,23 @@ def checked(
 # --- authentication factors ---------------------------------------------------------------
 
 
-def sms_factor(member: Member, now: datetime, env: str) -> AuthenticationFactor:
+def _factor(
+    factor_type: str, delivery_method: str, now: datetime, **proved: dict[str, str]
+) -> AuthenticationFactor:
+    """A factor proved now; ``proved`` is its one sub-object (``email_factor={...}``, ...)."""
     return AuthenticationFactor(
-        type="otp",
-        delivery_method="sms",
+        type=factor_type,
+        delivery_method=delivery_method,
         created_at=now,
         last_authenticated_at=now,
         updated_at=now,
-        phone_number_factor={
-            "phone_id": phone_id(member, env),
-            "phone_number": member.mfa_phone_number,
-        },
+        **proved,  # type: ignore[arg-type]
     )
+
+
+def sms_factor(member: Member, now: datetime, env: str) -> AuthenticationFactor:
+    number = {"phone_id": phone_id(member, env), "phone_number": member.mfa_phone_number}
+    return _factor("otp", "sms", now, phone_number_factor=number)
 
 
 def phone_id(member: Member, env: str) -> str:
@@ -214,35 +219,23 @@ def phone_id(member: Member, env: str) -> str:
 
 
 def totp_factor(registration_id: str, now: datetime) -> AuthenticationFactor:
-    return AuthenticationFactor(
-        type="totp",
-        delivery_method="authenticator_app",
-        created_at=now,
-        last_authenticated_at=now,
-        updated_at=now,
-        authenticator_app_factor={"totp_id": registration_id},
+    return _factor(
+        "totp", "authenticator_app", now, authenticator_app_factor={"totp_id": registration_id}
     )
 
 
 def recovery_code_factor(code_id: str, now: datetime) -> AuthenticationFactor:
-    return AuthenticationFactor(
-        type="recovery_codes",
-        delivery_method="recovery_code",
-        created_at=now,
-        last_authenticated_at=now,
-        updated_at=now,
+    return _factor(
+        "recovery_codes",
+        "recovery_code",
+        now,
         recovery_code_factor={"totp_recovery_code_id": code_id},
     )
 
 
 def email_otp_factor(email: str, email_id: str, now: datetime) -> AuthenticationFactor:
-    return AuthenticationFactor(
-        type="email_otp",
-        delivery_method="email",
-        created_at=now,
-        last_authenticated_at=now,
-        updated_at=now,
-        email_factor={"email_id": email_id, "email_address": email},
+    return _factor(
+        "email_otp", "email", now, email_factor={"email_id": email_id, "email_address": email}
     )
 
 

@@ -1005,3 +1005,33 @@ def test_a_discovery_intermediate_session_completes_mfa_directly(sdk, mock, mfa_
 
     assert done.organization.organization_id == org.organization_id
     assert factor_types(done.member_session) == [("magic_link", "email"), ("otp", "sms")]
+
+
+def test_members_create_and_update_check_the_mfa_phone_number(sdk, mfa_org):
+    org, email = mfa_org()
+    refused(
+        sdk.organizations.members.create,
+        400,
+        "invalid_phone_number",
+        organization_id=org.organization_id,
+        email_address=email,
+        mfa_phone_number="555-0100",
+    )
+    member = sdk.organizations.members.create(
+        organization_id=org.organization_id, email_address=email
+    ).member
+    ids = {"organization_id": org.organization_id, "member_id": member.member_id}
+
+    updated = sdk.organizations.members.update(**ids, mfa_phone_number=PHONE).member
+    assert (updated.mfa_phone_number, updated.mfa_phone_number_verified) == (PHONE, False)
+    # An existing number is not overwritten: delete it first.
+    refused(
+        sdk.organizations.members.update,
+        400,
+        "duplicate_member_phone_number_for_member",
+        **ids,
+        mfa_phone_number=OTHER_PHONE,
+    )
+    sdk.organizations.members.delete_mfa_phone_number(**ids)
+    again = sdk.organizations.members.update(**ids, mfa_phone_number=OTHER_PHONE).member
+    assert again.mfa_phone_number == OTHER_PHONE

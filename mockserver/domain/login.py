@@ -238,7 +238,9 @@ def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationF
     """An email factor names the member's own email id once it lands in that member's session
     (an intermediate session's factor may predate the member)."""
     email = factor.email_factor
-    if email is None or email["email_address"].lower() != member.email_address.lower():
+    if email is None or email["email_id"] == member.email_id:
+        return factor
+    if email["email_address"].lower() != member.email_address.lower():
         return factor
     return replace(
         factor, email_factor={"email_id": member.email_id, "email_address": email["email_address"]}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import urllib.error
 import urllib.parse
@@ -131,6 +132,7 @@ class StytchMock:
         self.secret = secret
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
+        self._mfa_changed = False
         self._public_token: str | None = None
         # The request log's position when the test started (see pytest_runtest_makereport).
         self.requests_from = 0
@@ -221,6 +223,18 @@ class StytchMock:
         total = seconds + 60 * minutes + 3600 * hours + 86400 * days
         body = self.control("POST", "_mock/clock", {"advance_seconds": total})
         return datetime.fromisoformat(body["now"])
+
+    def totp_code(self, secret: str, *, steps: int = 0) -> str:
+        """The TOTP code an authenticator app with ``secret`` shows at the mock's clock (so it
+        follows ``advance_clock``); ``steps`` moves 30-second steps forward or back."""
+        return self.control("POST", "_mock/totp_code", {"secret": secret, "steps": steps})["code"]
+
+    def configure_mfa(self, **settings: Any) -> dict[str, Any]:
+        """Change the project's MFA settings (``otp_sandbox``, ``mask_mfa_phone_number``,
+        ``member_lock_threshold``, ``member_lock_minutes``) for this test; the fixture puts the
+        defaults back afterwards."""
+        self._mfa_changed = True
+        return self.control("PUT", "_mock/settings/mfa", settings)
 
     def reset(self) -> None:
         """Forget every organization, member, token and session; empty the outbox; put the
@@ -400,6 +414,10 @@ def stytch_mock(stytch_mock_server: MockServer) -> Iterator[StytchMock]:
     mock.requests_from = mock.last_request_seq()
     yield mock
     mock.close()
+    if mock._mfa_changed:
+        from .domain.mfa import MfaSettings
+
+        mock.control("PUT", "_mock/settings/mfa", dataclasses.asdict(MfaSettings()))
 
 
 def format_requests(requests: list[dict[str, Any]]) -> str:

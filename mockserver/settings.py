@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .domain.passwords.policy import PasswordPolicy
+from .domain.mfa import MfaSettings
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .domain.rbac import PolicyDocument, build_policy
 from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
@@ -30,6 +31,7 @@ from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
 from .http.connections import Limits
 from .models.control import SeedDocument
+from .models.mfa import MfaSettingsRequest
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -69,6 +71,8 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # MFA choices where Stytch publishes nothing (mockserver.domain.mfa.MfaSettings).
+    mfa: MfaSettingsRequest = Field(default_factory=MfaSettingsRequest)
     # The frontend SDKs' public token; derived from project_id when not given.
     public_token: str | None = None
     # The project's password settings (strength policy, breach check, locks, hashing cost).
@@ -141,6 +145,7 @@ class ProjectEntry(BaseModel):
             public_token=self.public_token or "",
             rbac_policy=self.rbac_policy.model_dump() if self.rbac_policy is not None else None,
             passwords=self.passwords,
+            mfa=MfaSettings(**self.mfa.model_dump(exclude_none=True)),
         )
 
 

@@ -17,6 +17,11 @@ The flow (Stytch's B2B quickstart, done as pages):
 Links of ``stytch_token_type=multi_tenant_magic_links`` (sent by ``login_or_signup`` or an
 invite) log straight in to their organization.
 
+An organization that requires multi-factor authentication answers a login with an intermediate
+session and ``mfa_required``: ``GET /mfa`` then asks for the code Stytch texted (or for a phone
+number to text it to, or for an authenticator app's code, with the QR code when the member
+enrols one; a recovery code works too), and the code finishes the login.
+
 Every Stytch call goes through the official SDK's async client. Stytch errors become a page
 that names the ``error_type`` and ``request_id``; nothing ever shows a traceback.
 """
@@ -85,6 +90,16 @@ FRIENDLY = {
     "unauthorized_credentials": "The app's Stytch credentials were refused "
     "(check STYTCH_PROJECT_ID and STYTCH_SECRET).",
     "session_authorization_error": "Only an admin of the organization may do that.",
+    "otp_code_not_found": "That code is not right. Check it and try again.",
+    "unable_to_auth_otp_code": "That code has expired or was already used. Send a new one.",
+    "invalid_code": "Enter the 6-digit code.",
+    "invalid_totp_code": "Enter the 6-digit code from your authenticator app.",
+    "unable_to_authenticate_totp": "That code is not right. Check your authenticator app.",
+    "totp_code_already_authenticated": "That code was already used. Wait for the next one.",
+    "unable_to_authenticate_recovery_code": "That recovery code is not valid or was used.",
+    "invalid_recovery_code": "A recovery code looks like xxxx-xxxx-xxxx.",
+    "invalid_phone_number": "Enter the phone number with its country code, e.g. +15555550100.",
+    "user_lock_limit_reached": "Too many wrong codes: this account is locked for a while.",
 }
 
 
@@ -161,7 +176,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    # data: images: the TOTP QR code arrives from Stytch as a PNG data URL.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'",
     "Cache-Control": "no-store",
 }
 
@@ -269,12 +286,26 @@ def _csrf_refused() -> web.HTTPForbidden:
 
 def _login(request: web.Request, resp: Any) -> web.Response:
     """Keep the member's session token in the cookie and go to the dashboard. ``resp``: the
-    answer of a call that logs in (magic link authenticate, exchange, create), which may
-    instead ask for more factors than this app implements."""
-    if not resp.member_authenticated or not resp.session_token:
-        return _needs_more_auth(request, resp.organization.organization_name)
+    answer of a call that logs in (magic link authenticate, exchange, create, an MFA step),
+    which may instead ask for a second factor (``/mfa``) or for more than this app does."""
     state: CookieState = request[STATE]
-    state.set(session_token=resp.session_token, ist=None, email=None)
+    if not getattr(resp, "member_authenticated", True) or not resp.session_token:
+        if resp.mfa_required is None or resp.primary_required is not None:
+            return _needs_more_auth(request, resp.organization.organization_name)
+        member = resp.member
+        state.set(
+            ist=resp.intermediate_session_token,
+            mfa={
+                "organization_id": resp.organization.organization_id,
+                "organization_name": resp.organization.organization_name,
+                "member_id": member.member_id,
+                "phone": member.mfa_phone_number,
+                "totp": bool(member.totp_registration_id),
+                "sent": resp.mfa_required.secondary_auth_initiated == "sms_otp",
+            },
+        )
+        return see_other("/mfa")
+    state.set(session_token=resp.session_token, ist=None, email=None, mfa=None)
     state.rotate_csrf()
     return see_other("/dashboard")
 
@@ -284,8 +315,8 @@ def _needs_more_auth(request: web.Request, organization_name: str) -> web.Respon
         request,
         403,
         "More verification needed",
-        f"{organization_name} asks for multi-factor authentication or another primary "
-        "login method, which this reference app does not implement.",
+        f"{organization_name} asks for another primary login method, which this "
+        "reference app does not implement.",
     )
 
 
@@ -631,6 +662,132 @@ async def create_organization(request: web.Request) -> web.Response:
             request_id=d.request_id,
         )
     return _login(request, resp)
+
+
+# --- multi-factor authentication -------------------------------------------------------
+
+
+def _mfa(request: web.Request) -> tuple[str, dict[str, Any]] | None:
+    """The login waiting for a second factor: (intermediate session token, its details)."""
+    state: CookieState = request[STATE]
+    ist, mfa = state.get("ist"), state.get("mfa")
+    return (ist, mfa) if ist and isinstance(mfa, dict) else None
+
+
+def _mfa_page(
+    request: web.Request, mfa: dict[str, Any], status: int = 200, **extra: Any
+) -> web.Response:
+    return render(request, "mfa.html", status=status, mfa=mfa, **extra)
+
+
+async def _mfa_step(
+    request: web.Request, call: Callable[[str, dict[str, Any]], Awaitable[Any]]
+) -> web.Response:
+    """Run one MFA call with the waiting login; a refused code shows the page again."""
+    waiting = _mfa(request)
+    if waiting is None:
+        return _start_again(request)
+    ist, mfa = waiting
+    try:
+        resp = await call(ist, mfa)
+    except StytchError as exc:
+        d = exc.details
+        if d.error_type == "intermediate_session_not_found" or not 400 <= d.status_code < 500:
+            raise
+        return _mfa_page(
+            request,
+            mfa,
+            status=d.status_code,
+            error=FRIENDLY.get(d.error_type or "", d.error_message),
+            error_type=d.error_type,
+            request_id=d.request_id,
+        )
+    if resp is None:
+        return see_other("/mfa")
+    return _login(request, resp)
+
+
+@routes.get("/mfa")
+async def mfa_page(request: web.Request) -> web.Response:
+    waiting = _mfa(request)
+    if waiting is None:
+        return _start_again(request)
+    return _mfa_page(request, waiting[1])
+
+
+@routes.post("/mfa/sms/send")
+async def mfa_sms_send(request: web.Request) -> web.Response:
+    form = await _form(request)
+
+    async def send(ist: str, mfa: dict[str, Any]) -> None:
+        phone = form.get("phone_number", "").strip() or None
+        resp = await request.app[STYTCH].otps.sms.send_async(
+            organization_id=mfa["organization_id"],
+            member_id=mfa["member_id"],
+            mfa_phone_number=None if mfa["phone"] else phone,
+            intermediate_session_token=ist,
+        )
+        request[STATE].set(mfa={**mfa, "phone": resp.member.mfa_phone_number, "sent": True})
+
+    return await _mfa_step(request, send)
+
+
+@routes.post("/mfa/sms")
+async def mfa_sms(request: web.Request) -> web.Response:
+    form = await _form(request)
+    return await _mfa_step(
+        request,
+        lambda ist, mfa: request.app[STYTCH].otps.sms.authenticate_async(
+            organization_id=mfa["organization_id"],
+            member_id=mfa["member_id"],
+            code=form.get("code", "").strip(),
+            intermediate_session_token=ist,
+        ),
+    )
+
+
+@routes.post("/mfa/totp/create")
+async def mfa_totp_create(request: web.Request) -> web.Response:
+    await _form(request)
+    waiting = _mfa(request)
+    if waiting is None:
+        return _start_again(request)
+    ist, mfa = waiting
+    created = await request.app[STYTCH].totps.create_async(
+        organization_id=mfa["organization_id"],
+        member_id=mfa["member_id"],
+        intermediate_session_token=ist,
+    )
+    # Shown once: the QR code (and its secret) for the authenticator app, and the recovery codes.
+    return _mfa_page(request, {**mfa, "enrolling_totp": True}, totp=created)
+
+
+@routes.post("/mfa/totp")
+async def mfa_totp(request: web.Request) -> web.Response:
+    form = await _form(request)
+    return await _mfa_step(
+        request,
+        lambda ist, mfa: request.app[STYTCH].totps.authenticate_async(
+            organization_id=mfa["organization_id"],
+            member_id=mfa["member_id"],
+            code=form.get("code", "").strip(),
+            intermediate_session_token=ist,
+        ),
+    )
+
+
+@routes.post("/mfa/recover")
+async def mfa_recover(request: web.Request) -> web.Response:
+    form = await _form(request)
+    return await _mfa_step(
+        request,
+        lambda ist, mfa: request.app[STYTCH].recovery_codes.recover_async(
+            organization_id=mfa["organization_id"],
+            member_id=mfa["member_id"],
+            recovery_code=form.get("recovery_code", "").strip(),
+            intermediate_session_token=ist,
+        ),
+    )
 
 
 async def _member_session(request: web.Request) -> Any:

@@ -279,3 +279,59 @@ def test_password_sign_in_and_forgot_password_through_the_outbox(
     page.wait_for_url(re.compile(r"/dashboard$"))
     expect(page.locator("#organization-name")).to_contain_text("Acme Passwords")
     context.close()
+
+
+
+
+def test_mfa_login_with_an_sms_code_read_from_the_outbox(
+    chromium: object, app_url: str, stytch_mock: StytchMock
+) -> None:
+    """An organization that requires MFA: after the email link, the app asks for a phone
+    number, texts a code (read from the mock's outbox page) and lets the member in."""
+    from playwright.sync_api import expect
+
+    stytch_mock.seed(
+        {
+            "organizations": [
+                {
+                    "organization_name": "Acme Labs",
+                    "organization_slug": "acme-labs",
+                    "mfa_policy": "REQUIRED_FOR_ALL",
+                    "members": [{"email_address": "ada@acme-labs.com"}],
+                }
+            ]
+        }
+    )
+    context = chromium.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(app_url + "/")
+    page.fill("#email", "ada@acme-labs.com")
+    page.click("button[type=submit]")
+    page.click("#outbox-link")
+    page.locator("a.email-link").first.click()
+
+    expect(page.locator("h1")).to_have_text("Verify it's you")
+    page.fill("#phone-number", "+15555550100")
+    page.click("#phone-form button[type=submit]")
+    expect(page.locator("#sms-form")).to_be_visible()
+    mfa_url = page.url
+    page.click("#outbox-link")
+    code = page.locator(".otp-code").first.inner_text()
+    assert re.fullmatch(r"\d{6}", code)
+    page.goto(mfa_url)
+    page.fill("#sms-code", code)
+    page.click("#sms-form button[type=submit]")
+
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#member-email")).to_have_text("ada@acme-labs.com")
+    member = stytch_mock.client.organizations.members.search(
+        organization_ids=[
+            stytch_mock.client.organizations.get(
+                organization_id="acme-labs"
+            ).organization.organization_id
+        ]
+    ).members[0]
+    assert member.mfa_phone_number == "+15555550100" and member.mfa_enrolled is True
+    context.close()

@@ -137,6 +137,20 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
         email_address="ada@acme.com", hash=PASSWORD_MD5, hash_type="md_5", organization_id=acme_id
     )
     client.passwords.email.reset_start(organization_id=acme_id, email_address="pat@acme.com")
+    # MFA: a live SMS code, and a TOTP registration with its recovery codes.
+    client.otps.sms.send(
+        organization_id=acme_id,
+        member_id=ada.member_id,
+        mfa_phone_number="+15555550100",
+        session_token=live.session_token,
+    )
+    sms_code = mock.outbox.latest_code("+15555550100")
+    totp = client.totps.migrate(
+        organization_id=acme_id,
+        member_id=ada.member_id,
+        secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        recovery_codes=["abcd-efgh-ijkl", "mnop-qrst-uvwx"],
+    )
     return {
         "doomed_id": doomed_id,
         "acme_id": acme_id,
@@ -150,6 +164,8 @@ def every_kind(mock: StytchMock) -> dict[str, Any]:
         "used_oauth": used_oauth,
         "oauth_login": oauth_login,
         "oauth": oauth,
+        "sms_code": sms_code,
+        "totp": totp,
     }
 
 
@@ -171,6 +187,8 @@ def test_every_kind_of_object_round_trips_into_a_fresh_server(
         "signing_keys",
         "rbac_policy",
         "member_passwords",
+        "one_time_codes",
+        "totp_registrations",
     ):
         assert saved[name], name
     assert {m["status"] for m in saved["members"]} == {"active", "pending", "invited", "deleted"}
@@ -228,6 +246,29 @@ def test_an_imported_project_behaves_the_same(stytch_mock: StytchMock, fresh: St
         organization_id=made["acme_id"], email_address="ada@acme.com", password=PASSWORD
     )
     assert signed_in.member_id == made["ada"].member_id
+    # So do the MFA codes: the SMS code sent before the export, the TOTP and its recovery codes.
+    sms = client.otps.sms.authenticate(
+        organization_id=made["acme_id"],
+        member_id=made["ada"].member_id,
+        code=made["sms_code"],
+        session_token=made["live"].session_token,
+    )
+    assert sms.member.mfa_phone_number_verified is True
+    recovered = client.recovery_codes.recover(
+        organization_id=made["acme_id"],
+        member_id=made["ada"].member_id,
+        recovery_code="abcd-efgh-ijkl",
+        session_token=made["live"].session_token,
+    )
+    assert recovered.recovery_codes_remaining == 1
+    code = fresh.totp_code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    totp = client.totps.authenticate(
+        organization_id=made["acme_id"],
+        member_id=made["ada"].member_id,
+        code=code,
+        session_token=made["live"].session_token,
+    )
+    assert totp.member.totp_registration_id == made["totp"].totp_registration_id
     # Revoked and used ones still fail.
     with pytest.raises(StytchError) as revoked:
         client.sessions.authenticate(session_token=made["revoked"].session_token)

@@ -175,7 +175,7 @@ def _entry(
     factors: list[AuthenticationFactor],
 ) -> DiscoveredOrganization:
     primary = primary_methods_missing(org, member, factors)
-    mfa = mfa_needed(org, member)
+    mfa = mfa_needed(org, member, masked=project.config.mfa.mask_mfa_phone_number)
     return DiscoveredOrganization(
         organization=org,
         membership_type=membership_type,

@@ -34,6 +34,10 @@ class MessageKind(StrEnum):
     INVITE = "invite"
     RESET_PASSWORD = "reset_password"
     DISCOVERY_RESET_PASSWORD = "discovery_reset_password"
+    SMS_OTP = "sms_otp"
+    EMAIL_OTP_LOGIN = "email_otp_login"
+    EMAIL_OTP_SIGNUP = "email_otp_signup"
+    EMAIL_OTP_DISCOVERY = "email_otp_discovery"
 
 
 class Channel(StrEnum):
@@ -214,6 +218,9 @@ class AuthenticationFactor:
         if provider.startswith("exchange_"):
             return f"{provider.removeprefix('exchange_')}_oauth_exchange_factor"
         return f"{provider}_oauth_factor"
+    phone_number_factor: dict[str, str] | None = None
+    authenticator_app_factor: dict[str, str] | None = None
+    recovery_code_factor: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

@@ -8,8 +8,14 @@ session or an intermediate session that still needs another factor is decided he
 - ``primary_required`` when the organization restricts ``auth_methods`` and the factors held
   include none of its ``allowed_auth_methods`` (break-glass members are exempt);
 - ``mfa_required`` when the organization's ``mfa_policy`` is ``REQUIRED_FOR_ALL`` or the member
-  is ``mfa_enrolled``, unless the caller passed a live session of the same member;
+  is ``mfa_enrolled``, unless the caller passed a live session of the same member or the
+  factors already include a second factor (an SMS code, a TOTP or a recovery code: that is how
+  ``mfa_login.finish`` completes MFA through this same step);
 - otherwise a session (a new one, or the caller's own session extended).
+
+When MFA is needed and the member has an MFA phone number, the SMS code is sent right away
+and ``mfa_required.secondary_auth_initiated`` says ``sms_otp`` (the ``locale`` text of every
+primary authenticate in the Python SDK), unless the member prefers an active TOTP.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from typing import Any
 from .. import errors
 from ..ids import magic_token
 from . import oauth_factors
+from . import mfa as mfa_rules
+from .deliveries import send_sms_code
 from .entities import (
     AuthenticationFactor,
     IntermediateSession,
@@ -82,17 +90,29 @@ def primary_methods_missing(
     return list(org.allowed_auth_methods)
 
 
-def mfa_needed(org: Organization, member: Member | None) -> dict[str, Any] | None:
+def mfa_needed(
+    org: Organization, member: Member | None, *, masked: bool = False
+) -> dict[str, Any] | None:
+    """``mfa_required`` for a login of ``member`` into ``org`` (None when MFA is not needed):
+    ``member_options`` is null until the member has a factor."""
     enrolled = member is not None and member.mfa_enrolled
     if org.mfa_policy != "REQUIRED_FOR_ALL" and not enrolled:
         return None
-    options = None
-    if member is not None and (member.mfa_phone_number or member.totp_registration_id):
-        options = {
-            "mfa_phone_number": member.mfa_phone_number,
-            "totp_registration_id": member.totp_registration_id,
-        }
+    options = None if member is None else mfa_rules.member_options(member, masked=masked)
     return {"member_options": options} if options else {}
+
+
+def _auto_send(project: Project, member: Member, org: Organization) -> bool:
+    """[chosen] Send the MFA SMS iff the member has a number, the organization allows
+    ``sms_otp``, and the member does not prefer an active TOTP (README, fidelity notes)."""
+    if not member.mfa_phone_number or not mfa_rules.method_allowed(org, member, mfa_rules.SMS_OTP):
+        return False
+    if member.default_mfa_method == mfa_rules.TOTP and mfa_rules.has_active_totp(
+        project.totp_registrations.find(member.member_id)
+    ):
+        return False
+    send_sms_code(project, member, org)
+    return True
 
 
 def new_intermediate_session(
@@ -142,11 +162,15 @@ def log_in(
     """
     factors = [_for_member(project, f, member) for f in factors]
     missing = primary_methods_missing(org, member, factors)
-    mfa = None if existing_session_id else mfa_needed(org, member)
+    mfa = None
+    if existing_session_id is None and not any(mfa_rules.is_mfa_factor(f) for f in factors):
+        mfa = mfa_needed(org, member, masked=project.config.mfa.mask_mfa_phone_number)
     if missing is not None or mfa is not None:
         ist = intermediate_session or new_intermediate_session(
             project, member.email_address, factors, org.organization_id
         )
+        if mfa is not None and missing is None and _auto_send(project, member, org):
+            mfa["secondary_auth_initiated"] = mfa_rules.SMS_OTP
         return AuthResult(
             member, org, False, intermediate_session=ist, primary_required=missing, mfa_required=mfa
         )
@@ -234,7 +258,9 @@ def _for_member(
     if factor.oauth_factor is not None:
         return oauth_factors.attach(project, member, factor)
     email = factor.email_factor
-    if email is None or email["email_address"].lower() != member.email_address.lower():
+    if email is None or email["email_id"] == member.email_id:
+        return factor
+    if email["email_address"].lower() != member.email_address.lower():
         return factor
     return replace(
         factor, email_factor={"email_id": member.email_id, "email_address": email["email_address"]}
@@ -252,10 +278,15 @@ def _extend(
 ) -> SessionGrant:
     session = project.sessions.get_by_id(session_id)
     claims = merge_custom_claims(session.custom_claims, custom_claims)
-    known = {(f.type, f.delivery_method) for f in session.authentication_factors}
-    session.authentication_factors.extend(
-        f for f in factors if (f.type, f.delivery_method) not in known
-    )
+    # A factor already in the session is refreshed in place, a new one appended (a step-up).
+    held = {(f.type, f.delivery_method): i for i, f in enumerate(session.authentication_factors)}
+    for factor in factors:
+        at = held.get((factor.type, factor.delivery_method))
+        if at is None:
+            session.authentication_factors.append(factor)
+        else:
+            old = session.authentication_factors[at]
+            session.authentication_factors[at] = replace(factor, created_at=old.created_at)
     return touch(project, session, member, org, claims, duration_minutes)
 
 
@@ -296,9 +327,14 @@ def exchange_session(
     member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
-    # Magic-link and OAuth factors carry over; a non-verifying OAuth factor as an exchange
-    # factor, which proves no email (oauth_factors.exchanged).
-    factors = [oauth_factors.exchanged(f, member) for f in session.authentication_factors]
+    # Magic-link and OAuth factors carry over (a non-verifying OAuth factor as an exchange
+    # factor, which proves no email: oauth_factors.exchanged); second factors (SMS, TOTP,
+    # recovery codes) belong to the organization they were proved in, so MFA is asked again.
+    factors = [
+        oauth_factors.exchanged(f, member)
+        for f in session.authentication_factors
+        if not mfa_rules.is_mfa_factor(f)
+    ]
     activate(project, member, email_verified=oauth_factors.email_proven(factors))
     return log_in(
         project,

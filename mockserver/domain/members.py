@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
+from . import mfa
 from .entities import Member, MemberStatus, Organization
 from .project import Project
 from .rules import EXTERNAL_ID, email_domain, validate_email
@@ -68,6 +69,8 @@ def add_member(
         raise errors.duplicate_member_email()
     if external_id is not None:
         _check_member_external_id(project, org.organization_id, external_id, None)
+    if mfa_phone_number:
+        mfa.check_phone_number(mfa_phone_number)
     explicit = _check_roles(roles or [])
     now = project.now()
     member = Member(
@@ -162,6 +165,14 @@ def update_member(
         )
     if changes.get("default_mfa_method") not in (None, "sms_otp", "totp"):
         raise errors.invalid_mfa_default_method()
+    new_phone = changes.get("mfa_phone_number")
+    if new_phone is not None and new_phone != member.mfa_phone_number:
+        mfa.check_phone_number(new_phone)
+        # The Python SDK's members.update docstring: an existing number is not overwritten
+        # (delete it first); a new one is unverified until an SMS code from it is used.
+        if member.mfa_phone_number:
+            raise mfa.duplicate_member_phone_number_for_member()
+        changes["mfa_phone_number_verified"] = False
     with project.members.changing(member):
         for name in (
             "name",
@@ -169,6 +180,7 @@ def update_member(
             "untrusted_metadata",
             "is_breakglass",
             "mfa_phone_number",
+            "mfa_phone_number_verified",
             "mfa_enrolled",
             "default_mfa_method",
             "external_id",
@@ -201,6 +213,8 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
     member = project.members.get(org.organization_id, member_id)
     revoke_member_sessions(project, member.member_id)
     project.magic_links.revoke_member(member.member_id)
+    # Its unused one-time codes go too; its TOTP stays with the record, like totp_registration_id.
+    project.one_time_codes.forget_member(member.member_id)
     with project.members.changing(member):
         member.status = MemberStatus.DELETED
     member.updated_at = project.now()

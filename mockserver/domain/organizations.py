@@ -159,6 +159,8 @@ def delete_organization(project: Project, organization_id: str) -> str:
     for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
         project.member_passwords.forget(member.member_id)
+        project.one_time_codes.forget_member(member.member_id)
+        project.totp_registrations.forget_member(member.member_id)
     project.magic_links.forget_organization(org.organization_id)
     project.oauth_requests.forget_organization(org.organization_id)
     project.oauth_tokens.forget_organization(org.organization_id)

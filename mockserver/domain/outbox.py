@@ -63,6 +63,23 @@ TEMPLATES: dict[MessageKind, Template] = {
         Channel.EMAIL,
         "Click the link below to reset your password. It expires at {expires}.",
         "Reset your password",
+    MessageKind.SMS_OTP: Template(
+        Channel.SMS, "Your verification code is below. It expires at {expires}."
+    ),
+    MessageKind.EMAIL_OTP_LOGIN: Template(
+        Channel.EMAIL,
+        "Your code to log in to {org} is below. It expires at {expires}.",
+        "Your verification code for {org}",
+    ),
+    MessageKind.EMAIL_OTP_SIGNUP: Template(
+        Channel.EMAIL,
+        "Your code to finish signing up for {org} is below. It expires at {expires}.",
+        "Your verification code for {org}",
+    ),
+    MessageKind.EMAIL_OTP_DISCOVERY: Template(
+        Channel.EMAIL,
+        "Your code to log in is below. It expires at {expires}.",
+        "Your verification code",
     ),
 }
 

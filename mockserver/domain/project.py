@@ -27,6 +27,7 @@ from .keys import SigningKey
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
 from .rate_limits import RateLimits
 from .request_log import RequestLog
+from .mfa import MfaSettings
 from .stores import (
     STORES,
     IntermediateSessions,
@@ -36,12 +37,14 @@ from .stores import (
     OAuthProviderTokens,
     OAuthRequests,
     OAuthTokens,
+    OneTimeCodes,
     Organizations,
     Outbox,
     RBACPolicy,
     Sessions,
     SigningKeys,
     Store,
+    TotpRegistrations,
 )
 from .stores.outbox import DEFAULT_MAX_MESSAGES
 
@@ -74,6 +77,8 @@ class ProjectConfig:
     passwords: PasswordPolicy = DEFAULT_POLICY
     # Messages the outbox keeps (the oldest dropped past it): the server's --outbox-max.
     outbox_max: int = DEFAULT_MAX_MESSAGES
+    # MFA choices where Stytch publishes nothing (mfa.MfaSettings, PUT /_mock/settings/mfa).
+    mfa: MfaSettings = field(default_factory=MfaSettings)
 
     def __post_init__(self) -> None:
         if not self.public_token:
@@ -98,6 +103,8 @@ class Project:
     signing_keys: SigningKeys
     rbac_policy: RBACPolicy
     member_passwords: MemberPasswords
+    one_time_codes: OneTimeCodes
+    totp_registrations: TotpRegistrations
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

@@ -318,8 +318,20 @@ def _factor_claim(factor: AuthenticationFactor) -> dict[str, Any]:
         "last_authenticated_at": _rfc3339(factor.last_authenticated_at),
         "updated_at": _rfc3339(factor.updated_at),
     }
-    if factor.email_factor is not None:
-        claim["email_factor"] = dict(factor.email_factor)
+    for name in _FACTOR_OBJECTS:
+        value = getattr(factor, name)
+        if value is not None:
+            claim[name] = dict(value)
     if factor.oauth_factor is not None:
         claim[factor.oauth_factor_name] = dict(factor.oauth_factor)
     return claim
+
+
+# The sub-object naming what a factor proved (one per factor; AuthenticationFactor in
+# stytch/consumer/models/sessions.py of the Python SDK).
+_FACTOR_OBJECTS = (
+    "email_factor",
+    "phone_number_factor",
+    "authenticator_app_factor",
+    "recovery_code_factor",
+)

@@ -179,6 +179,17 @@ class OAuthExchangeFactorObject(WireModel):
     ``HubspotOAuthExchangeFactor`` in the SDK."""
 
     email_id: str
+class PhoneNumberFactorObject(WireModel):
+    phone_id: str
+    phone_number: str
+
+
+class AuthenticatorAppFactorObject(WireModel):
+    totp_id: str
+
+
+class RecoveryCodeFactorObject(WireModel):
+    totp_recovery_code_id: str
 
 
 class AuthenticationFactorObject(WireModel):
@@ -197,6 +208,9 @@ class AuthenticationFactorObject(WireModel):
     github_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
     slack_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
     hubspot_oauth_exchange_factor: OAuthExchangeFactorObject | None = None
+    phone_number_factor: PhoneNumberFactorObject | None = None
+    authenticator_app_factor: AuthenticatorAppFactorObject | None = None
+    recovery_code_factor: RecoveryCodeFactorObject | None = None
 
 
 class MemberSessionObject(WireModel):

@@ -16,6 +16,7 @@ from .magic_links import MagicLinks
 from .member_passwords import MemberPasswords, StoredPassword
 from .members import Members
 from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
+from .mfa import OneTimeCodes, TotpRegistrations
 from .organizations import Organizations
 from .outbox import Outbox
 from .rbac_policy import RBACPolicy
@@ -35,6 +36,8 @@ STORES: tuple[type[Store[Any]], ...] = (
     Outbox,
     SigningKeys,
     MemberPasswords,
+    OneTimeCodes,
+    TotpRegistrations,
 )
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "OAuthProviderTokens",
     "OAuthRequests",
     "OAuthTokens",
+    "OneTimeCodes",
     "Organizations",
     "Outbox",
     "RBACPolicy",
@@ -54,5 +58,6 @@ __all__ = [
     "SigningKeys",
     "Store",
     "StoredPassword",
+    "TotpRegistrations",
     "bad_state",
 ]

@@ -22,8 +22,8 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .domain.passwords.policy import PasswordPolicy
 from .domain.mfa import MfaSettings
+from .domain.passwords.policy import PasswordPolicy
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .domain.rbac import PolicyDocument, build_policy
 from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS

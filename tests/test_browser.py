@@ -281,8 +281,6 @@ def test_password_sign_in_and_forgot_password_through_the_outbox(
     context.close()
 
 
-
-
 def test_mfa_login_with_an_sms_code_read_from_the_outbox(
     chromium: object, app_url: str, stytch_mock: StytchMock
 ) -> None:

@@ -218,6 +218,7 @@ class AuthenticationFactor:
         if provider.startswith("exchange_"):
             return f"{provider.removeprefix('exchange_')}_oauth_exchange_factor"
         return f"{provider}_oauth_factor"
+
     phone_number_factor: dict[str, str] | None = None
     authenticator_app_factor: dict[str, str] | None = None
     recovery_code_factor: dict[str, str] | None = None

@@ -28,8 +28,8 @@ from typing import Any
 
 from .. import errors
 from ..ids import magic_token
-from . import oauth_factors
 from . import mfa as mfa_rules
+from . import oauth_factors
 from .deliveries import send_sms_code
 from .entities import (
     AuthenticationFactor,

@@ -63,6 +63,7 @@ TEMPLATES: dict[MessageKind, Template] = {
         Channel.EMAIL,
         "Click the link below to reset your password. It expires at {expires}.",
         "Reset your password",
+    ),
     MessageKind.SMS_OTP: Template(
         Channel.SMS, "Your verification code is below. It expires at {expires}."
     ),

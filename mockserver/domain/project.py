@@ -24,10 +24,10 @@ from .. import errors
 from ..clock import Clock
 from .faults import Faults
 from .keys import SigningKey
+from .mfa import MfaSettings
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
 from .rate_limits import RateLimits
 from .request_log import RequestLog
-from .mfa import MfaSettings
 from .stores import (
     STORES,
     IntermediateSessions,

@@ -179,6 +179,8 @@ class OAuthExchangeFactorObject(WireModel):
     ``HubspotOAuthExchangeFactor`` in the SDK."""
 
     email_id: str
+
+
 class PhoneNumberFactorObject(WireModel):
     phone_id: str
     phone_number: str

@@ -15,8 +15,8 @@ from .intermediate_sessions import IntermediateSessions
 from .magic_links import MagicLinks
 from .member_passwords import MemberPasswords, StoredPassword
 from .members import Members
-from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
 from .mfa import OneTimeCodes, TotpRegistrations
+from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
 from .organizations import Organizations
 from .outbox import Outbox
 from .rbac_policy import RBACPolicy

@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /srv
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY mockserver ./mockserver
 COPY reference_app ./reference_app
 # /data: where docker-compose.yml keeps the mock's --state-file (a volume takes the owner of

@@ -8,9 +8,9 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .http import control, discovery, magic_links, organizations, sessions
+from .http import control, discovery, magic_links, organizations, sessions, sso
 
-FAMILIES = (magic_links, discovery, organizations, sessions, control)
+FAMILIES = (magic_links, discovery, organizations, sessions, sso, control)
 _ERROR = {
     "description": "A Stytch error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

@@ -42,6 +42,8 @@ _FACTOR_METHOD = {
     ("email_otp", "email"): "email_otp",
     ("otp", "email"): "email_otp",
     ("password", "knowledge"): "password",
+    ("sso", "sso_saml"): "sso",
+    ("sso", "sso_oidc"): "sso",
 }
 
 

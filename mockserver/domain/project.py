@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from .. import errors
 from ..clock import Clock
+from ..idp.provider import IdentityProvider
 from .entities import (
     DELETED,
     IntermediateSession,
@@ -29,6 +30,7 @@ from .entities import (
 )
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
+from .sso_store import SSOStore
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
 
@@ -52,6 +54,8 @@ class Project:
         self.clock = clock or Clock()
         self._key = key
         self.outbox = Outbox()
+        # The built-in identity provider (mockserver.idp); its keys outlive resets.
+        self.idp = IdentityProvider(self.now)
         self._clear_state()
 
     # --- identity ---------------------------------------------------------------------
@@ -104,6 +108,8 @@ class Project:
         self.sessions_by_member: dict[str, dict[str, None]] = {}
         # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
         self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
+        self.sso = SSOStore()
+        self.idp.clear()
         self._seq = 0
 
     def reset(self) -> None:
@@ -115,7 +121,7 @@ class Project:
     def adopt_state(self, other: Project) -> None:
         """Take over ``other``'s objects, indexes and outbox (see state.import_state)."""
         for name, value in vars(other).items():
-            if name not in ("config", "clock", "_key"):
+            if name not in ("config", "clock", "_key", "idp"):
                 setattr(self, name, value)
 
     def next_seq(self) -> int:

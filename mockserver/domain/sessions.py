@@ -314,6 +314,8 @@ def _factor_claim(factor: AuthenticationFactor) -> dict[str, Any]:
         "last_authenticated_at": _rfc3339(factor.last_authenticated_at),
         "updated_at": _rfc3339(factor.updated_at),
     }
-    if factor.email_factor is not None:
-        claim["email_factor"] = dict(factor.email_factor)
+    for name in ("email_factor", "saml_sso_factor", "oidc_sso_factor"):
+        value = getattr(factor, name)
+        if value is not None:
+            claim[name] = dict(value)
     return claim

@@ -164,6 +164,14 @@ class EmailFactor(WireModel):
     email_address: str
 
 
+class SSOFactor(WireModel):
+    """``saml_sso_factor`` / ``oidc_sso_factor`` (SAMLSSOFactor, OIDCSSOFactor)."""
+
+    id: str
+    provider_id: str
+    external_id: str
+
+
 class AuthenticationFactor(WireModel):
     type: FactorType
     delivery_method: str
@@ -171,6 +179,8 @@ class AuthenticationFactor(WireModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     email_factor: EmailFactor | None = None
+    saml_sso_factor: SSOFactor | None = None
+    oidc_sso_factor: SSOFactor | None = None
 
 
 class MemberSession(WireModel):

@@ -183,7 +183,7 @@ async def token(request: web.Request) -> web.Response:
         except (ValueError, UnicodeDecodeError):
             return _oauth_error(OIDCError("invalid_client", "Malformed Basic credentials.", 401))
     try:
-            issued = proj.idp.exchange_code(form, basic, _issuer(request, proj))
+        issued = proj.idp.exchange_code(form, basic, _issuer(request, proj))
         return json_response(json.dumps(issued))
     except OIDCError as exc:
         return _oauth_error(exc)
@@ -215,7 +215,8 @@ async def saml_metadata(request: web.Request) -> web.Response:
     redirect_binding = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity_id}">'
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'
+        f' entityID="{entity_id}">'
         '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
         '<md:KeyDescriptor use="signing">'
         '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>'

@@ -33,6 +33,7 @@ from cryptography.fernet import Fernet
 from stytch import B2BClient
 from stytch.core.response_base import StytchError
 
+from . import sso
 from .config import Config
 from .security import (
     COOKIE_NAME,
@@ -80,6 +81,9 @@ FRIENDLY = {
     "by email. Ask an admin for an invite.",
     "unauthorized_credentials": "The app's Stytch credentials were refused "
     "(check STYTCH_PROJECT_ID and STYTCH_SECRET).",
+    "sso_token_not_found": "This sign-in has expired or has already been used. Please start again.",
+    "invalid_connection_for_jit_provisioning": "This organization does not let new members "
+    "join through this SSO connection. Ask an admin for an invite.",
 }
 
 
@@ -187,6 +191,8 @@ def _finish(request: web.Request, response: web.StreamResponse) -> None:
         )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # The SSO form leads on to Stytch's start route (reference_app.sso).
+    response.headers["Content-Security-Policy"] += " " + sso.form_action_origin(request.app[CONFIG])
 
 
 @web.middleware
@@ -340,6 +346,26 @@ async def login(request: web.Request) -> web.Response:
     return render(request, "check_email.html", email=email, outbox_url=outbox_url)
 
 
+@routes.get("/sso/start")
+async def sso_start(request: web.Request) -> web.Response:
+    """Sign in with SSO: the organization (slug or id) typed on the login page."""
+    organization = request.query.get("organization", "").strip()
+    if not organization:
+        return render(
+            request, "login.html", status=400, sso_error="Enter your organization.", email=""
+        )
+    config = request.app[CONFIG]
+    token = await sso.public_token(request.app, config, request.app[HTTP])
+    if token is None:
+        return error_page(
+            request,
+            500,
+            "SSO is not set up",
+            "Set STYTCH_PUBLIC_TOKEN (the project's public token) to sign in with SSO.",
+        )
+    return see_other(sso.start_url(config, token, organization, _redirect_url(request)))
+
+
 @routes.get("/outbox")
 async def outbox(request: web.Request) -> web.Response:
     """The mock's outbox for one address, as a page (only when the app talks to the mock:
@@ -379,12 +405,12 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
     token_type = request.query.get("stytch_token_type", "")
     token = request.query.get("token", "")
     stytch = request.app[STYTCH]
-    if token_type not in ("discovery", "multi_tenant_magic_links"):
+    if token_type not in ("discovery", "multi_tenant_magic_links", "sso"):
         return error_page(
             request,
             400,
             "Unsupported link",
-            "This app handles discovery and multi-tenant magic links only.",
+            "This app handles discovery and multi-tenant magic links, and SSO.",
             error_type=f"unsupported token type: {token_type or '(none)'}",
         )
     if not token:
@@ -392,6 +418,8 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
     if token_type == "multi_tenant_magic_links":
         resp = await stytch.magic_links.authenticate_async(magic_links_token=token)
         return _login(request, resp)
+    if token_type == "sso":
+        return _login(request, await stytch.sso.authenticate_async(sso_token=token))
 
     found = await stytch.magic_links.discovery.authenticate_async(discovery_magic_links_token=token)
     state: CookieState = request[STATE]

@@ -31,6 +31,9 @@ FAKE = {
     "organization_id": "organization-test-00000000-0000-4000-8000-00000000dead",
     "member_id": "member-test-00000000-0000-4000-8000-00000000dead",
     "project_id": FIXTURE_PROJECT_ID,
+    "connection_id": "saml-connection-test-00000000-0000-4000-8000-00000000dead",
+    "certificate_id": "certificate-test-00000000-0000-4000-8000-00000000dead",
+    "private_key_id": "saml-encryption-private-key-test-00000000-0000-4000-8000-00000000dead",
 }
 
 

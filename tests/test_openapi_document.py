@@ -25,11 +25,13 @@ def document(stytch_mock_server: Any) -> dict[str, Any]:
 
 
 def router_operations() -> set[tuple[str, str]]:
-    """(method, path) of every route the aiohttp app serves, read from its router."""
+    """(method, path) of every route the aiohttp app serves, read from its router; browser
+    routes (SSO start and callbacks, the built-in IdP's pages: HTML and redirects, no JSON
+    operation) are not in the document."""
     app = create_app(Registry([]))
     found = set()
     for route in app.router.routes():
-        if route.method in ("HEAD", "*"):
+        if route.method in ("HEAD", "*") or getattr(route.handler, "browser", False):
             continue
         found.add((route.method.lower(), route.resource.canonical))
     return found

@@ -211,7 +211,7 @@ def _certificate_entry(pem_text: str, now: datetime) -> dict[str, Any]:
         ) from None
     not_before, not_after = certs.validity(cert)
     return {
-        "certificate_id": new_id("saml-verification-certificate"),
+        "certificate_id": new_id("certificate"),
         "certificate": certs.pem(cert),
         "issuer": certs.issuer_of(cert),
         "created_at": now,
@@ -237,7 +237,7 @@ def _signing_entry(
     cert = certs.self_signed(key, connection_id, issuer="Stytch", now=now)
     _, not_after = certs.validity(cert)
     entry = {
-        "certificate_id": new_id("saml-signing-certificate"),
+        "certificate_id": new_id("certificate"),
         "certificate": certs.pem(cert),
         "issuer": "Stytch",
         "created_at": now,
@@ -556,6 +556,7 @@ def create_oidc(
     client_id = f"mock-idp-client-{uuid_like()}"
     client_secret = secrets.token_urlsafe(32)
     idp_of(project).register_client(client_id, client_secret, redirect)
+    urls = built_in_oidc(base_url, project.project_id)
     conn = OIDCConnection(
         organization_id=org.organization_id,
         connection_id=connection_id,
@@ -565,7 +566,11 @@ def create_oidc(
         client_id=client_id,
         client_secret=client_secret,
         identity_provider=identity_provider or "generic",
-        **built_in_oidc(base_url, project.project_id),
+        issuer=urls["issuer"],
+        authorization_url=urls["authorization_url"],
+        token_url=urls["token_url"],
+        userinfo_url=urls["userinfo_url"],
+        jwks_url=urls["jwks_url"],
     )
     conn.status = _oidc_status(conn)
     store(project).add(conn)
@@ -1256,7 +1261,7 @@ def authenticate(
             email_address_verified=True,
         )
     elif member.status in (PENDING, INVITED):
-        member.status = ACTIVE
+        member.status = "active"
     if profile.name:
         member.name = profile.name
     if profile.custom:
@@ -1294,7 +1299,12 @@ def authenticate(
         saml_sso_factor=sub if token.delivery_method == "sso_saml" else None,
         oidc_sso_factor=sub if token.delivery_method == "sso_oidc" else None,
     )
-    same_member = existing_session is not None and existing_session.member_id == member.member_id
+    # A session of another member is ignored (a new one is made).
+    same_member_session = (
+        existing_session.member_session_id
+        if existing_session is not None and existing_session.member_id == member.member_id
+        else None
+    )
     return log_in(
         project,
         member,
@@ -1302,6 +1312,6 @@ def authenticate(
         [*(ist.authentication_factors if ist else []), factor],
         duration_minutes=session_duration_minutes,
         custom_claims=session_custom_claims,
-        existing_session_id=existing_session.member_session_id if same_member else None,
+        existing_session_id=same_member_session,
         intermediate_session=ist,
     )

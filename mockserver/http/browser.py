@@ -67,6 +67,8 @@ def browser_route(handler: Handler) -> Handler:
             return error_page(exc, request[REQUEST_ID])
 
     wrapped.public = True  # type: ignore[attr-defined]
+    # Not a JSON operation: left out of /openapi.json (its routes answer HTML and redirects).
+    wrapped.browser = True  # type: ignore[attr-defined]
     return wrapped
 
 

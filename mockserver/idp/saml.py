@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
@@ -256,7 +256,8 @@ def verify_response(
             result = XMLVerifier().verify(
                 root, x509_cert=cert, expect_references=1, ignore_ambiguous_key_info=True
             )
-            signed = result.signed_xml
+            first = result[0] if isinstance(result, list) else result
+            signed = first.signed_xml
             break
         except (InvalidSignature, InvalidInput) as exc:
             last = exc

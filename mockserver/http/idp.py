@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from .. import errors
-from ..domain import sso
+from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..idp import saml
 from ..idp.provider import IdPUser, OIDCError
@@ -154,7 +154,7 @@ async def _authorize(request: web.Request, params: dict[str, str]) -> web.Stream
     query = {"code": code}
     if params.get("state"):
         query["state"] = params["state"]
-    return redirect(sso._with_query(params["redirect_uri"], query))
+    return redirect(sso_login.with_query(params["redirect_uri"], query))
 
 
 @routes.get(BASE + "/oidc/authorize")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..domain import sso
+from ..domain import sso, sso_login
 from ..models import sso as ms
 from .common import operation, project, render
 from .render import auth_result_fields
@@ -34,7 +34,7 @@ def _path(request: web.Request, name: str) -> str:
 @routes.post("/v1/b2b/sso/authenticate")
 @operation("Authenticate an SSO token", ms.SSOAuthenticateResponse, body=ms.SSOAuthenticateRequest)
 async def authenticate(request: web.Request, body: ms.SSOAuthenticateRequest) -> web.Response:
-    result = sso.authenticate(
+    result = sso_login.authenticate(
         project(request),
         sso_token=body.sso_token,
         pkce_code_verifier=body.pkce_code_verifier,

@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from .. import errors
-from ..domain import sso
+from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..models import sso as ms
 from .browser import browser_route, redirect
@@ -72,7 +72,7 @@ async def start(request: web.Request) -> web.StreamResponse:
     passthrough = {
         k: v for k, v in request.query.items() if k == "login_hint" or k.startswith("mock_")
     }
-    url = sso.start(
+    url = sso_login.start(
         proj,
         connection_id=query.connection_id,
         organization_id=query.organization_id,
@@ -96,7 +96,7 @@ async def saml_acs(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     saml_response = form.get("SAMLResponse")
     relay_state = form.get("RelayState")
-    url = sso.saml_acs(
+    url = sso_login.saml_acs(
         proj,
         connection_id,
         saml_response if isinstance(saml_response, str) else None,
@@ -129,7 +129,7 @@ async def oidc_callback(request: web.Request) -> web.StreamResponse:
     """The OIDC redirect URL: code exchange, userinfo, ID token verification."""
     connection_id = request.match_info["connection_id"]
     proj = _project_of_connection(request, connection_id)
-    conn, pending = sso.oidc_callback_start(
+    conn, pending = sso_login.oidc_callback_start(
         proj, connection_id, request.query.get("state"), request.query.get("error")
     )
     code = request.query.get("code")
@@ -163,5 +163,5 @@ async def oidc_callback(request: web.Request) -> web.StreamResponse:
                     userinfo = await _json(resp, "userinfo endpoint")
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise _oidc_failure(f"The identity provider could not be reached: {exc}.") from None
-    claims = sso.verify_id_token(proj, conn, pending, id_token, jwks)
-    return redirect(sso.oidc_finish(proj, conn, pending, claims, userinfo))
+    claims = sso_login.verify_id_token(proj, conn, pending, id_token, jwks)
+    return redirect(sso_login.oidc_finish(proj, conn, pending, claims, userinfo))

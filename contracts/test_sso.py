@@ -574,3 +574,58 @@ def test_sso_token_pkce_and_expiry(sdk: SDK, new_org: Callable[..., Any], mock: 
     late = mock.sso_token(conn.connection_id, "pk@acme.example")
     mock.advance_clock(minutes=11)
     refused(sdk.sso.authenticate, 404, "sso_token_not_found", sso_token=late)
+
+
+@pytest.mark.mock_only(reason="logs in through the mock's built-in IdP")
+def test_a_new_email_from_the_idp_retires_the_old_one(
+    sdk: SDK, new_org: Callable[..., Any], mock: Any
+) -> None:
+    org = new_org()
+    conn = sdk.sso.oidc.create_connection(organization_id=org.organization_id).connection
+    first = sdk.sso.authenticate(
+        sso_token=mock.sso_token(conn.connection_id, "old@acme.example", user_id="idp-7")
+    )
+
+    again = sdk.sso.authenticate(
+        sso_token=mock.sso_token(conn.connection_id, "new@acme.example", user_id="idp-7")
+    )
+
+    assert again.member_id == first.member_id
+    assert again.member.email_address == "new@acme.example"
+    assert [r.email_address for r in again.member.retired_email_addresses] == ["old@acme.example"]
+    assert again.member.sso_registrations[0].external_id == "idp-7"
+
+
+@pytest.mark.mock_only(reason="logs in through the mock's built-in IdP")
+def test_login_through_an_external_connection_lands_in_its_organization(
+    sdk: SDK, new_org: Callable[..., Any], mock: Any
+) -> None:
+    parent, child = new_org(), new_org()
+    saml = sdk.sso.saml.create_connection(organization_id=parent.organization_id).connection
+    external = sdk.sso.external.create_connection(
+        organization_id=child.organization_id,
+        external_organization_id=parent.organization_id,
+        external_connection_id=saml.connection_id,
+        group_implicit_role_assignments=[{"role_id": "stytch_admin", "group": "ops"}],
+    ).connection
+
+    resp = sdk.sso.authenticate(
+        sso_token=mock.sso_token(external.connection_id, "kid@acme.example", groups=["ops"])
+    )
+
+    assert resp.organization_id == child.organization_id
+    assert resp.member.sso_registrations[0].connection_id == external.connection_id
+    [factor] = resp.member_session.authentication_factors
+    assert (factor.delivery_method, factor.saml_sso_factor.provider_id) == (
+        "sso_saml",
+        external.connection_id,
+    )
+    assert resp.member.is_admin is True
+    # The parent organization got no member.
+    refused(
+        sdk.organizations.members.get,
+        404,
+        "member_not_found",
+        organization_id=parent.organization_id,
+        email_address="kid@acme.example",
+    )

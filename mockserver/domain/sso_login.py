@@ -29,7 +29,7 @@ from ..idp import saml
 from ..ids import magic_token, new_id, uuid_like
 from .entities import ACTIVE, INVITED, PENDING, AuthenticationFactor, Member
 from .login import AuthResult, check_pkce, find_intermediate_session, log_in
-from .organizations import add_member
+from .organizations import add_member, update_member
 from .project import Project
 from .sessions import check_custom_claims, check_duration, find_session
 from .sso import (
@@ -557,6 +557,15 @@ def authenticate(
                 "invalid_connection_for_jit_provisioning",
                 "The organization does not allow JIT provisioning through this connection.",
             )
+    # The IdP reports another email for a registered user: the member's email changes and the
+    # old one is retired (the Python SDK's sso_registrations / retired email text).
+    new_email = (
+        profile.email
+        if member is not None and profile.email.lower() != member.email_address.lower()
+        else None
+    )
+    if new_email is not None and project.member_in_org_by_email(org.organization_id, new_email):
+        raise errors.duplicate_member_email()
     # Every check passed: from here on the token is spent and state changes.
     del sso.tokens[sso_token]
     now = project.now()
@@ -570,8 +579,13 @@ def authenticate(
             name=profile.name or None,
             email_address_verified=True,
         )
-    elif member.status in (PENDING, INVITED):
-        member.status = "active"
+    else:
+        if new_email is not None:
+            update_member(
+                project, org.organization_id, member.member_id, {"email_address": new_email}
+            )
+        if member.status in (PENDING, INVITED):
+            member.status = "active"
     if profile.name:
         member.name = profile.name
     if profile.custom:

@@ -629,3 +629,31 @@ def test_login_through_an_external_connection_lands_in_its_organization(
         organization_id=parent.organization_id,
         email_address="kid@acme.example",
     )
+
+
+@pytest.mark.mock_only(reason="logs in through the mock's built-in IdP")
+def test_sso_with_a_session_of_the_same_member_adds_the_factor_to_it(
+    sdk: SDK, new_org: Callable[..., Any], mock: Any
+) -> None:
+    org = new_org()
+    saml = sdk.sso.saml.create_connection(organization_id=org.organization_id).connection
+    oidc = sdk.sso.oidc.create_connection(organization_id=org.organization_id).connection
+    first = sdk.sso.authenticate(sso_token=mock.sso_token(saml.connection_id, "s@acme.example"))
+
+    again = sdk.sso.authenticate(
+        sso_token=mock.sso_token(oidc.connection_id, "s@acme.example"),
+        session_token=first.session_token,
+        session_duration_minutes=120,
+    )
+
+    assert again.member_session.member_session_id == first.member_session.member_session_id
+    assert again.session_token == first.session_token
+    assert [f.delivery_method for f in again.member_session.authentication_factors] == [
+        "sso_saml",
+        "sso_oidc",
+    ]
+    assert_near(again.member_session.expires_at, clock_now(mock) + timedelta(minutes=120))
+    assert {r.connection_id for r in again.member.sso_registrations} == {
+        saml.connection_id,
+        oidc.connection_id,
+    }

@@ -258,34 +258,12 @@ class StytchMock:
             return str(resp.json["public_token"])
         return self.project_id.replace("project-", "public-token-", 1)
 
-    def sso_token(
-        self,
-        connection_id: str,
-        email: str,
-        *,
-        name: str = "",
-        user_id: str = "",
-        groups: list[str] | tuple[str, ...] = (),
-        login_redirect_url: str | None = None,
-        signup_redirect_url: str | None = None,
-        pkce_code_challenge: str | None = None,
-    ) -> str:
+    def sso_token(self, connection_id: str, email: str, **user: Any) -> str:
         """Sign ``email`` in through the connection's built-in IdP, as a browser would, and
-        return the SSO token the app receives (for ``sso.authenticate``). OIDC completes by
-        redirects; SAML posts the IdP's signed response to the ACS URL like the browser's
-        auto-submitting form."""
-        return sso_login(
-            self.url,
-            self.public_token,
-            connection_id,
-            email,
-            name=name,
-            user_id=user_id,
-            groups=groups,
-            login_redirect_url=login_redirect_url,
-            signup_redirect_url=signup_redirect_url,
-            pkce_code_challenge=pkce_code_challenge,
-        )["token"]
+        return the SSO token the app receives (for ``sso.authenticate``). ``user``: ``name``,
+        ``user_id``, ``groups`` (a list), and the start call's ``login_redirect_url``,
+        ``signup_redirect_url``, ``pkce_code_challenge`` (see :func:`sso_login`)."""
+        return sso_login(self.url, self.public_token, connection_id, email, **user)["token"]
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the

@@ -21,7 +21,13 @@ from typing import Any
 
 from .. import errors
 from ..ids import magic_token
-from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
+from .entities import (
+    AuthenticationFactor,
+    IntermediateSession,
+    Member,
+    MemberSession,
+    Organization,
+)
 from .organizations import activate
 from .project import Project
 from .sessions import (
@@ -148,6 +154,67 @@ def log_in(
             project, member, factors, duration_minutes=duration_minutes, custom_claims=custom_claims
         )
     return AuthResult(member, org, True, grant=grant)
+
+
+@dataclass(slots=True)
+class SessionInputs:
+    """What a primary authenticate call brings besides its credential: a session to add the
+    factor to (F-02 in Stytch's docstrings: only a session of the same member counts), an
+    intermediate session to finish, and the new session's duration and claims."""
+
+    existing: MemberSession | None
+    intermediate_session: IntermediateSession | None
+    duration_minutes: int | None
+    custom_claims: dict[str, Any] | None
+
+    def log_in(
+        self,
+        project: Project,
+        member: Member,
+        org: Organization,
+        factors: list[AuthenticationFactor],
+    ) -> AuthResult:
+        """:func:`log_in` with these inputs (the IST's factors come first)."""
+        same_member = self.existing is not None and self.existing.member_id == member.member_id
+        held = self.intermediate_session.authentication_factors if self.intermediate_session else []
+        return log_in(
+            project,
+            member,
+            org,
+            [*held, *factors],
+            duration_minutes=self.duration_minutes,
+            custom_claims=self.custom_claims,
+            existing_session_id=(
+                self.existing.member_session_id if same_member and self.existing else None
+            ),
+            intermediate_session=self.intermediate_session,
+        )
+
+
+def session_inputs(
+    project: Project,
+    *,
+    session_token: str | None,
+    session_jwt: str | None,
+    session_duration_minutes: int | None,
+    session_custom_claims: dict[str, Any] | None,
+    intermediate_session_token: str | None,
+) -> SessionInputs:
+    """Check the session fields every primary authenticate takes, before its credential is
+    spent (so a refused call changes nothing)."""
+    check_duration(session_duration_minutes)
+    check_custom_claims(session_custom_claims)
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    existing = None
+    if session_token is not None or session_jwt is not None:
+        existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
+    ist = (
+        find_intermediate_session(project, intermediate_session_token)
+        if intermediate_session_token is not None
+        else None
+    )
+    return SessionInputs(existing, ist, session_duration_minutes, session_custom_claims)
 
 
 def _for_member(factor: AuthenticationFactor, member: Member) -> AuthenticationFactor:

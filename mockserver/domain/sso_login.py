@@ -28,10 +28,9 @@ from ..errors import StytchError
 from ..idp import saml
 from ..ids import magic_token, new_id, uuid_like
 from .entities import ACTIVE, INVITED, PENDING, AuthenticationFactor, Member
-from .login import AuthResult, check_pkce, find_intermediate_session, log_in
+from .login import AuthResult, check_pkce, session_inputs
 from .organizations import add_member, update_member
 from .project import Project
-from .sessions import check_custom_claims, check_duration, find_session
 from .sso import (
     DEFAULT_OIDC_SCOPES,
     MAPPED_KEYS,
@@ -522,10 +521,14 @@ def authenticate(
     session_custom_claims: dict[str, Any] | None,
     intermediate_session_token: str | None,
 ) -> AuthResult:
-    check_duration(session_duration_minutes)
-    check_custom_claims(session_custom_claims)
-    if session_token and session_jwt:
-        raise errors.too_many_session_arguments()
+    inputs = session_inputs(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=intermediate_session_token,
+    )
     sso = store(project)
     token = sso.tokens.get(sso_token)
     if token is None or project.now() >= token.expires_at:
@@ -536,16 +539,6 @@ def authenticate(
     conn = find_connection(project, token.connection_id)
     if conn is None:
         raise sso_connection_not_found()
-    existing_session = None
-    if session_token or session_jwt:
-        existing_session = find_session(
-            project, session_token=session_token, session_jwt=session_jwt
-        )
-    ist = (
-        find_intermediate_session(project, intermediate_session_token)
-        if intermediate_session_token
-        else None
-    )
     profile = token.profile
     member = _existing_member(project, org.organization_id, conn.connection_id, profile)
     if member is None:
@@ -623,19 +616,4 @@ def authenticate(
         saml_sso_factor=sub if token.delivery_method == "sso_saml" else None,
         oidc_sso_factor=sub if token.delivery_method == "sso_oidc" else None,
     )
-    # A session of another member is ignored (a new one is made).
-    same_member_session = (
-        existing_session.member_session_id
-        if existing_session is not None and existing_session.member_id == member.member_id
-        else None
-    )
-    return log_in(
-        project,
-        member,
-        org,
-        [*(ist.authentication_factors if ist else []), factor],
-        duration_minutes=session_duration_minutes,
-        custom_claims=session_custom_claims,
-        existing_session_id=same_member_session,
-        intermediate_session=ist,
-    )
+    return inputs.log_in(project, member, org, [factor])

@@ -437,3 +437,17 @@ def test_connections_and_tokens_are_per_project(two_projects: Any) -> None:
     )
     assert_error_page(got, body, 404, "sso_connection_not_found")
     assert a.client.sso.authenticate(sso_token=token).member.email_address == EMAIL
+
+
+def test_start_answers_a_redirect_with_stytchs_json_body(stytch_mock: StytchMock) -> None:
+    conn = _oidc(stytch_mock, _org(stytch_mock))
+
+    resp = requests.get(
+        start_url(stytch_mock, connection_id=conn.connection_id), allow_redirects=False, timeout=10
+    )
+
+    assert resp.status_code == 302
+    body = resp.json()
+    assert body["status_code"] == 302
+    assert body["redirect_url"] == resp.headers["Location"]
+    assert body["request_id"].startswith("request-id-test-")

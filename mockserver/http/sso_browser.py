@@ -21,7 +21,7 @@ from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..models import sso as ms
 from .browser import browser_route, redirect
-from .common import parse_query
+from .common import REQUEST_ID, parse_query
 from .middleware import REGISTRY
 
 routes = web.RouteTableDef()
@@ -82,7 +82,13 @@ async def start(request: web.Request) -> web.StreamResponse:
         custom_scopes=query.custom_scopes,
         passthrough=passthrough,
     )
-    return redirect(url)
+    # Stytch's docs show the redirect's JSON body too (the browser follows the Location).
+    response = redirect(url)
+    response.content_type = "application/json"
+    response.text = json.dumps(
+        {"status_code": 302, "request_id": request[REQUEST_ID], "redirect_url": url}
+    )
+    return response
 
 
 @routes.post(CALLBACK)

@@ -22,7 +22,14 @@ import jwt as pyjwt
 import pytest
 from cryptography import x509
 
-from contracts.helpers import MISSING_ORGANIZATION_ID, assert_near, clock_now, pkce_pair, refused
+from contracts.helpers import (
+    MISSING_ORGANIZATION_ID,
+    assert_near,
+    clock_now,
+    log_in,
+    pkce_pair,
+    refused,
+)
 from contracts.support import SDK
 
 SESSION_CLAIM = "https://stytch.com/session"
@@ -501,7 +508,8 @@ def test_saml_roles_and_custom_attributes_come_from_the_connection(
         conn.connection_id, "grace@acme.example", user_id="u-42", groups=["admins", "eng"]
     )
 
-    member = sdk.sso.authenticate(sso_token=token).member
+    resp = sdk.sso.authenticate(sso_token=token)
+    member = resp.member
 
     assert member.trusted_metadata == {"idp_user": "u-42"}
     roles = {r.role_id: [(s.type, s.details) for s in r.sources] for r in member.roles}
@@ -513,6 +521,33 @@ def test_saml_roles_and_custom_attributes_come_from_the_connection(
     ]
     assert ("sso_connection", {"connection_id": conn.connection_id}) in roles["stytch_member"]
     assert member.is_admin is True
+    assert "stytch_admin" in resp.member_session.roles
+    # A session without this connection's factor does not hold the connection's roles.
+    other = log_in(sdk, mock, org.organization_id, "grace@acme.example")
+    assert [r.role_id for r in other.member.roles if r.role_id == "stytch_admin"]
+    assert other.member_session.roles == ["stytch_member"]
+    claims = pyjwt.decode(other.session_jwt, options={"verify_signature": False})
+    assert claims[SESSION_CLAIM]["roles"] == ["stytch_member"]
+    refused(
+        sdk.sessions.authenticate,
+        403,
+        "session_authorization_error",
+        session_token=other.session_token,
+        authorization_check={
+            "organization_id": org.organization_id,
+            "resource_id": "stytch.sso",
+            "action": "create",
+        },
+    )
+    allowed = sdk.sessions.authenticate(
+        session_token=resp.session_token,
+        authorization_check={
+            "organization_id": org.organization_id,
+            "resource_id": "stytch.sso",
+            "action": "create",
+        },
+    )
+    assert allowed.verdict.granting_roles == ["stytch_admin"]
 
 
 @pytest.mark.mock_only(reason="logs in through the mock's built-in IdP")

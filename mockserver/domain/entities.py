@@ -122,6 +122,26 @@ class Member:
     def role_ids(self) -> list[str]:
         return [role["role_id"] for role in self.roles]
 
+    def session_role_ids(self, factors: list[AuthenticationFactor]) -> list[str]:
+        """The roles a session of this member holds: roles granted by an SSO connection count
+        only when the session has an SSO factor from that connection (the Python SDK's
+        ``MemberRoleSource`` text)."""
+        if not self.sso_roles:
+            return self.role_ids
+        connections = set()
+        for factor in factors:
+            sub = factor.saml_sso_factor or factor.oidc_sso_factor
+            if sub is not None:
+                connections.add(sub["provider_id"])
+        held = {STYTCH_MEMBER, *self.explicit_roles}
+        held.update(grant["role_id"] for grant in self.implicit_roles)
+        held.update(
+            grant["role_id"]
+            for grant in self.sso_roles
+            if grant["source"]["details"]["connection_id"] in connections
+        )
+        return [role_id for role_id in self.role_ids if role_id in held]
+
 
 @dataclass(slots=True)
 class AuthenticationFactor:

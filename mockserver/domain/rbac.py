@@ -52,9 +52,16 @@ _DEFAULT_ROLES = {role["role_id"]: role for role in default_policy()["roles"]}
 
 
 def check(
-    member: Member, org: Organization, *, organization_id: str, resource_id: str, action: str
+    member: Member,
+    org: Organization,
+    *,
+    organization_id: str,
+    resource_id: str,
+    action: str,
+    session_roles: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The verdict ``{authorized, granting_roles}``; 403 when the member may not act."""
+    """The verdict ``{authorized, granting_roles}``; 403 when the member may not act.
+    ``session_roles``: the session's roles (``Member.session_role_ids``), else all the member's."""
     if organization_id not in (
         org.organization_id,
         org.organization_slug,
@@ -65,7 +72,7 @@ def check(
     for custom in org.custom_roles:
         roles[custom["role_id"]] = custom
     granting = []
-    for role_id in member.role_ids:
+    for role_id in member.role_ids if session_roles is None else session_roles:
         role = roles.get(role_id)
         if role is None:
             continue

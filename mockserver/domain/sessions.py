@@ -178,7 +178,16 @@ def authenticate(
     session = find_session(project, session_token=session_token, session_jwt=session_jwt)
     member = project.members[session.member_id]
     org = project.organizations[session.organization_id]
-    verdict = rbac.check(member, org, **authorization_check) if authorization_check else None
+    verdict = (
+        rbac.check(
+            member,
+            org,
+            session_roles=member.session_role_ids(session.authentication_factors),
+            **authorization_check,
+        )
+        if authorization_check
+        else None
+    )
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     return touch(project, session, member, org, claims, duration_minutes), verdict
 
@@ -263,7 +272,7 @@ def mint_jwt(
     claims (which change at most once a second) stay the same.
     """
     now = int(project.clock.timestamp())
-    roles = member.role_ids
+    roles = member.session_role_ids(session.authentication_factors)
     fingerprint = (
         now,
         session.last_accessed_at,

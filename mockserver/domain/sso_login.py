@@ -477,13 +477,14 @@ def _existing_member(
     return project.member_in_org_by_email(organization_id, profile.email)
 
 
-def _sso_roles(conn: Connection, groups: list[str]) -> list[dict[str, Any]]:
+def _sso_roles(conn: Connection, delivery: str, groups: list[str]) -> list[dict[str, Any]]:
     """Role grants from the connection (Stytch's MemberRoleSource types sso_connection and
-    sso_connection_group; for SAML and external connections, not OIDC)."""
+    sso_connection_group): SAML connections, and external ones over a SAML connection (the
+    Python SDK: not OIDC)."""
     if isinstance(conn, SAMLConnection):
         implicit = conn.saml_connection_implicit_role_assignments
         by_group = conn.saml_group_implicit_role_assignments
-    elif isinstance(conn, ExternalConnection):
+    elif isinstance(conn, ExternalConnection) and delivery == "sso_saml":
         implicit = conn.external_connection_implicit_role_assignments
         by_group = conn.external_group_implicit_role_assignments
     else:
@@ -600,7 +601,7 @@ def authenticate(
     sso.registrations[(conn.connection_id, profile.external_id)] = member.member_id
     member.sso_roles = [
         g for g in member.sso_roles if g["source"]["details"]["connection_id"] != conn.connection_id
-    ] + _sso_roles(conn, profile.groups)
+    ] + _sso_roles(conn, token.delivery_method, profile.groups)
     member.updated_at = now
     sub = {
         "id": registration["registration_id"],

@@ -24,7 +24,7 @@ def member_session(session: MemberSession, member: Member, org: Organization) ->
         "expires_at": session.expires_at,
         "authentication_factors": session.authentication_factors,
         "organization_id": session.organization_id,
-        "roles": member.role_ids,
+        "roles": member.session_role_ids(session.authentication_factors),
         "organization_slug": org.organization_slug,
         "custom_claims": session.custom_claims,
     }

@@ -7,18 +7,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http import (
-    control,
-    discovery,
-    idp,
-    magic_links,
-    openapi,
-    organizations,
-    sessions,
-    sso,
-    sso_browser,
-)
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .signer import InlineSigner, ProcessSigner
 
@@ -38,17 +28,7 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         app.cleanup_ctx.append(lambda _app: _running(signer))
     else:
         app[SIGNER] = InlineSigner()
-    for family in (
-        magic_links,
-        discovery,
-        organizations,
-        sessions,
-        sso,
-        sso_browser,
-        idp,
-        control,
-        openapi,
-    ):
+    for family in FAMILIES:
         app.add_routes(family.routes)
     return app
 

@@ -8,9 +8,8 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .http import control, discovery, magic_links, organizations, sessions, sso
+from .http.families import FAMILIES
 
-FAMILIES = (magic_links, discovery, organizations, sessions, sso, control)
 _ERROR = {
     "description": "A Stytch error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -29,7 +28,7 @@ _ERROR_SCHEMA = {
 
 
 def operations() -> list[tuple[str, str, Any]]:
-    """(method, path, handler) of every documented route."""
+    """(method, path, handler) of every route of every family (http.families)."""
     found = []
     for family in FAMILIES:
         for route in family.routes:

@@ -256,7 +256,9 @@ class StytchMock:
         resp = self.request("GET", "_mock/project")
         if resp.status == 200 and isinstance(resp.json, dict) and resp.json.get("public_token"):
             return str(resp.json["public_token"])
-        return self.project_id.replace("project-", "public-token-", 1)
+        from .domain.project import default_public_token
+
+        return default_public_token(self.project_id)
 
     def sso_token(self, connection_id: str, email: str, **user: Any) -> str:
         """Sign ``email`` in through the connection's built-in IdP, as a browser would, and

@@ -52,8 +52,7 @@ async def public_token(app: web.Application, config: object, http: object) -> st
             body = await resp.json(content_type=None)
             if isinstance(body, dict) and body.get("public_token"):
                 return str(body["public_token"])
-    # Mocks without GET /_mock/project derive it from the project id.
-    return project_id.replace("project-", "public-token-", 1)
+    return None
 
 
 def start_url(config: object, token: str, organization: str, redirect_url: str) -> str:

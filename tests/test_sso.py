@@ -20,9 +20,16 @@ from stytch.core.response_base import StytchError
 
 from mockserver.domain.project import ProjectConfig
 from mockserver.idp import certs, saml
-from mockserver.pytest_plugin import StytchMock, browse, sso_login
+from mockserver.pytest_plugin import (
+    FIXTURE_PROJECT_ID,
+    FIXTURE_REDIRECT_URLS,
+    FIXTURE_SECRET,
+    StytchMock,
+    browse,
+    sso_login,
+)
 from mockserver.server import MockServer
-from tests.support import assert_sdk_error
+from tests.support import assert_sdk_error, handle, state_of
 
 EMAIL = "ada@acme.example"
 
@@ -361,12 +368,14 @@ def test_login_and_signup_redirect_urls(stytch_mock: StytchMock) -> None:
 
 
 OTHER = ProjectConfig("project-test-0dc0dc00-0000-4000-8000-00000000001d", "secret-other-idp")
+# The fixture's project on the second server too (a state import target).
+OTHER_AS_FIXTURE = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET, list(FIXTURE_REDIRECT_URLS))
 
 
 @pytest.fixture(scope="module")
 def other_idp() -> Iterator[MockServer]:
     """A second server, whose built-in IdP plays an outside OIDC provider."""
-    with MockServer([OTHER]) as server:
+    with MockServer([OTHER, OTHER_AS_FIXTURE]) as server:
         yield server
 
 
@@ -375,7 +384,7 @@ def test_oidc_connection_repointed_at_another_provider(
 ) -> None:
     org = _org(stytch_mock)
     conn = _oidc(stytch_mock, org)
-    provider = other_idp.project(OTHER.project_id).idp
+    provider = other_idp.project(OTHER.project_id).identity_provider.provider
     provider.register_client("outside-client", "outside-secret", conn.redirect_url)
     issuer = f"{other_idp.url.rstrip('/')}/_mock/idp/{OTHER.project_id}"
     discovery = requests.get(issuer + "/.well-known/openid-configuration", timeout=10).json()
@@ -451,3 +460,43 @@ def test_start_answers_a_redirect_with_stytchs_json_body(stytch_mock: StytchMock
     assert body["status_code"] == 302
     assert body["redirect_url"] == resp.headers["Location"]
     assert body["request_id"].startswith("request-id-test-")
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+def test_sso_state_round_trips_into_a_fresh_server(
+    stytch_mock: StytchMock, other_idp: MockServer
+) -> None:
+    """Connections of every kind, registrations, an unspent token, a login under way and the
+    built-in IdP's key and clients: exported, imported elsewhere, exported again, identical."""
+    client = stytch_mock.client
+    doomed = _org(stytch_mock)
+    doomed_conn = _oidc(stytch_mock, doomed)
+    stytch_mock.sso_token(doomed_conn.connection_id, "gone@acme.example")  # unspent, then gone
+    client.organizations.delete(organization_id=doomed.organization_id)
+    org, other = _org(stytch_mock), _org(stytch_mock)
+    saml, oidc = _saml(stytch_mock, org), _oidc(stytch_mock, org)
+    client.sso.external.create_connection(
+        organization_id=other.organization_id,
+        external_organization_id=org.organization_id,
+        external_connection_id=saml.connection_id,
+    )
+    client.sso.authenticate(sso_token=stytch_mock.sso_token(saml.connection_id, EMAIL))
+    unspent = stytch_mock.sso_token(oidc.connection_id, "later@acme.example")
+    browse(start_url(stytch_mock, connection_id=oidc.connection_id))  # a login under way
+    saved = state_of(stytch_mock)
+    assert len(saved["sso_connections"]) == 3
+    assert [t["organization_id"] for t in saved["sso_tokens"]] == [org.organization_id]
+    assert len(saved["sso_starts"]) == 1
+    [idp] = saved["identity_provider"]
+    assert oidc.client_id in [c["client_id"] for c in idp["clients"]]
+
+    fresh = handle(other_idp, OTHER_AS_FIXTURE)
+    fresh.control("PUT", "_mock/state", {"state": saved})
+
+    assert state_of(fresh) == saved
+    resp = fresh.client.sso.authenticate(sso_token=unspent)
+    assert resp.member.email_address == "later@acme.example"
+    listed = fresh.client.sso.get_connections(organization_id=org.organization_id)
+    assert [c.connection_id for c in listed.saml_connections] == [saml.connection_id]

@@ -19,14 +19,14 @@ from ..errors import StytchError
 from ..idp import certs, saml
 from ..idp.provider import IdentityProvider
 from ..ids import new_id, uuid_like
-from .entities import ACTIVE, PENDING, Organization
+from .entities import Organization
 from .project import Project
-from .sso_store import (
+from .stores.sso import (
     Connection,
+    ConnectionStatus,
     ExternalConnection,
     OIDCConnection,
     SAMLConnection,
-    SSOStore,
 )
 
 # [chosen] Stytch does not publish the SSO token's lifetime: 10 minutes, single use.
@@ -116,12 +116,12 @@ def public_token_not_found() -> StytchError:
     return StytchError(404, "public_token_not_found", "The public token could not be found.")
 
 
-def store(project: Project) -> SSOStore:
-    return project.sso
-
-
 def idp_of(project: Project) -> IdentityProvider:
-    return project.idp
+    return project.identity_provider.provider
+
+
+def idp_certificate(project: Project) -> str:
+    return idp_of(project).certificate_pem(project.now())
 
 
 # --- the built-in IdP's addresses ------------------------------------------------------------
@@ -279,11 +279,11 @@ def _role_assignments(items: list[dict[str, Any]] | None, *, group: bool) -> lis
 
 
 def _org(project: Project, organization_id: str) -> Organization:
-    return project.get_organization(organization_id)
+    return project.organizations.get(organization_id)
 
 
 def find_connection(project: Project, connection_id: str) -> Connection | None:
-    return store(project).connections.get(connection_id)
+    return project.sso_connections.find(connection_id)
 
 
 def _connection(project: Project, org: Organization, connection_id: str, kind: str) -> Any:
@@ -300,8 +300,8 @@ def _connection(project: Project, org: Organization, connection_id: str, kind: s
 def refresh_active_connections(project: Project, org: Organization) -> None:
     """The organization's ``sso_active_connections``: its active connections, oldest first."""
     active = []
-    for conn in store(project).of_org(org.organization_id):
-        if conn.status != ACTIVE:
+    for conn in project.sso_connections.of_organization(org.organization_id):
+        if conn.status != ConnectionStatus.ACTIVE:
             continue
         provider = conn.identity_provider if not isinstance(conn, ExternalConnection) else ""
         if isinstance(conn, ExternalConnection):
@@ -325,7 +325,7 @@ def _saml_status(conn: SAMLConnection) -> str:
         and conn.verification_certificates
         and conn.attribute_mapping
     )
-    return ACTIVE if complete else PENDING
+    return ConnectionStatus.ACTIVE if complete else ConnectionStatus.PENDING
 
 
 def _oidc_status(conn: OIDCConnection) -> str:
@@ -340,7 +340,7 @@ def _oidc_status(conn: OIDCConnection) -> str:
             conn.jwks_url,
         )
     )
-    return ACTIVE if complete else PENDING
+    return ConnectionStatus.ACTIVE if complete else ConnectionStatus.PENDING
 
 
 def create_saml(
@@ -362,20 +362,20 @@ def create_saml(
     conn = SAMLConnection(
         organization_id=org.organization_id,
         connection_id=connection_id,
-        status=PENDING,
+        status=ConnectionStatus.PENDING,
         acs_url=url,
         audience_uri=url,
         display_name=display_name or "",
         idp_entity_id=idp["idp_entity_id"],
         idp_sso_url=idp["idp_sso_url"],
         signing_certificates=[signing],
-        verification_certificates=[_certificate_entry(idp_of(project).certificate_pem, now)],
+        verification_certificates=[_certificate_entry(idp_certificate(project), now)],
         identity_provider=identity_provider or "generic",
         attribute_mapping=dict(BUILT_IN_ATTRIBUTE_MAPPING),
         signing_private_key=key_pem,
     )
     conn.status = _saml_status(conn)
-    store(project).add(conn)
+    project.sso_connections.add(conn)
     refresh_active_connections(project, org)
     return conn
 
@@ -486,7 +486,7 @@ def update_saml_by_url(
         {
             "idp_entity_id": built_in["idp_entity_id"],
             "idp_sso_url": built_in["idp_sso_url"],
-            "x509_certificate": idp_of(project).certificate_pem,
+            "x509_certificate": idp_certificate(project),
         },
     )
 
@@ -499,7 +499,7 @@ def delete_verification_certificate(
     kept = [c for c in conn.verification_certificates if c["certificate_id"] != certificate_id]
     if len(kept) == len(conn.verification_certificates):
         raise sso_verification_key_not_found()
-    if not kept and conn.status == ACTIVE:
+    if not kept and conn.status == ConnectionStatus.ACTIVE:
         raise _e400(
             "cannot_delete_last_sso_verification_key",
             "An active connection keeps at least one verification certificate.",
@@ -541,7 +541,7 @@ def create_oidc(
     conn = OIDCConnection(
         organization_id=org.organization_id,
         connection_id=connection_id,
-        status=PENDING,
+        status=ConnectionStatus.PENDING,
         redirect_url=redirect,
         display_name=display_name or "",
         client_id=client_id,
@@ -554,7 +554,7 @@ def create_oidc(
         jwks_url=urls["jwks_url"],
     )
     conn.status = _oidc_status(conn)
-    store(project).add(conn)
+    project.sso_connections.add(conn)
     refresh_active_connections(project, org)
     return conn
 
@@ -628,7 +628,7 @@ def create_external(
     group_implicit_role_assignments: list[dict[str, Any]] | None,
 ) -> ExternalConnection:
     org = _org(project, organization_id)
-    source_org = project.find_organization(external_organization_id)
+    source_org = project.organizations.find(external_organization_id)
     target = find_connection(project, external_connection_id)
     if (
         source_org is None
@@ -639,9 +639,9 @@ def create_external(
         raise StytchError(
             404, "external_connection_id_not_found", "The external connection could not be found."
         )
-    if target.status != ACTIVE:
+    if target.status != ConnectionStatus.ACTIVE:
         raise _e400("external_connection_not_active", "The external connection is not active.")
-    for conn in store(project).of_org(org.organization_id):
+    for conn in project.sso_connections.of_organization(org.organization_id):
         if (
             isinstance(conn, ExternalConnection)
             and conn.external_connection_id == target.connection_id
@@ -663,7 +663,7 @@ def create_external(
             group_implicit_role_assignments, group=True
         ),
     )
-    store(project).add(conn)
+    project.sso_connections.add(conn)
     refresh_active_connections(project, org)
     return conn
 
@@ -694,12 +694,30 @@ def get_connections(project: Project, organization_id: str) -> dict[str, list[Co
         "oidc_connections": [],
         "external_connections": [],
     }
-    for conn in store(project).of_org(org.organization_id):
+    for conn in project.sso_connections.of_organization(org.organization_id):
         key = {"saml": "saml_connections", "oidc": "oidc_connections"}.get(
             conn.kind, "external_connections"
         )
         out[key].append(conn)
     return out
+
+
+def check_default_connection(project: Project, org: Organization, connection_id: str) -> None:
+    """``sso_default_connection_id`` on an organization update must name one of its
+    connections."""
+    conn = find_connection(project, connection_id)
+    if conn is None or conn.organization_id != org.organization_id:
+        raise _e400(
+            "invalid_sso_default_connection_id",
+            "sso_default_connection_id must be one of the organization's SSO connections.",
+        )
+
+
+def forget_organization(project: Project, organization_id: str) -> None:
+    """An organization is deleted: its connections, and logins and tokens for it, go too."""
+    project.sso_connections.forget_organization(organization_id)
+    project.sso_starts.forget_where(organization_id=organization_id)
+    project.sso_tokens.forget_where(organization_id=organization_id)
 
 
 def delete_connection(project: Project, organization_id: str, connection_id: str) -> str:
@@ -713,7 +731,9 @@ def delete_connection(project: Project, organization_id: str, connection_id: str
             "The organization's default SSO connection cannot be deleted: change "
             "sso_default_connection_id first.",
         )
-    store(project).remove(conn)
+    project.sso_connections.forget(conn)
+    project.sso_starts.forget_where(connection_id=connection_id)
+    project.sso_tokens.forget_where(connection_id=connection_id)
     refresh_active_connections(project, org)
     return connection_id
 

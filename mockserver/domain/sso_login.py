@@ -27,9 +27,9 @@ from .. import errors
 from ..errors import StytchError
 from ..idp import saml
 from ..ids import magic_token, new_id, uuid_like
-from .entities import ACTIVE, INVITED, PENDING, AuthenticationFactor, Member
+from .entities import AuthenticationFactor, Member, MemberStatus
 from .login import AuthResult, check_pkce, session_inputs
-from .organizations import add_member, update_member
+from .members import add_member, update_member
 from .project import Project
 from .sso import (
     DEFAULT_OIDC_SCOPES,
@@ -44,10 +44,10 @@ from .sso import (
     saml_connection_not_found,
     sso_connection_not_found,
     sso_token_not_found,
-    store,
 )
-from .sso_store import (
+from .stores.sso import (
     Connection,
+    ConnectionStatus,
     ExternalConnection,
     OIDCConnection,
     SAMLConnection,
@@ -64,7 +64,7 @@ def _connection_for_start(
 ) -> Connection:
     if connection_id and organization_id:
         conn = find_connection(project, connection_id)
-        org = project.find_organization(organization_id)
+        org = project.organizations.find(organization_id)
         if conn is None or org is None:
             raise sso_connection_not_found()
         if conn.organization_id != org.organization_id:
@@ -80,7 +80,7 @@ def _connection_for_start(
         return conn
     if not organization_id:
         raise _e400("missing_sso_connection_locator", "Pass connection_id or organization_id.")
-    org = project.find_organization(organization_id)
+    org = project.organizations.find(organization_id)
     if org is None:
         raise errors.organization_not_found()
     if org.sso_default_connection_id:
@@ -89,7 +89,11 @@ def _connection_for_start(
             return conn
     # [chosen] Without a default connection, an organization with exactly one active
     # connection uses it.
-    active = [c for c in store(project).of_org(org.organization_id) if c.status == ACTIVE]
+    active = [
+        c
+        for c in project.sso_connections.of_organization(org.organization_id)
+        if c.status == ConnectionStatus.ACTIVE
+    ]
     if not active:
         raise _e400(
             "no_sso_connection_exists_for_organization",
@@ -138,7 +142,7 @@ def start(
     ``passthrough`` (``login_hint`` and ``mock_*`` parameters) is forwarded to the IdP."""
     conn = _connection_for_start(project, connection_id, organization_id)
     idp_conn = _idp_connection(project, conn)
-    if conn.status != ACTIVE or idp_conn.status != ACTIVE:
+    if conn.status != ConnectionStatus.ACTIVE or idp_conn.status != ConnectionStatus.ACTIVE:
         raise _e400(
             "requires_active_sso_connection",
             "The SSO connection is not active yet: finish its set-up first.",
@@ -146,8 +150,6 @@ def start(
     login_url = _redirect_url(project, login_redirect_url, "login")
     signup_url = _redirect_url(project, signup_redirect_url, "signup")
     now = project.now()
-    sso = store(project)
-    sso.sweep(now)
     pending = SSOStart(
         state=secrets.token_urlsafe(24),
         connection_id=conn.connection_id,
@@ -158,7 +160,7 @@ def start(
         pkce_code_challenge=pkce_code_challenge or None,
         expires_at=now + timedelta(minutes=START_MINUTES),
     )
-    sso.starts[pending.state] = pending
+    project.sso_starts.add(pending, now)
     if isinstance(idp_conn, OIDCConnection):
         pending.nonce = secrets.token_urlsafe(16)
         pending.code_verifier = secrets.token_urlsafe(48)
@@ -211,7 +213,7 @@ def _callback_connection(project: Project, connection_id: str, kind: str) -> Any
     conn = find_connection(project, connection_id)
     if conn is None or conn.kind != kind:
         raise {"saml": saml_connection_not_found, "oidc": oidc_connection_not_found}[kind]()
-    if conn.status != ACTIVE:
+    if conn.status != ConnectionStatus.ACTIVE:
         raise _e400("requires_active_sso_connection", "The SSO connection is not active.")
     return conn
 
@@ -219,7 +221,7 @@ def _callback_connection(project: Project, connection_id: str, kind: str) -> Any
 def _take_start(project: Project, state: str | None) -> SSOStart | None:
     if not state:
         return None
-    pending = store(project).starts.pop(state, None)
+    pending = project.sso_starts.take(state, project.now())
     if pending is None or project.now() >= pending.expires_at:
         return None
     return pending
@@ -292,8 +294,6 @@ def _issue_token(
         connection_id, organization_id = pending.connection_id, pending.organization_id
         login_url, signup_url = pending.login_redirect_url, pending.signup_redirect_url
         challenge = pending.pkce_code_challenge
-    sso = store(project)
-    sso.sweep(now)
     token = SSOToken(
         token=magic_token(),
         organization_id=organization_id,
@@ -303,7 +303,7 @@ def _issue_token(
         pkce_code_challenge=challenge,
         expires_at=now + timedelta(minutes=SSO_TOKEN_MINUTES),
     )
-    sso.tokens[token.token] = token
+    project.sso_tokens.add(token, now)
     existing = _existing_member(project, organization_id, connection_id, profile)
     target = login_url if existing is not None else signup_url
     return with_query(target, {"stytch_token_type": "sso", "token": token.token})
@@ -327,8 +327,7 @@ def saml_acs(
         )
     except saml.SAMLError as exc:
         raise _saml_error(exc, saml_response, conn) from None
-    sso = store(project)
-    if assertion.assertion_id in sso.seen_assertions:
+    if project.sso_connections.assertion_seen(assertion.assertion_id, now):
         raise _e400("duplicate_saml_response", "This SAML response was already used.")
     pending = _take_start(project, relay_state)
     if pending is not None and pending.idp_connection_id != conn.connection_id:
@@ -347,7 +346,9 @@ def saml_acs(
             )
     elif assertion.in_response_to and assertion.in_response_to != pending.saml_request_id:
         raise _e400("unsolicited_saml_response", "InResponseTo does not match the request.")
-    sso.seen_assertions[assertion.assertion_id] = now + saml.ASSERTION_LIFETIME
+    project.sso_connections.remember_assertion(
+        assertion.assertion_id, now + saml.ASSERTION_LIFETIME, now
+    )
     profile = _profile(
         conn.attribute_mapping or {},
         assertion.attributes,
@@ -466,15 +467,15 @@ def oidc_finish(
 def _existing_member(
     project: Project, organization_id: str, connection_id: str, profile: SSOProfile
 ) -> Member | None:
-    member_id = store(project).registrations.get((connection_id, profile.external_id))
-    member = project.members.get(member_id) if member_id else None
+    member_id = project.sso_connections.registrations.get((connection_id, profile.external_id))
+    member = project.members.find(member_id) if member_id else None
     if (
         member is not None
         and member.status != "deleted"
         and member.organization_id == organization_id
     ):
         return member
-    return project.member_in_org_by_email(organization_id, profile.email)
+    return project.members.find_by_email(organization_id, profile.email)
 
 
 def _sso_roles(conn: Connection, delivery: str, groups: list[str]) -> list[dict[str, Any]]:
@@ -530,13 +531,11 @@ def authenticate(
         session_custom_claims=session_custom_claims,
         intermediate_session_token=intermediate_session_token,
     )
-    sso = store(project)
-    token = sso.tokens.get(sso_token)
-    if token is None or project.now() >= token.expires_at:
-        sso.tokens.pop(sso_token, None)
+    token = project.sso_tokens.find(sso_token, project.now())
+    if token is None:
         raise sso_token_not_found()
     check_pkce(token.pkce_code_challenge, pkce_code_verifier)
-    org = project.get_organization(token.organization_id)
+    org = project.organizations.get(token.organization_id)
     conn = find_connection(project, token.connection_id)
     if conn is None:
         raise sso_connection_not_found()
@@ -558,18 +557,18 @@ def authenticate(
         if member is not None and profile.email.lower() != member.email_address.lower()
         else None
     )
-    if new_email is not None and project.member_in_org_by_email(org.organization_id, new_email):
+    if new_email is not None and project.members.find_by_email(org.organization_id, new_email):
         raise errors.duplicate_member_email()
     # Every check passed: from here on the token is spent and state changes.
-    del sso.tokens[sso_token]
     now = project.now()
+    project.sso_tokens.take(sso_token, now)
     if member is None:
         # [chosen] A JIT-provisioned member's email counts as verified (Stytch does not say).
         member = add_member(
             project,
             org,
             profile.email,
-            status=ACTIVE,
+            status=MemberStatus.ACTIVE,
             name=profile.name or None,
             email_address_verified=True,
         )
@@ -578,8 +577,8 @@ def authenticate(
             update_member(
                 project, org.organization_id, member.member_id, {"email_address": new_email}
             )
-        if member.status in (PENDING, INVITED):
-            member.status = "active"
+        if member.status in (MemberStatus.PENDING, MemberStatus.INVITED):
+            member.status = MemberStatus.ACTIVE
     if profile.name:
         member.name = profile.name
     if profile.custom:
@@ -595,10 +594,14 @@ def authenticate(
         }
         member.sso_registrations.append(registration)
     else:
-        sso.registrations.pop((conn.connection_id, registration["external_id"]), None)
+        project.sso_connections.registrations.pop(
+            (conn.connection_id, registration["external_id"]), None
+        )
         registration["external_id"] = profile.external_id
     registration["sso_attributes"] = dict(profile.attributes)
-    sso.registrations[(conn.connection_id, profile.external_id)] = member.member_id
+    project.sso_connections.registrations[(conn.connection_id, profile.external_id)] = (
+        member.member_id
+    )
     member.sso_roles = [
         g for g in member.sso_roles if g["source"]["details"]["connection_id"] != conn.connection_id
     ] + _sso_roles(conn, token.delivery_method, profile.groups)

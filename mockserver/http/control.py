@@ -32,16 +32,18 @@ routes = web.RouteTableDef()
 
 
 def _message(m: OutboxMessage) -> dict[str, Any]:
-    """The fields of ``ct.OutboxMessage`` (rendered by ``render``)."""
+    """The fields of ``ct.OutboxMessageObject`` (rendered by ``render``; None left out)."""
     text, html = render_bodies(m)
     return {
         "id": m.id,
+        "channel": m.channel,
         "to": m.to,
         "from_": m.sender,
         "subject": m.subject,
         "kind": m.kind,
         "token": m.token,
         "link": m.link,
+        "code": m.code,
         "created_at": m.created_at,
         "expires_at": m.expires_at,
         "text": text,

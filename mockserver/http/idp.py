@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
 from typing import Any
 
@@ -72,7 +73,7 @@ def _login_form(
         for k, v in hidden.items()
         if k not in USER_FIELDS
     )
-    known = sorted({m.email_address for m in list(proj.members.values())[-50:]})
+    known = sorted({m.email_address for m in itertools.islice(proj.members, 50)})
     options = "".join(f"<option value='{html.escape(e)}'>" for e in known)
     body = f"""<p class="muted">{html.escape(note)}</p>
 <form method="post" action="{html.escape(action)}">{inputs}
@@ -132,13 +133,13 @@ async def discovery(request: web.Request) -> web.Response:
 @routes.get(BASE + "/oidc/jwks")
 @browser_route
 async def jwks(request: web.Request) -> web.Response:
-    return json_response(json.dumps(_project(request).idp.jwks()))
+    return json_response(json.dumps(sso.idp_of(_project(request)).jwks()))
 
 
 async def _authorize(request: web.Request, params: dict[str, str]) -> web.StreamResponse:
     proj = _project(request)
     try:
-        proj.idp.check_authorize(params)
+        sso.idp_of(proj).check_authorize(params)
     except OIDCError as exc:
         raise errors.StytchError(400, "oidc_invalid_callback_request", exc.description) from None
     user = _user_from(params) if request.method == "POST" else _user_from(params, prefix="mock_")
@@ -150,7 +151,7 @@ async def _authorize(request: web.Request, params: dict[str, str]) -> web.Stream
             proj,
             "The Stytch mock's built-in identity provider: type any user.",
         )
-    code = proj.idp.issue_code(params, user)
+    code = sso.idp_of(proj).issue_code(params, user, proj.now())
     query = {"code": code}
     if params.get("state"):
         query["state"] = params["state"]
@@ -183,7 +184,7 @@ async def token(request: web.Request) -> web.Response:
         except (ValueError, UnicodeDecodeError):
             return _oauth_error(OIDCError("invalid_client", "Malformed Basic credentials.", 401))
     try:
-        issued = proj.idp.exchange_code(form, basic, _issuer(request, proj))
+        issued = sso.idp_of(proj).exchange_code(form, basic, _issuer(request, proj), proj.now())
         return json_response(json.dumps(issued))
     except OIDCError as exc:
         return _oauth_error(exc)
@@ -195,7 +196,9 @@ async def userinfo(request: web.Request) -> web.Response:
     proj = _project(request)
     header = request.headers.get("Authorization", "")
     try:
-        claims = proj.idp.userinfo(header[7:] if header[:7].lower() == "bearer " else "")
+        claims = sso.idp_of(proj).userinfo(
+            header[7:] if header[:7].lower() == "bearer " else "", proj.now()
+        )
     except OIDCError as exc:
         return _oauth_error(exc)
     return json_response(json.dumps(claims))
@@ -209,7 +212,7 @@ async def userinfo(request: web.Request) -> web.Response:
 async def saml_metadata(request: web.Request) -> web.Response:
     proj = _project(request)
     urls = sso.built_in_saml(_base_url(request), proj.project_id)
-    cert = sso.certs_body(proj.idp.certificate_pem)
+    cert = sso.certs_body(sso.idp_certificate(proj))
     entity_id = html.escape(urls["idp_entity_id"])
     sso_url = html.escape(urls["idp_sso_url"])
     redirect_binding = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
@@ -283,8 +286,8 @@ async def _saml_sso(request: web.Request, params: dict[str, str]) -> web.StreamR
         destination=acs_url,
         audience=audience,
         now=proj.now(),
-        key=proj.idp.key,
-        cert_pem=proj.idp.certificate_pem,
+        key=sso.idp_of(proj).key,
+        cert_pem=sso.idp_certificate(proj),
         in_response_to=in_response_to,
     )
     return saml_post_form(acs_url, base64.b64encode(xml).decode(), params.get("RelayState"))

@@ -34,26 +34,10 @@ MAX_FORM_BYTES = 1024 * 1024
 def project_for_public_token(request: web.Request, public_token: str | None) -> Project:
     if not public_token:
         raise errors.StytchError(400, "public_token_required", "public_token is required.")
-    registry = request.app[REGISTRY]
-    find = getattr(registry, "find_by_public_token", None)
-    if find is not None:
-        found = find(public_token)
-    else:
-        found = next(
-            (p for p in registry.projects.values() if public_token_of(p) == public_token), None
-        )
+    found = request.app[REGISTRY].find_project_by_public_token(public_token)
     if found is None:
         raise sso.public_token_not_found()
     return found
-
-
-def public_token_of(project: Project) -> str:
-    """The project's public token: its own if configured, else derived from the project id
-    (``public-token-test-<uuid>`` for ``project-test-<uuid>``)."""
-    configured = getattr(project.config, "public_token", None)
-    if configured:
-        return configured
-    return project.project_id.replace("project-", "public-token-", 1)
 
 
 def _project_of_connection(request: web.Request, connection_id: str) -> Project:

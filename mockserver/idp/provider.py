@@ -2,8 +2,10 @@
 
 One provider per project, under ``/_mock/idp/<project_id>``: an RSA key (its JWKS and its SAML
 signing certificate), the OIDC clients it knows (each new OIDC connection registers one), and
-its short-lived authorization codes and access tokens. Codes follow RFC 6749 §4.1 with PKCE
-(RFC 7636, S256 or plain); ID tokens are RS256 JWTs (OpenID Connect Core §2) signed by PyJWT.
+its short-lived authorization codes and access tokens. The project keeps it as a store
+(``domain.stores.identity_provider``); times are passed in from the project's clock. Codes
+follow RFC 6749 §4.1 with PKCE (RFC 7636, S256 or plain); ID tokens are RS256 JWTs (OpenID
+Connect Core §2) signed by PyJWT.
 
 Times come from the project's clock; codes and tokens are single use / short lived and swept
 when they expire, so memory stays bounded.
@@ -15,10 +17,8 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import Any
 
 import jwt
@@ -99,16 +99,17 @@ def _s256(verifier: str) -> str:
 
 
 class IdentityProvider:
-    """A project's built-in IdP. ``now`` is the project's clock."""
+    """A project's built-in IdP."""
 
-    def __init__(self, now: Callable[[], datetime]) -> None:
-        self.now = now
+    def __init__(self) -> None:
         self.clients: dict[str, OIDCClient] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, _AccessToken] = {}
         self.kid = "mock-idp-" + secrets.token_hex(8)
+        self._key: rsa.RSAPrivateKey | None = None
+        self._certificate_pem = ""
 
-    def clear(self) -> None:
+    def forget_logins(self) -> None:
         """Forget clients, codes and tokens (the key stays, as relying parties cache JWKS)."""
         self.clients.clear()
         self._codes.clear()
@@ -116,16 +117,24 @@ class IdentityProvider:
 
     # --- keys -------------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def key(self) -> rsa.RSAPrivateKey:
-        return certs.new_rsa_key()
+        """The IdP's RSA key, made on first use (about 50 ms)."""
+        if self._key is None:
+            self._key = certs.new_rsa_key()
+        return self._key
 
-    @cached_property
-    def certificate_pem(self) -> str:
+    def certificate_pem(self, now: datetime) -> str:
         """The certificate the IdP signs SAML responses with (10 years from first use)."""
-        return certs.pem(
-            certs.self_signed(self.key, "Stytch mock IdP", issuer="Stytch mock IdP", now=self.now())
-        )
+        if not self._certificate_pem:
+            self._certificate_pem = certs.pem(
+                certs.self_signed(self.key, "Stytch mock IdP", issuer="Stytch mock IdP", now=now)
+            )
+        return self._certificate_pem
+
+    def use_key(self, kid: str, key: rsa.RSAPrivateKey, certificate_pem: str) -> None:
+        """Take over a saved key (state import)."""
+        self.kid, self._key, self._certificate_pem = kid, key, certificate_pem
 
     def jwks(self) -> dict[str, Any]:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
@@ -153,8 +162,8 @@ class IdentityProvider:
             raise OIDCError("invalid_request", "code_challenge_method must be S256 or plain.")
         return client
 
-    def issue_code(self, params: dict[str, str], user: IdPUser) -> str:
-        self._sweep()
+    def issue_code(self, params: dict[str, str], user: IdPUser, now: datetime) -> str:
+        self._sweep(now)
         code = secrets.token_urlsafe(32)
         self._codes[code] = _Code(
             client_id=params["client_id"],
@@ -164,7 +173,7 @@ class IdentityProvider:
             nonce=params.get("nonce"),
             code_challenge=params.get("code_challenge") or None,
             code_challenge_method=params.get("code_challenge_method", "plain"),
-            expires_at=self.now() + CODE_LIFETIME,
+            expires_at=now + CODE_LIFETIME,
         )
         return code
 
@@ -178,7 +187,7 @@ class IdentityProvider:
         return client
 
     def exchange_code(
-        self, form: dict[str, str], basic: tuple[str, str] | None, issuer: str
+        self, form: dict[str, str], basic: tuple[str, str] | None, issuer: str, now: datetime
     ) -> dict[str, Any]:
         """The token endpoint (RFC 6749 §4.1.3): a code becomes an access token and an ID token."""
         if form.get("grant_type") != "authorization_code":
@@ -186,7 +195,7 @@ class IdentityProvider:
         client = self._client_auth(form, basic)
         # Single use: the code is gone before anything else can look at it.
         code = self._codes.pop(form.get("code", ""), None)
-        if code is None or self.now() >= code.expires_at or code.client_id != client.client_id:
+        if code is None or now >= code.expires_at or code.client_id != client.client_id:
             raise OIDCError("invalid_grant", "The authorization code is unknown, used or expired.")
         if form.get("redirect_uri") != code.redirect_uri:
             raise OIDCError("invalid_grant", "redirect_uri differs from the authorization request.")
@@ -197,7 +206,6 @@ class IdentityProvider:
                 raise OIDCError(
                     "invalid_grant", "The code_verifier does not match the code_challenge."
                 )
-        now = self.now()
         access = secrets.token_urlsafe(32)
         self._tokens[access] = _AccessToken(code.user, now + ACCESS_TOKEN_LIFETIME)
         claims = code.user.claims()
@@ -218,16 +226,15 @@ class IdentityProvider:
             "scope": code.scope,
         }
 
-    def userinfo(self, access_token: str) -> dict[str, Any]:
+    def userinfo(self, access_token: str, now: datetime) -> dict[str, Any]:
         token = self._tokens.get(access_token)
-        if token is None or self.now() >= token.expires_at:
+        if token is None or now >= token.expires_at:
             raise OIDCError("invalid_token", "The access token is unknown or expired.", 401)
         return token.user.claims()
 
-    def _sweep(self) -> None:
+    def _sweep(self, now: datetime) -> None:
         if len(self._codes) + len(self._tokens) < MAX_PENDING:
             return
-        now = self.now()
         for store in (self._codes, self._tokens):
             for key in [k for k, v in store.items() if now >= v.expires_at]:
                 del store[key]

@@ -1,0 +1,35 @@
+"""The one list of API families the mock serves.
+
+Each family is one module of this package with a ``routes`` table (``web.RouteTableDef``) whose
+handlers are declared with ``common.operation``. The app (``app.create_app``) serves exactly
+these routes and ``/openapi.json`` (``mockserver.openapi``) documents exactly these, so a new
+family is one line here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import (
+    control,
+    discovery,
+    idp,
+    magic_links,
+    openapi,
+    organizations,
+    sessions,
+    sso,
+    sso_browser,
+)
+
+FAMILIES: tuple[ModuleType, ...] = (
+    magic_links,
+    discovery,
+    organizations,
+    sessions,
+    sso,
+    sso_browser,
+    idp,
+    control,
+    openapi,
+)

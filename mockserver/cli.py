@@ -56,7 +56,7 @@ config file (--config, JSON or YAML):
   open_projects: false
 
 control API (Basic auth of the project; health and /openapi.json need none):
-  GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
+  GET /_mock/project   GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
   GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
   GET /_mock/state   PUT /_mock/state {{"state": ...}}   POST /_mock/seed (the --seed document)
   GET /openapi.json  (the mock's own OpenAPI document)
@@ -185,6 +185,7 @@ def banner(settings: Settings, url: str) -> str:
         f"  secret      {p.secret}",
         f"  (credentials from {settings.credentials_source})",
         f"  redirect    {', '.join(p.redirect_urls)}",
+        f"  public      {p.public_token} (frontend SDKs)",
         f'  Python      B2BClient(project_id="{p.project_id}", secret="{p.secret}", '
         f'environment="{url}")',
         f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{p.secret}", '

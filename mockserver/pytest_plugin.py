@@ -156,11 +156,24 @@ class Outbox:
             raise AssertionError(f"no email to {to!r} in the mock's outbox")
         return found[-1]
 
+    def _latest_with(self, to: str, field: str) -> dict[str, Any]:
+        for message in reversed(self.messages(to)):
+            if field in message:
+                return message
+        raise AssertionError(f"no message with a {field} to {to!r} in the mock's outbox")
+
     def latest_token(self, to: str) -> str:
-        return self.latest(to)["token"]
+        """The token of the newest message to ``to`` that carries a link (any kind)."""
+        return self._latest_with(to, "link")["token"]
 
     def latest_link(self, to: str) -> str:
-        return self.latest(to)["link"]
+        """The link of the newest message to ``to`` that carries one (any kind)."""
+        return self._latest_with(to, "link")["link"]
+
+    def latest_code(self, to: str) -> str:
+        """The one-time code of the newest message to ``to`` (an email address or a phone
+        number) that carries one."""
+        return self._latest_with(to, "code")["code"]
 
     def clear(self) -> None:
         self._mock.control("DELETE", "_mock/outbox")
@@ -175,6 +188,14 @@ class StytchMock:
         self.secret = secret
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
+        self._public_token: str | None = None
+
+    @property
+    def public_token(self) -> str:
+        """The project's public token (``public-token-test-…``), for frontend SDKs."""
+        if self._public_token is None:
+            self._public_token = self.control("GET", "_mock/project")["public_token"]
+        return self._public_token
 
     # --- clients ------------------------------------------------------------------------
 
@@ -249,16 +270,6 @@ class StytchMock:
         self._client = None
 
     # --- SSO ----------------------------------------------------------------------------
-
-    @property
-    def public_token(self) -> str:
-        """The project's public token (for browser routes such as ``/v1/public/sso/start``)."""
-        resp = self.request("GET", "_mock/project")
-        if resp.status == 200 and isinstance(resp.json, dict) and resp.json.get("public_token"):
-            return str(resp.json["public_token"])
-        from .domain.project import default_public_token
-
-        return default_public_token(self.project_id)
 
     def sso_token(self, connection_id: str, email: str, **user: Any) -> str:
         """Sign ``email`` in through the connection's built-in IdP, as a browser would, and

@@ -19,7 +19,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -44,6 +44,19 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # The frontend SDKs' public token; derived from project_id when not given.
+    public_token: str | None = None
+
+    @field_validator("public_token")
+    @classmethod
+    def _public_token_like_stytch(cls, value: str | None) -> str | None:
+        if value is not None and not PUBLIC_TOKEN.fullmatch(value):
+            raise PydanticCustomError(
+                "public_token",
+                "{value} must look like public-token-test-<uuid>, as Stytch's do",
+                {"value": repr(value)},
+            )
+        return value
 
     @field_validator("project_id")
     @classmethod
@@ -58,7 +71,12 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
+        return ProjectConfig(
+            self.project_id,
+            self.secret,
+            list(self.redirect_urls),
+            public_token=self.public_token or "",
+        )
 
 
 class _ConfigFile(BaseModel):
@@ -121,7 +139,10 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return [p.config() for p in parsed.projects], parsed.open_projects
+    configs = [p.config() for p in parsed.projects]
+    if len({c.public_token for c in configs}) != len(configs):
+        raise ConfigError(f"{path}: a public_token appears twice")
+    return configs, parsed.open_projects
 
 
 def load_seed_file(path: Path) -> list[SeedDocument]:

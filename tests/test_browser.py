@@ -157,13 +157,10 @@ def test_sign_in_with_sso_through_the_built_in_idp(
     app_url: str,
     stytch_mock: StytchMock,
     kind: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The login page's "Sign in with SSO": the organization's slug, the mock IdP's login page
     (a typed user), then the SAML auto-post or the OIDC redirect, back to the dashboard."""
     from playwright.sync_api import expect
-
-    monkeypatch.setenv("STYTCH_PUBLIC_TOKEN", stytch_mock.public_token)
 
     client = stytch_mock.client
     org = client.organizations.create(

@@ -104,7 +104,9 @@ def authenticate(
         sandbox_member(project)
         email = SANDBOX_EMAIL
     else:
-        token = consume(project, discovery_magic_links_token, ("discovery",), pkce_code_verifier)
+        token = consume(
+            project, discovery_magic_links_token, (MessageKind.DISCOVERY,), pkce_code_verifier
+        )
         email = token.email_address
     # The factor's email id is replaced by the member's own once it lands in a session
     # (login.log_in); an intermediate session is not tied to a member yet.

@@ -1,4 +1,4 @@
-"""The mock's control API under ``/_mock/``: outbox, reset, clock, health.
+"""The mock's control API under ``/_mock/``: project, outbox, reset, clock, state, seed, health.
 
 Every route but health takes the same Basic credentials as the Stytch API and acts on the
 caller's project only.
@@ -63,6 +63,20 @@ async def outbox(request: web.Request, query: rq.OutboxQuery) -> web.Response:
 async def clear_outbox(request: web.Request) -> web.Response:
     project(request).outbox.clear()
     return render(request, ct.OutboxResponse, messages=[])
+
+
+@routes.get("/_mock/project")
+@operation("[mock] The project's settings", ct.ProjectResponse)
+async def get_project(request: web.Request) -> web.Response:
+    config = project(request).config
+    return render(
+        request,
+        ct.ProjectResponse,
+        project_id=config.project_id,
+        public_token=config.public_token,
+        redirect_urls=config.redirect_urls,
+        env=config.env,
+    )
 
 
 @routes.post("/_mock/reset")

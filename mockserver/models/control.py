@@ -48,6 +48,15 @@ class OpenAPIDocument(BaseModel):
     components: dict[str, Any]
 
 
+class ProjectResponse(ResponseBase):
+    """``GET /_mock/project``: the project's settings (never its secret)."""
+
+    project_id: str
+    public_token: str
+    redirect_urls: list[str]
+    env: Literal["test", "live"]
+
+
 class ClockResponse(ResponseBase):
     now: datetime
     offset_seconds: float

@@ -7,23 +7,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .objects import Member, MemberSession, MfaRequired, Organization, PrimaryRequired, WireModel
+from .objects import (
+    MemberObject,
+    MemberSessionObject,
+    MfaRequiredObject,
+    OrganizationObject,
+    PrimaryRequiredObject,
+    WireModel,
+)
 from .requests import JSONBody, Locale, Metadata, Query
 from .responses import ResponseBase
 
 # --- objects ---------------------------------------------------------------------------------
 
 
-class RoleAssignment(WireModel):
+class RoleAssignmentObject(WireModel):
     role_id: str
 
 
-class GroupRoleAssignment(WireModel):
+class GroupRoleAssignmentObject(WireModel):
     role_id: str
     group: str
 
 
-class X509Certificate(WireModel):
+class X509CertificateObject(WireModel):
     certificate_id: str
     certificate: str
     issuer: str
@@ -32,13 +39,13 @@ class X509Certificate(WireModel):
     updated_at: datetime | None = None
 
 
-class EncryptionPrivateKey(WireModel):
+class EncryptionPrivateKeyObject(WireModel):
     private_key_id: str
     private_key: str
     created_at: datetime | None = None
 
 
-class SAMLConnection(WireModel):
+class SAMLConnectionObject(WireModel):
     organization_id: str
     connection_id: str
     status: str
@@ -47,11 +54,11 @@ class SAMLConnection(WireModel):
     idp_sso_url: str
     acs_url: str
     audience_uri: str
-    signing_certificates: list[X509Certificate]
-    verification_certificates: list[X509Certificate]
-    encryption_private_keys: list[EncryptionPrivateKey]
-    saml_connection_implicit_role_assignments: list[RoleAssignment]
-    saml_group_implicit_role_assignments: list[GroupRoleAssignment]
+    signing_certificates: list[X509CertificateObject]
+    verification_certificates: list[X509CertificateObject]
+    encryption_private_keys: list[EncryptionPrivateKeyObject]
+    saml_connection_implicit_role_assignments: list[RoleAssignmentObject]
+    saml_group_implicit_role_assignments: list[GroupRoleAssignmentObject]
     alternative_audience_uri: str
     identity_provider: str
     nameid_format: str
@@ -61,7 +68,7 @@ class SAMLConnection(WireModel):
     attribute_mapping: dict[str, Any] | None = None
 
 
-class OIDCConnection(WireModel):
+class OIDCConnectionObject(WireModel):
     organization_id: str
     connection_id: str
     status: str
@@ -79,15 +86,15 @@ class OIDCConnection(WireModel):
     attribute_mapping: dict[str, Any] | None = None
 
 
-class ExternalConnection(WireModel):
+class ExternalConnectionObject(WireModel):
     organization_id: str
     connection_id: str
     external_organization_id: str
     external_connection_id: str
     display_name: str
     status: str
-    external_connection_implicit_role_assignments: list[RoleAssignment]
-    external_group_implicit_role_assignments: list[GroupRoleAssignment]
+    external_connection_implicit_role_assignments: list[RoleAssignmentObject]
+    external_group_implicit_role_assignments: list[GroupRoleAssignmentObject]
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -179,9 +186,9 @@ class SSOStartQuery(Query):
 
 
 class GetConnectionsResponse(ResponseBase):
-    saml_connections: list[SAMLConnection]
-    oidc_connections: list[OIDCConnection]
-    external_connections: list[ExternalConnection]
+    saml_connections: list[SAMLConnectionObject]
+    oidc_connections: list[OIDCConnectionObject]
+    external_connections: list[ExternalConnectionObject]
 
 
 class DeleteConnectionResponse(ResponseBase):
@@ -189,20 +196,20 @@ class DeleteConnectionResponse(ResponseBase):
 
 
 class SAMLConnectionResponse(ResponseBase):
-    connection: SAMLConnection | None = None
+    connection: SAMLConnectionObject | None = None
 
 
 class OIDCConnectionResponse(ResponseBase):
-    connection: OIDCConnection | None = None
+    connection: OIDCConnectionObject | None = None
 
 
 class OIDCUpdateResponse(ResponseBase):
-    connection: OIDCConnection | None = None
+    connection: OIDCConnectionObject | None = None
     warning: str | None = None
 
 
 class ExternalConnectionResponse(ResponseBase):
-    connection: ExternalConnection | None = None
+    connection: ExternalConnectionObject | None = None
 
 
 class DeleteVerificationCertificateResponse(ResponseBase):
@@ -216,14 +223,14 @@ class DeleteEncryptionPrivateKeyResponse(ResponseBase):
 class SSOAuthenticateResponse(ResponseBase):
     member_id: str
     organization_id: str
-    member: Member
+    member: MemberObject
     session_token: str
     session_jwt: str
     reset_session: bool
-    organization: Organization
+    organization: OrganizationObject
     intermediate_session_token: str
     member_authenticated: bool
-    member_session: MemberSession | None = None
-    mfa_required: MfaRequired | None = None
-    primary_required: PrimaryRequired | None = None
+    member_session: MemberSessionObject | None = None
+    mfa_required: MfaRequiredObject | None = None
+    primary_required: PrimaryRequiredObject | None = None
     intermediate_session_token_expires_at: datetime | None = None

@@ -32,7 +32,7 @@ class MagicLinks(Store[MagicLinkToken]):
         del self._by_token[link.token]
         for index, key in ((self._by_member, link.member_id), (self._by_org, link.organization_id)):
             tokens = index.get(key) if key is not None else None
-            if tokens is not None:
+            if key is not None and tokens is not None:
                 tokens.pop(link.token, None)
                 if not tokens:
                     del index[key]

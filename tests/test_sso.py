@@ -420,6 +420,23 @@ def test_oidc_connection_repointed_at_another_provider(
     assert_error_page(status, body, 400, "oidc_invalid_callback_request")
 
 
+def test_deleting_an_oidc_connection_unregisters_its_client_at_the_idp(
+    stytch_mock: StytchMock,
+) -> None:
+    org = _org(stytch_mock)
+    conn = _oidc(stytch_mock, org)
+    _, authorize, _ = browse(start_url(stytch_mock, connection_id=conn.connection_id))
+
+    stytch_mock.client.sso.delete_connection(
+        organization_id=org.organization_id, connection_id=conn.connection_id
+    )
+
+    status, _, body = browse(authorize)
+    assert status == 400
+    assert "<code id='error-type'>invalid_client</code>" in body
+    assert "Unknown client_id" in body
+
+
 def test_oidc_callback_refuses_unknown_state(stytch_mock: StytchMock) -> None:
     conn = _oidc(stytch_mock, _org(stytch_mock))
     status, _, body = browse(conn.redirect_url + "?code=abc&state=never-issued")

@@ -732,6 +732,8 @@ def delete_connection(project: Project, organization_id: str, connection_id: str
             "sso_default_connection_id first.",
         )
     project.sso_connections.forget(conn)
+    if isinstance(conn, OIDCConnection):
+        idp_of(project).forget_client(conn.client_id, conn.redirect_url)
     project.sso_starts.forget_where(connection_id=connection_id)
     project.sso_tokens.forget_where(connection_id=connection_id)
     refresh_active_connections(project, org)

@@ -141,7 +141,13 @@ async def _authorize(request: web.Request, params: dict[str, str]) -> web.Stream
     try:
         sso.idp_of(proj).check_authorize(params)
     except OIDCError as exc:
-        raise errors.StytchError(400, "oidc_invalid_callback_request", exc.description) from None
+        # RFC 6749 §4.1.2.1: with an unknown client or redirect URI the IdP must not redirect;
+        # it tells the user (an IdP's page, so OAuth's error code rather than a Stytch type).
+        body = (
+            f"<p>{html.escape(exc.description)}</p>"
+            f"<p class='muted'>error <code id='error-type'>{html.escape(exc.error)}</code></p>"
+        )
+        return page("The identity provider refused the request", body, status=exc.status)
     user = _user_from(params) if request.method == "POST" else _user_from(params, prefix="mock_")
     if user is None:
         return _login_form(

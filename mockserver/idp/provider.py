@@ -146,6 +146,12 @@ class IdentityProvider:
     def register_client(self, client_id: str, client_secret: str, redirect_uri: str) -> None:
         self.clients[client_id] = OIDCClient(client_id, client_secret, [redirect_uri])
 
+    def forget_client(self, client_id: str, redirect_uri: str) -> None:
+        """A connection that registered this client is deleted."""
+        client = self.clients.get(client_id)
+        if client is not None and client.redirect_uris == [redirect_uri]:
+            del self.clients[client_id]
+
     def check_authorize(self, params: dict[str, str]) -> OIDCClient:
         """The authorization request's client, redirect URI and response type (RFC 6749 §4.1.1)."""
         client = self.clients.get(params.get("client_id", ""))

@@ -517,3 +517,39 @@ def test_sso_state_round_trips_into_a_fresh_server(
     assert resp.member.email_address == "later@acme.example"
     listed = fresh.client.sso.get_connections(organization_id=org.organization_id)
     assert [c.connection_id for c in listed.saml_connections] == [saml.connection_id]
+
+
+def test_authn_request_is_signed_with_the_connections_signing_key(
+    stytch_mock: StytchMock,
+) -> None:
+    org = _org(stytch_mock)
+    conn = _saml(stytch_mock, org)
+    _, location, _ = browse(start_url(stytch_mock, connection_id=conn.connection_id))
+    query = urlsplit(location).query
+    params = dict(parse_qsl(query))
+    assert params["SigAlg"] == saml.RSA_SHA256
+    certificate = conn.signing_certificates[0].certificate
+    assert saml.verify_redirect_signature(query, [certificate])
+    assert saml.parse_authn_request(params["SAMLRequest"])["acs_url"] == conn.acs_url
+
+    # The IdP refuses the request once its RelayState is changed.
+    tampered = location.replace("RelayState=", "RelayState=x")
+    status, _, body = browse(tampered + "&login_hint=" + EMAIL)
+    assert status == 400
+    assert "signature does not verify" in body
+
+    # A new signing key: requests are signed with it, and still accepted.
+    key = certs.new_rsa_key()
+    updated = stytch_mock.client.sso.saml.update_connection(
+        organization_id=org.organization_id,
+        connection_id=conn.connection_id,
+        signing_private_key=certs.private_pem(key),
+    ).connection
+    _, location, _ = browse(
+        start_url(stytch_mock, connection_id=conn.connection_id, login_hint=EMAIL)
+    )
+    newest = updated.signing_certificates[0].certificate
+    assert saml.verify_redirect_signature(urlsplit(location).query, [newest])
+    assert not saml.verify_redirect_signature(urlsplit(location).query, [certificate])
+    status, _, body = browse(location)
+    assert status == 200 and "SAMLResponse" in body

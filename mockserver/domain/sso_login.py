@@ -25,7 +25,7 @@ import jwt
 
 from .. import errors
 from ..errors import StytchError
-from ..idp import saml
+from ..idp import certs, saml
 from ..ids import magic_token, new_id, uuid_like
 from .entities import AuthenticationFactor, Member, MemberStatus
 from .login import AuthResult, check_pkce, session_inputs
@@ -192,9 +192,17 @@ def start(
         issuer=idp_conn.audience_uri,
         now=now,
     )
-    return with_query(
-        idp_conn.idp_sso_url, {"SAMLRequest": request, "RelayState": pending.state, **passthrough}
+    # Stytch signs its AuthnRequests with the connection's newest signing key (its SAML
+    # certificates page: https://stytch.com/docs/api-reference/b2b/api/scim/saml-certificates).
+    key = (
+        certs.load_rsa_private_key(idp_conn.signing_private_key)
+        if idp_conn.signing_private_key
+        else None
     )
+    redirect = saml.redirect_query(request, pending.state, key)
+    if passthrough:
+        redirect += "&" + urlencode(passthrough)
+    return idp_conn.idp_sso_url + ("&" if "?" in idp_conn.idp_sso_url else "?") + redirect
 
 
 def _s256(verifier: str) -> str:

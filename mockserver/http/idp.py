@@ -17,6 +17,7 @@ import html
 import itertools
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -238,16 +239,43 @@ async def saml_metadata(request: web.Request) -> web.Response:
     return web.Response(text=xml, content_type="application/samlmetadata+xml")
 
 
-def _saml_target(proj: Project, params: dict[str, str]) -> tuple[str, str, str | None]:
+class _Refused(Exception):
+    """The IdP refuses a request (shown on its own page, with OAuth/SAML wording)."""
+
+
+def _check_request_signature(proj: Project, acs_url: str, signed_query: str) -> None:
+    """A signed AuthnRequest from one of the project's SAML connections must verify against
+    that connection's signing certificates (an unsigned one is accepted, as by an IdP that
+    does not ask for signed requests)."""
+    conn = sso.find_connection(proj, acs_url.rstrip("/").rsplit("/", 1)[-1])
+    if not isinstance(conn, sso.SAMLConnection) or acs_url not in (
+        conn.acs_url,
+        conn.alternative_acs_url,
+    ):
+        return
+    if "Signature=" not in signed_query:
+        return
+    certificates = [c["certificate"] for c in conn.signing_certificates]
+    if not saml.verify_redirect_signature(signed_query, certificates):
+        raise _Refused(
+            "The AuthnRequest's signature does not verify against the connection's "
+            "signing certificates."
+        )
+
+
+def _saml_target(
+    proj: Project, params: dict[str, str], signed_query: str
+) -> tuple[str, str, str | None]:
     """(ACS URL, audience, InResponseTo) from the AuthnRequest, or from ``connection_id`` for
     an IdP-initiated login."""
     if params.get("SAMLRequest"):
         try:
             parsed = saml.parse_authn_request(params["SAMLRequest"])
         except saml.SAMLError as exc:
-            raise errors.StytchError(400, "invalid_saml_response", str(exc)) from None
+            raise _Refused(str(exc)) from None
         if not parsed["acs_url"]:
-            raise errors.bad_request("The AuthnRequest names no AssertionConsumerServiceURL.")
+            raise _Refused("The AuthnRequest names no AssertionConsumerServiceURL.")
+        _check_request_signature(proj, parsed["acs_url"], signed_query)
         return parsed["acs_url"], parsed["issuer"], parsed["id"] or None
     conn = sso.find_connection(proj, params.get("connection_id", ""))
     if not isinstance(conn, sso.SAMLConnection):
@@ -271,9 +299,15 @@ def saml_post_form(acs_url: str, saml_response: str, relay_state: str | None) ->
     return page("Signing in…", body)
 
 
-async def _saml_sso(request: web.Request, params: dict[str, str]) -> web.StreamResponse:
+async def _saml_sso(
+    request: web.Request, params: dict[str, str], signed_query: str
+) -> web.StreamResponse:
     proj = _project(request)
-    acs_url, audience, in_response_to = _saml_target(proj, params)
+    try:
+        acs_url, audience, in_response_to = _saml_target(proj, params, signed_query)
+    except _Refused as exc:
+        body = f"<p>{html.escape(str(exc))}</p>"
+        return page("The identity provider refused the request", body, status=400)
     user = _user_from(params) if request.method == "POST" else _user_from(params, prefix="mock_")
     if user is None:
         return _login_form(
@@ -302,10 +336,20 @@ async def _saml_sso(request: web.Request, params: dict[str, str]) -> web.StreamR
 @routes.get(BASE + "/saml/sso")
 @browser_route
 async def saml_sso(request: web.Request) -> web.StreamResponse:
-    return await _saml_sso(request, dict(request.query))
+    return await _saml_sso(request, dict(request.query), request.rel_url.raw_query_string)
 
 
 @routes.post(BASE + "/saml/sso")
 @browser_route
 async def saml_sso_form(request: web.Request) -> web.StreamResponse:
-    return await _saml_sso(request, await _form(request))
+    form = await _form(request)
+    # The login page carries the request's query on as fields; its signature covers them
+    # encoded the way the mock's service provider encodes them.
+    signed = urlencode(
+        [
+            (name, form[name])
+            for name in ("SAMLRequest", "RelayState", "SigAlg", "Signature")
+            if name in form
+        ]
+    )
+    return await _saml_sso(request, form, signed)

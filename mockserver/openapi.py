@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
@@ -52,7 +53,7 @@ def stytch_operations() -> list[tuple[str, str]]:
 
 def build_document() -> dict[str, Any]:
     ops = operations()
-    models = set()
+    models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
     for _, _, handler in ops:
         meta = handler.openapi
         models.add((meta["response"], "serialization"))

@@ -203,8 +203,8 @@ def login_or_signup(
         "signup_expiration_minutes", signup_expiration_minutes, DEFAULT_LINK_MINUTES
     )
     if is_sandbox(email_address, organization_id):
-        member, org = sandbox_member(project)
-        return member, False, org
+        sandbox, sandbox_org = sandbox_member(project)
+        return sandbox, False, sandbox_org
     org = project.organizations.get(organization_id)
     member = project.members.find_by_email(org.organization_id, email_address)
     active = member is not None and member.status == MemberStatus.ACTIVE
@@ -351,7 +351,9 @@ def authenticate(
     activate(project, member)
     factor = magic_link_factor(member.email_address, member.email_id, project.now())
     factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = existing is not None and existing.member_id == member.member_id
+    same_member = (
+        existing if existing is not None and existing.member_id == member.member_id else None
+    )
     return log_in(
         project,
         member,
@@ -359,6 +361,6 @@ def authenticate(
         factors,
         duration_minutes=session_duration_minutes,
         custom_claims=session_custom_claims,
-        existing_session_id=existing.member_session_id if same_member else None,
+        existing_session_id=same_member.member_session_id if same_member else None,
         intermediate_session=ist,
     )

@@ -28,16 +28,18 @@ from .stores import STORES, SigningKeys, bad_state
 
 STATE_VERSION = 1
 
-StateDocument: Any = create_model(  # one list per store, in the order they load
+# One list per store, in the order they load.
+_STORE_FIELDS: dict[str, Any] = {
+    store.name: (list[store.record], Field(default_factory=list))  # type: ignore[name-defined]
+    for store in STORES
+}
+StateDocument: Any = create_model(
     "StateDocument",
     __config__=ConfigDict(extra="forbid", arbitrary_types_allowed=True),
     version=(int, Field(default=STATE_VERSION, strict=True)),
     # The range POST /_mock/clock can reach: forward only, at most ten years.
     clock_offset_seconds=(float, Field(default=0.0, ge=0, le=MAX_OFFSET_SECONDS)),
-    **{
-        store.name: (list[store.record], Field(default_factory=list))  # type: ignore[name-defined]
-        for store in STORES
-    },
+    **_STORE_FIELDS,
 )
 
 _STATE = TypeAdapter(StateDocument)

@@ -286,7 +286,8 @@ def find_connection(project: Project, connection_id: str) -> Connection | None:
     return project.sso_connections.find(connection_id)
 
 
-def _connection(project: Project, org: Organization, connection_id: str, kind: str) -> Any:
+def get_connection(project: Project, org: Organization, connection_id: str, kind: str) -> Any:
+    """The organization's connection of this kind, or its kind's not-found error."""
     conn = find_connection(project, connection_id)
     if conn is None or conn.organization_id != org.organization_id or conn.kind != kind:
         raise {
@@ -385,7 +386,7 @@ def update_saml(
 ) -> SAMLConnection:
     """Partial update; everything is checked before anything changes."""
     org = _org(project, organization_id)
-    conn: SAMLConnection = _connection(project, org, connection_id, "saml")
+    conn: SAMLConnection = get_connection(project, org, connection_id, "saml")
     changes = {k: v for k, v in changes.items() if v is not None}
     now = project.now()
     _check_identity_provider(changes.get("identity_provider"))
@@ -471,7 +472,7 @@ def update_saml_by_url(
     """[chosen] The mock reads no network: only the built-in IdP's own metadata URL is known
     (its entity id, SSO URL and certificate); any other URL is 400 invalid_saml_metadata_url."""
     org = _org(project, organization_id)
-    conn: SAMLConnection = _connection(project, org, connection_id, "saml")
+    conn: SAMLConnection = get_connection(project, org, connection_id, "saml")
     built_in = built_in_saml(base_url, project.project_id)
     if metadata_url != built_in["metadata_url"]:
         raise _e400(
@@ -495,7 +496,7 @@ def delete_verification_certificate(
     project: Project, organization_id: str, connection_id: str, certificate_id: str
 ) -> str:
     org = _org(project, organization_id)
-    conn: SAMLConnection = _connection(project, org, connection_id, "saml")
+    conn: SAMLConnection = get_connection(project, org, connection_id, "saml")
     kept = [c for c in conn.verification_certificates if c["certificate_id"] != certificate_id]
     if len(kept) == len(conn.verification_certificates):
         raise sso_verification_key_not_found()
@@ -512,7 +513,7 @@ def delete_encryption_private_key(
     project: Project, organization_id: str, connection_id: str, private_key_id: str
 ) -> str:
     org = _org(project, organization_id)
-    conn: SAMLConnection = _connection(project, org, connection_id, "saml")
+    conn: SAMLConnection = get_connection(project, org, connection_id, "saml")
     kept = [k for k in conn.encryption_private_keys if k["private_key_id"] != private_key_id]
     if len(kept) == len(conn.encryption_private_keys):
         raise sso_encryption_private_key_not_found()
@@ -580,7 +581,7 @@ def update_oidc(
     [chosen] The mock fetches no network: a new issuer that is the built-in IdP fills the four
     URLs (body values win); any other issuer leaves them as they are, with a ``warning``."""
     org = _org(project, organization_id)
-    conn: OIDCConnection = _connection(project, org, connection_id, "oidc")
+    conn: OIDCConnection = get_connection(project, org, connection_id, "oidc")
     changes = {k: v for k, v in changes.items() if v is not None}
     _check_identity_provider(changes.get("identity_provider"))
     for name, error_type in OIDC_URL_FIELDS.items():
@@ -672,7 +673,7 @@ def update_external(
     project: Project, organization_id: str, connection_id: str, changes: dict[str, Any]
 ) -> ExternalConnection:
     org = _org(project, organization_id)
-    conn: ExternalConnection = _connection(project, org, connection_id, "external")
+    conn: ExternalConnection = get_connection(project, org, connection_id, "external")
     implicit = changes.get("external_connection_implicit_role_assignments")
     groups = changes.get("external_group_implicit_role_assignments")
     new_implicit = _role_assignments(implicit, group=False) if implicit is not None else None

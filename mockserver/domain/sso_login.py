@@ -217,7 +217,7 @@ def with_query(url: str, query: dict[str, str]) -> str:
 # --- login: the IdP's answer ----------------------------------------------------------------
 
 
-def _callback_connection(project: Project, connection_id: str, kind: str) -> Any:
+def _get_callback_connection(project: Project, connection_id: str, kind: str) -> Any:
     conn = find_connection(project, connection_id)
     if conn is None or conn.kind != kind:
         raise {"saml": saml_connection_not_found, "oidc": oidc_connection_not_found}[kind]()
@@ -312,7 +312,7 @@ def _issue_token(
         expires_at=now + timedelta(minutes=SSO_TOKEN_MINUTES),
     )
     project.sso_tokens.add(token, now)
-    existing = _existing_member(project, organization_id, connection_id, profile)
+    existing = _find_member(project, organization_id, connection_id, profile)
     target = login_url if existing is not None else signup_url
     return with_query(target, {"stytch_token_type": "sso", "token": token.token})
 
@@ -321,7 +321,7 @@ def saml_acs(
     project: Project, connection_id: str, saml_response: str | None, relay_state: str | None
 ) -> str:
     """The Assertion Consumer Service: verify the IdP's POSTed Response, then the app's URL."""
-    conn: SAMLConnection = _callback_connection(project, connection_id, "saml")
+    conn: SAMLConnection = _get_callback_connection(project, connection_id, "saml")
     if not saml_response:
         raise _e400("missing_saml_response", "The request carries no SAMLResponse.")
     now = project.now()
@@ -394,7 +394,7 @@ def oidc_callback_start(
     project: Project, connection_id: str, state: str | None, error: str | None
 ) -> tuple[OIDCConnection, SSOStart]:
     """The OIDC callback's first step: its connection and the login it answers (single use)."""
-    conn: OIDCConnection = _callback_connection(project, connection_id, "oidc")
+    conn: OIDCConnection = _get_callback_connection(project, connection_id, "oidc")
     if not state:
         raise _e400("missing_oidc_state_param", "The callback carries no state parameter.")
     pending = _take_start(project, state)
@@ -472,7 +472,7 @@ def oidc_finish(
 # --- login: authenticate -----------------------------------------------------------------------
 
 
-def _existing_member(
+def _find_member(
     project: Project, organization_id: str, connection_id: str, profile: SSOProfile
 ) -> Member | None:
     member_id = project.sso_connections.registrations.get((connection_id, profile.external_id))
@@ -548,7 +548,7 @@ def authenticate(
     if conn is None:
         raise sso_connection_not_found()
     profile = token.profile
-    member = _existing_member(project, org.organization_id, conn.connection_id, profile)
+    member = _find_member(project, org.organization_id, conn.connection_id, profile)
     if member is None:
         if org.sso_jit_provisioning == "NOT_ALLOWED" or (
             org.sso_jit_provisioning == "RESTRICTED"

@@ -175,14 +175,14 @@ class SessionInputs:
         org: Organization,
         factors: list[AuthenticationFactor],
     ) -> AuthResult:
-        """:func:`log_in` with these inputs (the IST's factors come first)."""
+        """:func:`log_in` with these inputs (the new factors, then the IST's)."""
         same_member = self.existing is not None and self.existing.member_id == member.member_id
         held = self.intermediate_session.authentication_factors if self.intermediate_session else []
         return log_in(
             project,
             member,
             org,
-            [*held, *factors],
+            [*factors, *held],
             duration_minutes=self.duration_minutes,
             custom_claims=self.custom_claims,
             existing_session_id=(

@@ -23,13 +23,13 @@ from .entities import (
     MessageKind,
     Organization,
 )
-from .login import AuthResult, check_pkce, get_intermediate_session, log_in
+from .login import AuthResult, check_pkce, session_inputs
 from .members import activate, add_member, update_member
 from .organizations import unique_slug
 from .outbox import send
 from .project import Project
 from .rules import email_domain, validate_email
-from .sessions import check_custom_claims, check_duration, get_session, magic_link_factor
+from .sessions import magic_link_factor
 
 MIN_LINK_MINUTES = 5
 MAX_LINK_MINUTES = 10080
@@ -324,18 +324,14 @@ def authenticate(
     intermediate_session_token: str | None,
 ) -> AuthResult:
     """Authenticate an organization magic link: the member becomes active and logs in."""
-    check_duration(session_duration_minutes)
-    check_custom_claims(session_custom_claims)
-    if session_token is not None and session_jwt is not None:
-        raise errors.too_many_session_arguments()
-    ist = (
-        get_intermediate_session(project, intermediate_session_token)
-        if intermediate_session_token is not None
-        else None
+    inputs = session_inputs(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=intermediate_session_token,
     )
-    existing = None
-    if session_token is not None or session_jwt is not None:
-        existing = get_session(project, session_token=session_token, session_jwt=session_jwt)
     if magic_links_token == SANDBOX_TOKEN_OK:
         member, org = sandbox_member(project)
     else:
@@ -350,17 +346,4 @@ def authenticate(
         org = project.organizations.get_by_id(member.organization_id)
     activate(project, member)
     factor = magic_link_factor(member.email_address, member.email_id, project.now())
-    factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = (
-        existing if existing is not None and existing.member_id == member.member_id else None
-    )
-    return log_in(
-        project,
-        member,
-        org,
-        factors,
-        duration_minutes=session_duration_minutes,
-        custom_claims=session_custom_claims,
-        existing_session_id=same_member.member_session_id if same_member else None,
-        intermediate_session=ist,
-    )
+    return inputs.log_in(project, member, org, [factor])

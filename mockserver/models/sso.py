@@ -15,7 +15,7 @@ from .objects import (
     PrimaryRequiredObject,
     WireModel,
 )
-from .requests import JSONBody, Locale, Metadata, Query
+from .requests import JSONBody, Metadata, PrimaryAuthenticateFields, Query
 from .responses import ResponseBase
 
 # --- objects ---------------------------------------------------------------------------------
@@ -157,16 +157,8 @@ class ExternalUpdateRequest(JSONBody):
     external_group_implicit_role_assignments: list[Metadata] | None = None
 
 
-class SSOAuthenticateRequest(JSONBody):
+class SSOAuthenticateRequest(PrimaryAuthenticateFields):
     sso_token: str
-    pkce_code_verifier: str | None = None
-    session_token: str | None = None
-    session_jwt: str | None = None
-    session_duration_minutes: int | None = None
-    session_custom_claims: Metadata | None = None
-    locale: Locale | None = None
-    intermediate_session_token: str | None = None
-    telemetry_id: str | None = None
 
 
 class SSOStartQuery(Query):

@@ -7,40 +7,21 @@
 // inbox: these scenarios are mock-only.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
 import stytch from "stytch";
 
-const { B2BClient, StytchError, ClientError } = stytch;
+import {
+  BASIC,
+  MOCK_URL,
+  client,
+  newClient,
+  newOrganization,
+  rejectsWith,
+  unique,
+} from "./support.mjs";
 
-const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
-const PROJECT_ID = required("STYTCH_PROJECT_ID");
-const SECRET = required("STYTCH_SECRET");
-const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set (the mock's URL and project credentials)`);
-  return value;
-}
-
-function newClient(secret = SECRET) {
-  // `env` is how the SDK targets a custom host; it warns once that the value is custom.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return new B2BClient({ project_id: PROJECT_ID, secret, env: MOCK_URL });
-  } finally {
-    console.warn = warn;
-  }
-}
-
-const client = newClient();
-
-function unique(prefix) {
-  return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-}
+const { ClientError } = stytch;
 
 async function latestEmail(to) {
   const response = await fetch(`${MOCK_URL}_mock/outbox?to=${encodeURIComponent(to)}`, {
@@ -52,26 +33,6 @@ async function latestEmail(to) {
   return messages.at(-1);
 }
 
-// Awaits `promise`, expecting the SDK to throw Stytch's error with this status and type.
-async function rejectsWith(promise, status, errorType) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${err}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, errorType);
-    assert.match(err.request_id, /^request-id-test-/);
-    return true;
-  });
-}
-
-async function newOrganization(fields = {}) {
-  const slug = unique("node-org");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-    ...fields,
-  });
-  return organization;
-}
 
 test("discovery sign-up of a new email ends in a session the JWT and the API both accept", async () => {
   const email = `${unique("ada")}@example.com`;

@@ -6,49 +6,9 @@
 // `sso.authenticate`. Mock-only, like the other Node scenarios.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import stytch from "stytch";
-
-const { B2BClient, StytchError } = stytch;
-
-const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
-const PROJECT_ID = required("STYTCH_PROJECT_ID");
-const SECRET = required("STYTCH_SECRET");
-const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set (the mock's URL and project credentials)`);
-  return value;
-}
-
-function newClient() {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return new B2BClient({ project_id: PROJECT_ID, secret: SECRET, env: MOCK_URL });
-  } finally {
-    console.warn = warn;
-  }
-}
-
-const client = newClient();
-
-function unique(prefix) {
-  return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-}
-
-async function newOrganization(fields = {}) {
-  const slug = unique("node-sso");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-    ...fields,
-  });
-  return organization;
-}
+import { BASIC, MOCK_URL, client, newOrganization, rejectsWith, unique } from "./support.mjs";
 
 // The project's public token, from the mock's control API.
 async function publicToken() {
@@ -99,15 +59,6 @@ async function ssoToken(connectionId, email, extra = {}) {
     init = { redirect: "manual", method: "POST", body: form };
   }
   throw new Error("the SSO login did not reach the app");
-}
-
-async function rejectsWith(promise, status, errorType) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${err}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, errorType);
-    return true;
-  });
 }
 
 test("SSO connections are created, listed, updated and deleted", async () => {

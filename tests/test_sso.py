@@ -553,3 +553,33 @@ def test_authn_request_is_signed_with_the_connections_signing_key(
     assert not saml.verify_redirect_signature(urlsplit(location).query, [certificate])
     status, _, body = browse(location)
     assert status == 200 and "SAMLResponse" in body
+
+
+def test_an_unreachable_token_endpoint_is_an_error_page_not_a_crash(
+    stytch_mock: StytchMock,
+) -> None:
+    org = _org(stytch_mock)
+    conn = _oidc(stytch_mock, org)
+    stytch_mock.client.sso.oidc.update_connection(
+        organization_id=org.organization_id,
+        connection_id=conn.connection_id,
+        token_url="http://127.0.0.1:9/token",  # nothing listens on the discard port
+    )
+    _, location, _ = browse(
+        start_url(stytch_mock, connection_id=conn.connection_id, login_hint=EMAIL)
+    )
+    _, callback, _ = browse(location)
+
+    status, _, body = browse(callback)
+
+    assert_error_page(status, body, 400, "oidc_auth_code_error")
+    assert "could not be reached" in body
+
+
+def test_acs_takes_only_a_form(stytch_mock: StytchMock) -> None:
+    conn = _saml(stytch_mock, _org(stytch_mock))
+
+    resp = requests.post(conn.acs_url, json={"SAMLResponse": "x"}, timeout=10)
+
+    assert resp.status_code == 400
+    assert "<code id='error-type'>missing_saml_response</code>" in resp.text

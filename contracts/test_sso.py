@@ -692,3 +692,63 @@ def test_sso_with_a_session_of_the_same_member_adds_the_factor_to_it(
         saml.connection_id,
         oidc.connection_id,
     }
+
+
+# --- RBAC with member-session headers ------------------------------------------------------
+
+
+def as_member(session_token: str) -> Any:
+    from stytch.b2b.models.sso_saml import CreateConnectionRequestOptions
+    from stytch.shared.method_options import Authorization
+
+    return CreateConnectionRequestOptions(authorization=Authorization(session_token=session_token))
+
+
+@pytest.mark.mock_only(reason="members log in through the mock's outbox")
+def test_member_session_headers_need_stytch_sso_permissions(
+    sdk: SDK, login: Any, new_org: Callable[..., Any], mock: Any
+) -> None:
+    from stytch.b2b.models.sso import GetConnectionsRequestOptions
+    from stytch.shared.method_options import Authorization
+
+    admin = login.first()  # the creator of an organization made through discovery: stytch_admin
+    org_id = admin.organization.organization_id
+    conn = sdk.sso.saml.create_connection(
+        organization_id=org_id, method_options=as_member(admin.session_token)
+    ).connection
+    assert conn.organization_id == org_id
+    sdk.organizations.members.create(organization_id=org_id, email_address="plain@acme.example")
+    plain = log_in(sdk, mock, org_id, "plain@acme.example")
+
+    refused(
+        sdk.sso.saml.create_connection,
+        403,
+        "session_authorization_error",
+        organization_id=org_id,
+        method_options=as_member(plain.session_token),
+    )
+    refused(
+        sdk.sso.get_connections,
+        403,
+        "session_authorization_error",
+        organization_id=org_id,
+        method_options=GetConnectionsRequestOptions(
+            authorization=Authorization(session_jwt=plain.session_jwt)
+        ),
+    )
+    other = new_org()
+    refused(
+        sdk.sso.saml.create_connection,
+        403,
+        "session_authorization_tenancy_error",
+        organization_id=other.organization_id,
+        method_options=as_member(admin.session_token),
+    )
+    refused(
+        sdk.sso.saml.create_connection,
+        404,
+        "session_not_found",
+        organization_id=org_id,
+        method_options=as_member("not-a-session-token-" + "x" * 24),
+    )
+    assert len(connections(sdk, org_id).saml_connections) == 1

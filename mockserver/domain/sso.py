@@ -19,8 +19,10 @@ from ..errors import StytchError
 from ..idp import certs, saml
 from ..idp.provider import IdentityProvider
 from ..ids import new_id, uuid_like
+from . import rbac
 from .entities import Organization
 from .project import Project
+from .sessions import get_session
 from .stores.sso import (
     Connection,
     ConnectionStatus,
@@ -701,6 +703,38 @@ def get_connections(project: Project, organization_id: str) -> dict[str, list[Co
         )
         out[key].append(conn)
     return out
+
+
+def authorize(
+    project: Project,
+    *,
+    organization_id: str,
+    action: str,
+    session_token: str | None,
+    session_jwt: str | None,
+) -> None:
+    """RBAC when the caller sends member-session headers (the Python SDK's ``authorization``
+    method option): the session's member needs ``action`` on ``stytch.sso`` in the path's
+    organization (actions from the frontend SDK's ``@rbac`` annotations, stytch-browser
+    ``packages/core/src/public/b2b/sso.ts``). Without headers the project secret may do all.
+
+    TODO(rbac): one member-session check for every family once the RBAC work lands.
+    """
+    if session_token is None and session_jwt is None:
+        return
+    if session_token is not None and session_jwt is not None:
+        raise errors.too_many_session_arguments()
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    member = project.members.get_by_id(session.member_id)
+    org = project.organizations.get_by_id(session.organization_id)
+    rbac.check(
+        member,
+        org,
+        organization_id=organization_id,
+        resource_id="stytch.sso",
+        action=action,
+        session_roles=member.session_role_ids(session.authentication_factors),
+    )
 
 
 def check_default_connection(project: Project, org: Organization, connection_id: str) -> None:

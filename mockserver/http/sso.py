@@ -31,6 +31,18 @@ def _path(request: web.Request, name: str) -> str:
     return request.match_info[name]
 
 
+def _authorized(request: web.Request, action: str) -> None:
+    """Member-session headers (``X-Stytch-Member-Session`` / ``X-Stytch-Member-SessionJWT``,
+    as the SDKs send them) make the call that member's: ``stytch.sso`` ``action`` needed."""
+    sso.authorize(
+        project(request),
+        organization_id=_path(request, "organization_id"),
+        action=action,
+        session_token=request.headers.get("X-Stytch-Member-Session"),
+        session_jwt=request.headers.get("X-Stytch-Member-SessionJWT"),
+    )
+
+
 @routes.post("/v1/b2b/sso/authenticate")
 @operation("Authenticate an SSO token", ms.SSOAuthenticateResponse, body=ms.SSOAuthenticateRequest)
 async def authenticate(request: web.Request, body: ms.SSOAuthenticateRequest) -> web.Response:
@@ -56,6 +68,7 @@ async def authenticate(request: web.Request, body: ms.SSOAuthenticateRequest) ->
 @routes.get(ORG)
 @operation("List an organization's SSO connections", ms.GetConnectionsResponse)
 async def get_connections(request: web.Request) -> web.Response:
+    _authorized(request, "get")
     found = sso.get_connections(project(request), _path(request, "organization_id"))
     return render(request, ms.GetConnectionsResponse, **found)
 
@@ -63,6 +76,7 @@ async def get_connections(request: web.Request) -> web.Response:
 @routes.delete(ORG + "/connections/{connection_id}")
 @operation("Delete an SSO connection", ms.DeleteConnectionResponse)
 async def delete_connection(request: web.Request) -> web.Response:
+    _authorized(request, "delete")
     deleted = sso.delete_connection(
         project(request), _path(request, "organization_id"), _path(request, "connection_id")
     )
@@ -75,6 +89,7 @@ async def delete_connection(request: web.Request) -> web.Response:
 @routes.post(SAML)
 @operation("Create a SAML connection", ms.SAMLConnectionResponse, body=ms.CreateConnectionRequest)
 async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) -> web.Response:
+    _authorized(request, "create")
     conn = sso.create_saml(
         project(request),
         base_url(request),
@@ -88,6 +103,7 @@ async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 @routes.put(SAML + "/connections/{connection_id}")
 @operation("Update a SAML connection", ms.SAMLConnectionResponse, body=ms.SAMLUpdateRequest)
 async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.Response:
+    _authorized(request, "update")
     conn = sso.update_saml(
         project(request),
         _path(request, "organization_id"),
@@ -104,6 +120,7 @@ async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.R
     body=ms.SAMLUpdateByURLRequest,
 )
 async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLRequest) -> web.Response:
+    _authorized(request, "update")
     conn = sso.update_saml_by_url(
         project(request),
         base_url(request),
@@ -117,6 +134,7 @@ async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLReque
 @routes.delete(SAML + "/connections/{connection_id}/verification_certificates/{certificate_id}")
 @operation("Delete a verification certificate", ms.DeleteVerificationCertificateResponse)
 async def saml_delete_certificate(request: web.Request) -> web.Response:
+    _authorized(request, "update")
     deleted = sso.delete_verification_certificate(
         project(request),
         _path(request, "organization_id"),
@@ -129,6 +147,7 @@ async def saml_delete_certificate(request: web.Request) -> web.Response:
 @routes.delete(SAML + "/connections/{connection_id}/encryption_private_keys/{private_key_id}")
 @operation("Delete an encryption private key", ms.DeleteEncryptionPrivateKeyResponse)
 async def saml_delete_encryption_key(request: web.Request) -> web.Response:
+    _authorized(request, "update")
     deleted = sso.delete_encryption_private_key(
         project(request),
         _path(request, "organization_id"),
@@ -144,6 +163,7 @@ async def saml_delete_encryption_key(request: web.Request) -> web.Response:
 @routes.post(OIDC)
 @operation("Create an OIDC connection", ms.OIDCConnectionResponse, body=ms.CreateConnectionRequest)
 async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) -> web.Response:
+    _authorized(request, "create")
     conn = sso.create_oidc(
         project(request),
         base_url(request),
@@ -157,6 +177,7 @@ async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 @routes.put(OIDC + "/connections/{connection_id}")
 @operation("Update an OIDC connection", ms.OIDCUpdateResponse, body=ms.OIDCUpdateRequest)
 async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.Response:
+    _authorized(request, "update")
     conn, warning = sso.update_oidc(
         project(request),
         base_url(request),
@@ -175,6 +196,7 @@ async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.R
     "Create an external connection", ms.ExternalConnectionResponse, body=ms.ExternalCreateRequest
 )
 async def external_create(request: web.Request, body: ms.ExternalCreateRequest) -> web.Response:
+    _authorized(request, "create")
     conn = sso.create_external(
         project(request),
         _path(request, "organization_id"),
@@ -192,6 +214,7 @@ async def external_create(request: web.Request, body: ms.ExternalCreateRequest) 
     "Update an external connection", ms.ExternalConnectionResponse, body=ms.ExternalUpdateRequest
 )
 async def external_update(request: web.Request, body: ms.ExternalUpdateRequest) -> web.Response:
+    _authorized(request, "update")
     conn = sso.update_external(
         project(request),
         _path(request, "organization_id"),

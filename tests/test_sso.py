@@ -389,18 +389,24 @@ def test_oidc_connection_repointed_at_another_provider(
     issuer = f"{other_idp.url.rstrip('/')}/_mock/idp/{OTHER.project_id}"
     discovery = requests.get(issuer + "/.well-known/openid-configuration", timeout=10).json()
 
+    # A new issuer: its discovery document (on a loopback host) fills the four URLs.
     updated = stytch_mock.client.sso.oidc.update_connection(
         organization_id=org.organization_id,
         connection_id=conn.connection_id,
         issuer=issuer,
         client_id="outside-client",
         client_secret="outside-secret",
-        authorization_url=discovery["authorization_endpoint"],
-        token_url=discovery["token_endpoint"],
-        userinfo_url=discovery["userinfo_endpoint"],
-        jwks_url=discovery["jwks_uri"],
     )
+    assert updated.warning is None
     assert updated.connection.status == "active"
+    assert (updated.connection.authorization_url, updated.connection.token_url) == (
+        discovery["authorization_endpoint"],
+        discovery["token_endpoint"],
+    )
+    assert (updated.connection.userinfo_url, updated.connection.jwks_url) == (
+        discovery["userinfo_endpoint"],
+        discovery["jwks_uri"],
+    )
 
     token = stytch_mock.sso_token(conn.connection_id, "far@away.example", name="Far Away")
     resp = stytch_mock.client.sso.authenticate(sso_token=token)
@@ -435,6 +441,23 @@ def test_deleting_an_oidc_connection_unregisters_its_client_at_the_idp(
     assert status == 400
     assert "<code id='error-type'>invalid_client</code>" in body
     assert "Unknown client_id" in body
+
+
+def test_an_issuer_without_a_discovery_document_gives_a_warning(
+    stytch_mock: StytchMock,
+) -> None:
+    org = _org(stytch_mock)
+    conn = _oidc(stytch_mock, org)
+
+    updated = stytch_mock.client.sso.oidc.update_connection(
+        organization_id=org.organization_id,
+        connection_id=conn.connection_id,
+        issuer="http://127.0.0.1:9/no-idp-here",
+    )
+
+    assert updated.warning and "could not be read" in updated.warning
+    assert updated.connection.issuer == "http://127.0.0.1:9/no-idp-here"
+    assert updated.connection.token_url == conn.token_url  # left as it was
 
 
 def test_oidc_callback_refuses_unknown_state(stytch_mock: StytchMock) -> None:

@@ -170,7 +170,7 @@ def _check_identity_provider(value: str | None) -> None:
         )
 
 
-def _is_loopback(host: str | None) -> bool:
+def is_loopback(host: str | None) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or bool(host and host.endswith(".localhost"))
 
 
@@ -181,7 +181,7 @@ def _check_url(value: str, error_type: str, field_name: str, *, https: str | Non
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise _e400(error_type, f"{field_name} must be an absolute https:// URL.")
-    if https is not None and parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if https is not None and parts.scheme == "http" and not is_loopback(parts.hostname):
         raise _e400(https, f"{field_name} must use https.")
 
 
@@ -577,11 +577,15 @@ def update_oidc(
     organization_id: str,
     connection_id: str,
     changes: dict[str, Any],
+    discovered: dict[str, str] | None = None,
+    discovery_error: str | None = None,
 ) -> tuple[OIDCConnection, str | None]:
     """Partial update; ``warning`` when a new issuer's discovery document could not be read.
 
-    [chosen] The mock fetches no network: a new issuer that is the built-in IdP fills the four
-    URLs (body values win); any other issuer leaves them as they are, with a ``warning``."""
+    A new issuer fills the four URLs from its discovery document (body values win), as Stytch
+    does: ``discovered`` is that document's URLs when the HTTP layer could read it.
+    [chosen] The mock reads discovery documents only on loopback hosts (the built-in IdP, or
+    an IdP running locally), never the internet; other issuers get a ``warning``."""
     org = _org(project, organization_id)
     conn: OIDCConnection = get_connection(project, org, connection_id, "oidc")
     changes = {k: v for k, v in changes.items() if v is not None}
@@ -594,10 +598,14 @@ def update_oidc(
         built_in = built_in_oidc(base_url, project.project_id)
         if changes["issuer"].rstrip("/") == built_in["issuer"]:
             changes = {**built_in, **changes}
+        elif discovered is not None:
+            changes = {**discovered, **changes}
         else:
             warning = (
-                "The mock does not fetch discovery documents, so authorization_url, token_url, "
-                "userinfo_url and jwks_url were not inferred from the issuer."
+                discovery_error
+                or "The mock reads discovery documents only from loopback hosts, so "
+                "authorization_url, token_url, userinfo_url and jwks_url were not inferred "
+                "from the issuer."
             )
     for name in (
         "display_name",

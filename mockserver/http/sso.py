@@ -7,6 +7,9 @@ URL the request came to (the mock's own address).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import aiohttp
 from aiohttp import web
 
 from ..domain import sso, sso_login
@@ -15,6 +18,7 @@ from .common import operation, project, render
 from .render import auth_result_fields
 
 routes = web.RouteTableDef()
+DISCOVERY_TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 ORG = "/v1/b2b/sso/{organization_id}"
 SAML = "/v1/b2b/sso/saml/{organization_id}"
@@ -29,6 +33,32 @@ def base_url(request: web.Request) -> str:
 
 def _path(request: web.Request, name: str) -> str:
     return request.match_info[name]
+
+
+async def _discover(issuer: str) -> tuple[dict[str, str] | None, str | None]:
+    """The four URLs of an OpenID provider's discovery document
+    (``<issuer>/.well-known/openid-configuration``, OpenID Connect Discovery §4), or why not."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        async with aiohttp.ClientSession(timeout=DISCOVERY_TIMEOUT) as client:
+            async with client.get(url) as resp:
+                if resp.status != 200:
+                    return None, f"{url} answered {resp.status}."
+                document = await resp.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return None, f"{url} could not be read: {exc}."
+    if not isinstance(document, dict) or document.get("issuer") != issuer:
+        return None, f"{url} does not describe the issuer {issuer}."
+    names = {
+        "authorization_url": "authorization_endpoint",
+        "token_url": "token_endpoint",
+        "userinfo_url": "userinfo_endpoint",
+        "jwks_url": "jwks_uri",
+    }
+    found = {ours: document.get(theirs) for ours, theirs in names.items()}
+    if not all(isinstance(v, str) and v for v in found.values()):
+        return None, f"{url} lacks an endpoint."
+    return {k: str(v) for k, v in found.items()}, None
 
 
 def _authorized(request: web.Request, action: str) -> None:
@@ -178,12 +208,17 @@ async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 @operation("Update an OIDC connection", ms.OIDCUpdateResponse, body=ms.OIDCUpdateRequest)
 async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.Response:
     _authorized(request, "update")
+    discovered, error = None, None
+    if body.issuer and sso.is_loopback(urlsplit(body.issuer).hostname):
+        discovered, error = await _discover(body.issuer)
     conn, warning = sso.update_oidc(
         project(request),
         base_url(request),
         _path(request, "organization_id"),
         _path(request, "connection_id"),
         body.model_dump(exclude_none=True),
+        discovered=discovered,
+        discovery_error=error,
     )
     return render(request, ms.OIDCUpdateResponse, connection=conn, warning=warning)
 

@@ -117,10 +117,12 @@ def test_start_refuses_bad_input_with_an_error_page(
     conn = _saml(stytch_mock, _org(stytch_mock))
     query = {"connection_id": conn.connection_id, **params}
     query = {k: v for k, v in query.items() if v is not None}
+    before = state_of(stytch_mock)
 
     got, _, body = browse(start_url(stytch_mock, **query))
 
     assert_error_page(got, body, status, error_type)
+    assert state_of(stytch_mock) == before
 
 
 def test_start_refuses_another_organizations_or_an_inactive_connection(
@@ -238,10 +240,13 @@ def test_saml_acs_refuses_a_tampered_response(stytch_mock: StytchMock) -> None:
     conn = _saml(stytch_mock, _org(stytch_mock))
     form = saml_form(stytch_mock, conn)
     xml = base64.b64decode(form["SAMLResponse"]).replace(EMAIL.encode(), b"eve@acme.example")
+    before = state_of(stytch_mock)
 
     status, _, body = post_acs(conn, {**form, "SAMLResponse": base64.b64encode(xml).decode()})
 
     assert_error_page(status, body, 400, "invalid_signature_saml_response")
+    assert state_of(stytch_mock) == before  # the login under way is still there
+    assert post_acs(conn, form)[0] == 302  # and the genuine response still completes it
 
 
 def test_saml_acs_refuses_an_expired_response_on_the_mock_clock(stytch_mock: StytchMock) -> None:

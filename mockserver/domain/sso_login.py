@@ -278,6 +278,16 @@ def _profile(
     )
 
 
+def _check_email(profile: SSOProfile, delivery: str) -> None:
+    if not profile.email:
+        raise _e400(
+            "invalid_saml_response_email"
+            if delivery == "sso_saml"
+            else "oidc_response_email_missing",
+            "The identity provider sent no email address for the user.",
+        )
+
+
 def _issue_token(
     project: Project,
     pending: SSOStart | None,
@@ -286,13 +296,7 @@ def _issue_token(
     delivery: str,
 ) -> str:
     """The SSO token, and the app URL the browser goes to with it."""
-    if not profile.email:
-        raise _e400(
-            "invalid_saml_response_email"
-            if delivery == "sso_saml"
-            else "oidc_response_email_missing",
-            "The identity provider sent no email address for the user.",
-        )
+    _check_email(profile, delivery)
     now = project.now()
     if pending is None:  # IdP-initiated: the connection's own organization, default URLs
         connection_id, organization_id = idp_conn.connection_id, idp_conn.organization_id
@@ -337,7 +341,8 @@ def saml_acs(
         raise _saml_error(exc, saml_response, conn) from None
     if project.sso_connections.assertion_seen(assertion.assertion_id, now):
         raise _e400("duplicate_saml_response", "This SAML response was already used.")
-    pending = _take_start(project, relay_state)
+    # Everything is checked before the login under way is spent (a refused post changes nothing).
+    pending = project.sso_starts.find(relay_state, now) if relay_state else None
     if pending is not None and pending.idp_connection_id != conn.connection_id:
         pending = None
     if pending is None:
@@ -354,15 +359,18 @@ def saml_acs(
             )
     elif assertion.in_response_to and assertion.in_response_to != pending.saml_request_id:
         raise _e400("unsolicited_saml_response", "InResponseTo does not match the request.")
-    project.sso_connections.remember_assertion(
-        assertion.assertion_id, now + saml.ASSERTION_LIFETIME, now
-    )
     profile = _profile(
         conn.attribute_mapping or {},
         assertion.attributes,
         assertion.name_id,
         name_id=assertion.name_id,
     )
+    _check_email(profile, "sso_saml")
+    project.sso_connections.remember_assertion(
+        assertion.assertion_id, now + saml.ASSERTION_LIFETIME, now
+    )
+    if pending is not None:
+        project.sso_starts.take(pending.state, now)
     return _issue_token(project, pending, conn, profile, "sso_saml")
 
 

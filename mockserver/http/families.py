@@ -13,13 +13,13 @@ from types import ModuleType
 from . import (
     control,
     discovery,
-    idp,
     magic_links,
     openapi,
     organizations,
     sessions,
     sso,
     sso_browser,
+    sso_idp,
 )
 
 FAMILIES: tuple[ModuleType, ...] = (
@@ -29,7 +29,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     sessions,
     sso,
     sso_browser,
-    idp,
+    sso_idp,
     control,
     openapi,
 )

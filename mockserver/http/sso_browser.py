@@ -1,6 +1,6 @@
 """The browser's side of SSO: ``GET /v1/public/sso/start`` and the connection callbacks
 (``/v1/b2b/sso/callback/{connection_id}``: a SAML Response POSTed to the ACS URL, or an OIDC
-authorization code at the redirect URL). Errors are HTML pages (``http.browser``).
+authorization code at the redirect URL). Errors are HTML pages (``http.browser_routes``).
 
 The OIDC callback is a real relying party: it exchanges the code at the connection's
 ``token_url``, reads ``userinfo_url`` and verifies the ID token against ``jwks_url`` over HTTP
@@ -20,7 +20,7 @@ from .. import errors
 from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..models import sso as ms
-from .browser import browser_route, redirect
+from .browser_routes import browser_route, redirect
 from .common import REQUEST_ID, parse_query
 from .middleware import REGISTRY
 

@@ -26,7 +26,7 @@ from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..idp import saml
 from ..idp.provider import IdPUser, OIDCError
-from .browser import browser_route, page, project_by_id, redirect
+from .browser_routes import browser_route, page, project_by_id, redirect
 from .common import json_response
 
 routes = web.RouteTableDef()

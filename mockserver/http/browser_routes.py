@@ -75,7 +75,7 @@ def browser_route(handler: Handler) -> Handler:
 def project_by_id(request: web.Request, project_id: str) -> Project:
     from .middleware import REGISTRY
 
-    found = request.app[REGISTRY].get(project_id)
+    found = request.app[REGISTRY].find_project(project_id)
     if found is None:
         raise errors.project_not_found()
     return found

@@ -76,7 +76,7 @@ BUILT_IN_ATTRIBUTE_MAPPING = {"email": "email", "full_name": "name", "groups": "
 # [chosen] statuses: *_not_found 404, everything else 400 (Stytch publishes none of these).
 
 
-def _e400(error_type: str, message: str) -> StytchError:
+def sso_bad_request(error_type: str, message: str) -> StytchError:
     return StytchError(400, error_type, message)
 
 
@@ -164,7 +164,7 @@ def callback_url(base_url: str, connection_id: str) -> str:
 
 def _check_identity_provider(value: str | None) -> None:
     if value is not None and value != "" and value not in IDENTITY_PROVIDERS:
-        raise _e400(
+        raise sso_bad_request(
             "invalid_sso_idp",
             f"identity_provider must be one of {', '.join(sorted(IDENTITY_PROVIDERS))}.",
         )
@@ -180,16 +180,16 @@ def _check_url(value: str, error_type: str, field_name: str, *, https: str | Non
     locally) can be used; Stytch asks for https."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _e400(error_type, f"{field_name} must be an absolute https:// URL.")
+        raise sso_bad_request(error_type, f"{field_name} must be an absolute https:// URL.")
     if https is not None and parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise _e400(https, f"{field_name} must use https.")
+        raise sso_bad_request(https, f"{field_name} must use https.")
 
 
 def _certificate_entry(pem_text: str, now: datetime) -> dict[str, Any]:
     try:
         cert = certs.load_certificate(pem_text)
     except certs.BadCertificate:
-        raise _e400(
+        raise sso_bad_request(
             "invalid_x509_certificate", "x509_certificate is not a PEM-encoded X.509 certificate."
         ) from None
     not_before, not_after = certs.validity(cert)
@@ -213,7 +213,7 @@ def _signing_entry(
         try:
             key = certs.load_rsa_private_key(key_pem)
         except certs.BadPrivateKey:
-            raise _e400(
+            raise sso_bad_request(
                 "saml_signing_private_key_invalid",
                 "signing_private_key is not a PEM-encoded RSA (PKCS#1) private key.",
             ) from None
@@ -235,27 +235,29 @@ def _check_saml_mapping(mapping: dict[str, Any] | None, group_roles: list[dict[s
     ``first_name`` + ``last_name``; a ``groups`` key when groups grant roles."""
     if mapping is None:
         if group_roles:
-            raise _e400(
+            raise sso_bad_request(
                 "saml_connection_attribute_mapping_missing_groups_key",
                 "Group role assignments need a groups key in attribute_mapping.",
             )
         return
     if any(isinstance(v, dict | list) for v in mapping.values()):
-        raise _e400(
+        raise sso_bad_request(
             "saml_connection_no_nested_keys_in_attribute_mapping",
             "attribute_mapping values must be attribute names (strings).",
         )
     if not mapping.get("email"):
-        raise _e400("saml_connection_email_mapping_required", "attribute_mapping must map email.")
+        raise sso_bad_request(
+            "saml_connection_email_mapping_required", "attribute_mapping must map email."
+        )
     if not mapping.get("full_name") and not (
         mapping.get("first_name") and mapping.get("last_name")
     ):
-        raise _e400(
+        raise sso_bad_request(
             "saml_connection_name_mapping_required",
             "attribute_mapping must map full_name, or first_name and last_name.",
         )
     if group_roles and not mapping.get("groups"):
-        raise _e400(
+        raise sso_bad_request(
             "saml_connection_attribute_mapping_missing_groups_key",
             "Group role assignments need a groups key in attribute_mapping.",
         )
@@ -434,7 +436,7 @@ def update_saml(
         entry = _certificate_entry(changes["x509_certificate"], now)
         if entry["certificate"] not in {c["certificate"] for c in verification}:
             if len(verification) >= MAX_VERIFICATION_CERTIFICATES:
-                raise _e400(
+                raise sso_bad_request(
                     "too_many_sso_verification_certificates",
                     f"A connection holds at most {MAX_VERIFICATION_CERTIFICATES} verification "
                     "certificates: delete one first.",
@@ -448,7 +450,7 @@ def update_saml(
         try:
             certs.load_rsa_private_key(changes["saml_encryption_private_key"])
         except certs.BadPrivateKey:
-            raise _e400(
+            raise sso_bad_request(
                 "saml_signing_private_key_invalid",
                 "saml_encryption_private_key is not a PEM-encoded RSA (PKCS#1) private key.",
             ) from None
@@ -477,7 +479,7 @@ def update_saml_by_url(
     conn: SAMLConnection = get_connection(project, org, connection_id, "saml")
     built_in = built_in_saml(base_url, project.project_id)
     if metadata_url != built_in["metadata_url"]:
-        raise _e400(
+        raise sso_bad_request(
             "invalid_saml_metadata_url",
             "The mock cannot fetch metadata from other hosts; use the built-in IdP's metadata URL "
             f"({built_in['metadata_url']}) or set the fields with Update SAML Connection.",
@@ -503,7 +505,7 @@ def delete_verification_certificate(
     if len(kept) == len(conn.verification_certificates):
         raise sso_verification_key_not_found()
     if not kept and conn.status == ConnectionStatus.ACTIVE:
-        raise _e400(
+        raise sso_bad_request(
             "cannot_delete_last_sso_verification_key",
             "An active connection keeps at least one verification certificate.",
         )
@@ -651,13 +653,15 @@ def create_external(
             404, "external_connection_id_not_found", "The external connection could not be found."
         )
     if target.status != ConnectionStatus.ACTIVE:
-        raise _e400("external_connection_not_active", "The external connection is not active.")
+        raise sso_bad_request(
+            "external_connection_not_active", "The external connection is not active."
+        )
     for conn in project.sso_connections.of_organization(org.organization_id):
         if (
             isinstance(conn, ExternalConnection)
             and conn.external_connection_id == target.connection_id
         ):
-            raise _e400(
+            raise sso_bad_request(
                 "duplicate_external_sso_connection",
                 "This organization already has an external connection to that connection.",
             )
@@ -750,7 +754,7 @@ def check_default_connection(project: Project, org: Organization, connection_id:
     connections."""
     conn = find_connection(project, connection_id)
     if conn is None or conn.organization_id != org.organization_id:
-        raise _e400(
+        raise sso_bad_request(
             "invalid_sso_default_connection_id",
             "sso_default_connection_id must be one of the organization's SSO connections.",
         )
@@ -769,7 +773,7 @@ def delete_connection(project: Project, organization_id: str, connection_id: str
     if conn is None or conn.organization_id != org.organization_id:
         raise sso_connection_not_found()
     if org.sso_default_connection_id == connection_id:
-        raise _e400(
+        raise sso_bad_request(
             "cannot_delete_default_sso_connection",
             "The organization's default SSO connection cannot be deleted: change "
             "sso_default_connection_id first.",

@@ -37,11 +37,11 @@ from .sso import (
     SSO_TOKEN_MINUTES,
     START_MINUTES,
     TOKEN_CLAIMS,
-    _e400,
     certs_body,
     find_connection,
     oidc_connection_not_found,
     saml_connection_not_found,
+    sso_bad_request,
     sso_connection_not_found,
     sso_token_not_found,
 )
@@ -68,7 +68,7 @@ def _connection_for_start(
         if conn is None or org is None:
             raise sso_connection_not_found()
         if conn.organization_id != org.organization_id:
-            raise _e400(
+            raise sso_bad_request(
                 "sso_connection_organization_mismatch",
                 "The connection does not belong to that organization.",
             )
@@ -79,7 +79,9 @@ def _connection_for_start(
             raise sso_connection_not_found()
         return conn
     if not organization_id:
-        raise _e400("missing_sso_connection_locator", "Pass connection_id or organization_id.")
+        raise sso_bad_request(
+            "missing_sso_connection_locator", "Pass connection_id or organization_id."
+        )
     org = project.organizations.find(organization_id)
     if org is None:
         raise errors.organization_not_found()
@@ -95,12 +97,12 @@ def _connection_for_start(
         if c.status == ConnectionStatus.ACTIVE
     ]
     if not active:
-        raise _e400(
+        raise sso_bad_request(
             "no_sso_connection_exists_for_organization",
             "The organization has no active SSO connection.",
         )
     if len(active) > 1:
-        raise _e400(
+        raise sso_bad_request(
             "indeterminate_sso_connection_for_organization",
             "The organization has several SSO connections and no default: pass connection_id.",
         )
@@ -121,7 +123,7 @@ def _redirect_url(project: Project, url: str | None, kind: str) -> str:
     try:
         return project.resolve_redirect_url(url)
     except StytchError:
-        raise _e400(
+        raise sso_bad_request(
             "no_match_for_provided_sso_url",
             f"{kind}_redirect_url is not one of the project's redirect URLs.",
         ) from None
@@ -143,7 +145,7 @@ def start(
     conn = _connection_for_start(project, connection_id, organization_id)
     idp_conn = _idp_connection(project, conn)
     if conn.status != ConnectionStatus.ACTIVE or idp_conn.status != ConnectionStatus.ACTIVE:
-        raise _e400(
+        raise sso_bad_request(
             "requires_active_sso_connection",
             "The SSO connection is not active yet: finish its set-up first.",
         )
@@ -222,7 +224,7 @@ def _get_callback_connection(project: Project, connection_id: str, kind: str) ->
     if conn is None or conn.kind != kind:
         raise {"saml": saml_connection_not_found, "oidc": oidc_connection_not_found}[kind]()
     if conn.status != ConnectionStatus.ACTIVE:
-        raise _e400("requires_active_sso_connection", "The SSO connection is not active.")
+        raise sso_bad_request("requires_active_sso_connection", "The SSO connection is not active.")
     return conn
 
 
@@ -280,7 +282,7 @@ def _profile(
 
 def _check_email(profile: SSOProfile, delivery: str) -> None:
     if not profile.email:
-        raise _e400(
+        raise sso_bad_request(
             "invalid_saml_response_email"
             if delivery == "sso_saml"
             else "oidc_response_email_missing",
@@ -327,7 +329,7 @@ def saml_acs(
     """The Assertion Consumer Service: verify the IdP's POSTed Response, then the app's URL."""
     conn: SAMLConnection = _get_callback_connection(project, connection_id, "saml")
     if not saml_response:
-        raise _e400("missing_saml_response", "The request carries no SAMLResponse.")
+        raise sso_bad_request("missing_saml_response", "The request carries no SAMLResponse.")
     now = project.now()
     try:
         assertion = saml.verify_response(
@@ -340,25 +342,27 @@ def saml_acs(
     except saml.SAMLError as exc:
         raise _saml_error(exc, saml_response, conn) from None
     if project.sso_connections.assertion_seen(assertion.assertion_id, now):
-        raise _e400("duplicate_saml_response", "This SAML response was already used.")
+        raise sso_bad_request("duplicate_saml_response", "This SAML response was already used.")
     # Everything is checked before the login under way is spent (a refused post changes nothing).
     pending = project.sso_starts.find(relay_state, now) if relay_state else None
     if pending is not None and pending.idp_connection_id != conn.connection_id:
         pending = None
     if pending is None:
         if assertion.in_response_to:
-            raise _e400(
+            raise sso_bad_request(
                 "unsolicited_saml_response",
                 "The SAML response answers a request this connection did not send (or one "
                 "that expired).",
             )
         if conn.idp_initiated_auth_disabled:
-            raise _e400(
+            raise sso_bad_request(
                 "saml_idp_initiated_auth_disabled",
                 "IdP-initiated login is disabled for this connection.",
             )
     elif assertion.in_response_to and assertion.in_response_to != pending.saml_request_id:
-        raise _e400("unsolicited_saml_response", "InResponseTo does not match the request.")
+        raise sso_bad_request(
+            "unsolicited_saml_response", "InResponseTo does not match the request."
+        )
     profile = _profile(
         conn.attribute_mapping or {},
         assertion.attributes,
@@ -380,11 +384,11 @@ def _saml_error(exc: saml.SAMLError, saml_response: str, conn: SAMLConnection) -
         signer = saml.signing_certificate(saml_response)
         known = {certs_body(c["certificate"]) for c in conn.verification_certificates}
         if signer is not None and signer not in known:
-            return _e400(
+            return sso_bad_request(
                 "saml_certificate_mismatch",
                 "The SAML response is signed with a certificate this connection does not hold.",
             )
-        return _e400("invalid_signature_saml_response", str(exc))
+        return sso_bad_request("invalid_signature_saml_response", str(exc))
     error_type = {
         "malformed": "invalid_xml_saml_response",
         "status": "failed_saml_response",
@@ -395,7 +399,7 @@ def _saml_error(exc: saml.SAMLError, saml_response: str, conn: SAMLConnection) -
         "subject": "invalid_saml_response",
         "missing_signature": "missing_signature_saml_response",
     }.get(reason, "invalid_saml_response")
-    return _e400(error_type, str(exc))
+    return sso_bad_request(error_type, str(exc))
 
 
 def oidc_callback_start(
@@ -404,15 +408,17 @@ def oidc_callback_start(
     """The OIDC callback's first step: its connection and the login it answers (single use)."""
     conn: OIDCConnection = _get_callback_connection(project, connection_id, "oidc")
     if not state:
-        raise _e400("missing_oidc_state_param", "The callback carries no state parameter.")
+        raise sso_bad_request(
+            "missing_oidc_state_param", "The callback carries no state parameter."
+        )
     pending = _take_start(project, state)
     if pending is None or pending.idp_connection_id != conn.connection_id:
-        raise _e400(
+        raise sso_bad_request(
             "unsolicited_oidc_response",
             "The callback answers no login this connection started (or one that expired).",
         )
     if error:
-        raise _e400("oidc_auth_code_error", f"The identity provider answered {error!r}.")
+        raise sso_bad_request("oidc_auth_code_error", f"The identity provider answered {error!r}.")
     return conn, pending
 
 
@@ -437,16 +443,18 @@ def verify_id_token(
             options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
         )
     except (jwt.PyJWTError, ValueError, KeyError) as exc:
-        raise _e400(
+        raise sso_bad_request(
             "oidc_invalid_callback_request", f"The ID token does not verify: {exc}."
         ) from None
     if pending.nonce and claims.get("nonce") != pending.nonce:
-        raise _e400("oidc_invalid_callback_request", "The ID token's nonce does not match.")
+        raise sso_bad_request(
+            "oidc_invalid_callback_request", "The ID token's nonce does not match."
+        )
     exp = claims.get("exp")
     if isinstance(exp, int | float) and project.clock.timestamp() >= exp:
-        raise _e400("expired_oidc_response", "The ID token has expired.")
+        raise sso_bad_request("expired_oidc_response", "The ID token has expired.")
     if not claims.get("sub"):
-        raise _e400("oidc_response_subject_missing", "The ID token has no subject.")
+        raise sso_bad_request("oidc_response_subject_missing", "The ID token has no subject.")
     return claims
 
 
@@ -459,7 +467,7 @@ def oidc_finish(
 ) -> str:
     """The SSO token for a verified ID token (plus userinfo), and the app URL."""
     if userinfo is not None and userinfo.get("sub") not in (None, claims["sub"]):
-        raise _e400(
+        raise sso_bad_request(
             "oidc_response_subject_mismatch", "userinfo's subject differs from the ID token's."
         )
     attributes = {k: v for k, v in {**(userinfo or {}), **claims}.items() if k not in TOKEN_CLAIMS}
@@ -562,7 +570,7 @@ def authenticate(
             org.sso_jit_provisioning == "RESTRICTED"
             and conn.connection_id not in org.sso_jit_provisioning_allowed_connections
         ):
-            raise _e400(
+            raise sso_bad_request(
                 "invalid_connection_for_jit_provisioning",
                 "The organization does not allow JIT provisioning through this connection.",
             )

@@ -89,8 +89,9 @@ def _connection_for_start(
         conn = find_connection(project, org.sso_default_connection_id)
         if conn is not None:
             return conn
-    # [chosen] Without a default connection, an organization with exactly one active
-    # connection uses it.
+    # Without a default, an organization's only active connection is used: the Python SDK's
+    # organization update docstring calls the default "the default connection used for SSO
+    # when there are multiple active connections".
     active = [
         c
         for c in project.sso_connections.of_organization(org.organization_id)

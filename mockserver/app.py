@@ -7,21 +7,27 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
+from .http.browser_routes import PUBLIC_URL
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .signer import InlineSigner, ProcessSigner
 
 
-def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Application:
+def create_app(
+    registry: Registry, *, sign_in_process: bool = False, public_url: str | None = None
+) -> web.Application:
     """The mock's app. ``sign_in_process``: session JWTs are signed by a helper process
     (mockserver.signer.ProcessSigner, started and stopped with the app) instead of on the
-    event loop."""
+    event loop. ``public_url``: the mock's address as browsers reach it, when it differs from
+    the one requests come to (http.browser_routes.PUBLIC_URL)."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
     app = web.Application(middlewares=[stytch_middleware], client_max_size=MAX_CONTROL_BODY_BYTES)
     app[REGISTRY] = registry
     app[AUTHENTICATED] = {}
+    if public_url:
+        app[PUBLIC_URL] = public_url
     if sign_in_process:
         signer = ProcessSigner()
         app[SIGNER] = signer

@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -116,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
         "signature (~0.3 ms each) runs on another core while the server goes on; or "
         "'inline', on the server's own event loop (default process)",
     )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the mock's address as browsers reach it, when it differs from the one apps "
+        "use (Docker: http://localhost:8080); SSO's ACS, callback and built-in IdP URLs use "
+        "it (default: the address each request came to)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -154,6 +162,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     seed = load_seed_file(args.seed) if args.seed is not None else []
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, not {args.port}")
+    if args.public_url is not None:
+        parts = urlsplit(args.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"--public-url must be an http(s) URL, not {args.public_url!r}")
     return Settings(
         projects=projects,
         host=args.host,
@@ -161,6 +173,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         open_projects=open_projects,
         access_log=args.access_log,
         jwt_signer=args.jwt_signer,
+        public_url=args.public_url,
         seed=seed,
         credentials_source=source,
     )
@@ -210,7 +223,11 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     """The mock listening as ``settings`` say (JWT signer, access log, address): its runner,
     which the caller cleans up, and its URL. ``serve`` and ``reference_app.devserver`` both
     start it here, so the two cannot drift apart."""
-    app = create_app(registry, sign_in_process=settings.jwt_signer == "process")
+    app = create_app(
+        registry,
+        sign_in_process=settings.jwt_signer == "process",
+        public_url=settings.public_url,
+    )
     access_log = None
     if settings.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")

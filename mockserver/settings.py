@@ -94,6 +94,7 @@ class Settings:
     open_projects: bool = False
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
+    public_url: str | None = None  # the mock's address as browsers reach it (SSO)
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
 

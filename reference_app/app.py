@@ -351,7 +351,7 @@ async def sso_start(request: web.Request) -> web.Response:
             request, "login.html", status=400, sso_error="Enter your organization.", email=""
         )
     config = request.app[CONFIG]
-    token = await sso.public_token(request.app, config, request.app[HTTP])
+    token = await sso.public_token(config, request.app[HTTP])
     if token is None:
         return error_page(
             request,

@@ -5,6 +5,12 @@ STYTCH_PROJECT_ID   the Stytch project id (required)
 STYTCH_SECRET       the project's secret (required)
 STYTCH_API_URL      where the Stytch API is: the mock's URL (``http://127.0.0.1:8080/``);
                     unset means Stytch's own test (or live) environment
+STYTCH_PUBLIC_TOKEN the project's public token (Sign in with SSO); unset, against the mock,
+                    means the mock's own (``GET /_mock/project``)
+STYTCH_PUBLIC_API_URL
+                    where the browser reaches the Stytch API, when not at STYTCH_API_URL
+                    (Docker: the app uses ``http://mock:8080/``, the browser
+                    ``http://localhost:8080/``)
 APP_SECRET          the key that signs and encrypts the session cookie; unset means a random
                     key per process (every restart logs everybody out)
 APP_URL             the app's public base URL, used for the magic links' redirect URL;
@@ -29,6 +35,8 @@ ENV_NAMES = (
     "STYTCH_PROJECT_ID",
     "STYTCH_SECRET",
     "STYTCH_API_URL",
+    "STYTCH_PUBLIC_TOKEN",
+    "STYTCH_PUBLIC_API_URL",
     "APP_SECRET",
     "APP_URL",
     "HOST",
@@ -54,6 +62,8 @@ class Config:
     port: int = DEFAULT_PORT
     #: True when APP_SECRET was not set and ``app_secret`` is a random per-process key
     ephemeral_app_secret: bool = False
+    public_token: str | None = None
+    public_api_url: str | None = None
 
     @property
     def talks_to_mock(self) -> bool:
@@ -92,6 +102,11 @@ class Config:
         api_url = get("STYTCH_API_URL")
         if api_url and urlsplit(api_url).scheme not in ("http", "https"):
             raise ConfigError(f"STYTCH_API_URL must be an http(s) URL, not {api_url!r}")
+        public_api_url = get("STYTCH_PUBLIC_API_URL")
+        if public_api_url and urlsplit(public_api_url).scheme not in ("http", "https"):
+            raise ConfigError(
+                f"STYTCH_PUBLIC_API_URL must be an http(s) URL, not {public_api_url!r}"
+            )
         app_url = get("APP_URL")
         if app_url and urlsplit(app_url).scheme not in ("http", "https"):
             raise ConfigError(f"APP_URL must be an http(s) URL, not {app_url!r}")
@@ -112,4 +127,6 @@ class Config:
             host=get("HOST") or DEFAULT_HOST,
             port=port,
             ephemeral_app_secret=app_secret is None,
+            public_token=get("STYTCH_PUBLIC_TOKEN"),
+            public_api_url=public_api_url,
         )

@@ -13,40 +13,43 @@ own (``GET /_mock/project``).
 from __future__ import annotations
 
 import base64
-import os
 from urllib.parse import urlencode, urlsplit
 
-from aiohttp import web
+import aiohttp
+
+from .config import Config
 
 STYTCH_TEST_API = "https://test.stytch.com/"
 STYTCH_LIVE_API = "https://api.stytch.com/"
 
 
-def api_base(config: object) -> str:
-    """Where the browser goes for Stytch's public routes."""
-    if getattr(config, "api_url", None):
-        return config.api_base  # type: ignore[attr-defined]
-    project_id = getattr(config, "project_id", "")
-    return STYTCH_LIVE_API if project_id.startswith("project-live-") else STYTCH_TEST_API
+def api_base(config: Config) -> str:
+    """Where the browser goes for Stytch's public routes: ``STYTCH_PUBLIC_API_URL`` when the
+    browser reaches the API at another address than the app does (Docker: the app talks to
+    ``http://mock:8080/``, the browser to ``http://localhost:8080/``), else the API's URL."""
+    if config.public_api_url:
+        url = config.public_api_url
+        return url if url.endswith("/") else url + "/"
+    if config.api_url:
+        return config.api_base
+    return STYTCH_LIVE_API if config.project_id.startswith("project-live-") else STYTCH_TEST_API
 
 
-def form_action_origin(config: object) -> str:
+def form_action_origin(config: Config) -> str:
     """The origin a form on this app may lead to besides the app itself (the SSO start)."""
     parts = urlsplit(api_base(config))
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def public_token(app: web.Application, config: object, http: object) -> str | None:
-    configured = getattr(config, "public_token", None) or os.environ.get("STYTCH_PUBLIC_TOKEN")
-    if configured:
-        return str(configured)
-    if not getattr(config, "talks_to_mock", False):
+async def public_token(config: Config, http: aiohttp.ClientSession) -> str | None:
+    """STYTCH_PUBLIC_TOKEN, else (against the mock) the mock's own, else None."""
+    if config.public_token:
+        return config.public_token
+    if not config.talks_to_mock:
         return None
-    project_id = config.project_id  # type: ignore[attr-defined]
-    secret = config.secret  # type: ignore[attr-defined]
-    credentials = base64.b64encode(f"{project_id}:{secret}".encode()).decode()
-    async with http.get(  # type: ignore[attr-defined]
-        api_base(config) + "_mock/project", headers={"Authorization": f"Basic {credentials}"}
+    credentials = base64.b64encode(f"{config.project_id}:{config.secret}".encode()).decode()
+    async with http.get(
+        config.api_base + "_mock/project", headers={"Authorization": f"Basic {credentials}"}
     ) as resp:
         if resp.status == 200:
             body = await resp.json(content_type=None)
@@ -55,7 +58,7 @@ async def public_token(app: web.Application, config: object, http: object) -> st
     return None
 
 
-def start_url(config: object, token: str, organization: str, redirect_url: str) -> str:
+def start_url(config: Config, token: str, organization: str, redirect_url: str) -> str:
     query = {
         "organization_id": organization,
         "public_token": token,

@@ -10,6 +10,7 @@ import base64
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -611,3 +612,61 @@ def test_acs_takes_only_a_form(stytch_mock: StytchMock) -> None:
 
     assert resp.status_code == 400
     assert "<code id='error-type'>missing_saml_response</code>" in resp.text
+
+
+# --- a mock behind another address (Docker) ------------------------------------------------
+
+
+async def test_public_url_is_where_sso_sends_browsers(aiohttp_client: Any) -> None:
+    """``stytch-mock --public-url``: the app reaches the mock at one address, the browser at
+    another; connections and redirects use the browser's."""
+    from mockserver.app import create_app
+    from mockserver.domain.registry import Registry
+
+    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET, list(FIXTURE_REDIRECT_URLS))
+    app = create_app(Registry([config]), public_url="http://localhost:8080/")
+    client = await aiohttp_client(app)
+    auth = aiohttp_basic(FIXTURE_PROJECT_ID, FIXTURE_SECRET)
+    created = await client.post(
+        "/v1/b2b/organizations", json={"organization_name": "Dock"}, headers=auth
+    )
+    org_id = (await created.json())["organization"]["organization_id"]
+
+    resp = await client.post(f"/v1/b2b/sso/oidc/{org_id}", json={}, headers=auth)
+    conn = (await resp.json())["connection"]
+
+    assert conn["redirect_url"].startswith("http://localhost:8080/v1/b2b/sso/callback/")
+    assert conn["issuer"] == f"http://localhost:8080/_mock/idp/{FIXTURE_PROJECT_ID}"
+    start = await client.get(
+        "/v1/public/sso/start",
+        params={"connection_id": conn["connection_id"], "public_token": config.public_token},
+        allow_redirects=False,
+    )
+    assert start.status == 302
+    assert start.headers["Location"].startswith(conn["authorization_url"] + "?")
+
+
+def aiohttp_basic(project_id: str, secret: str) -> dict[str, str]:
+    token = base64.b64encode(f"{project_id}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_reference_app_sends_the_browser_to_the_public_api_url() -> None:
+    from reference_app import Config
+    from reference_app import sso as app_sso
+
+    config = Config.from_env(
+        {
+            "STYTCH_PROJECT_ID": FIXTURE_PROJECT_ID,
+            "STYTCH_SECRET": FIXTURE_SECRET,
+            "STYTCH_API_URL": "http://mock:8080/",
+            "STYTCH_PUBLIC_API_URL": "http://localhost:8080",
+        },
+        env_file=Path("/nonexistent/.env"),
+    )
+
+    url = app_sso.start_url(config, "public-token-test-x", "acme", "http://localhost:3000/cb")
+
+    assert url.startswith("http://localhost:8080/v1/public/sso/start?organization_id=acme&")
+    assert app_sso.form_action_origin(config) == "http://localhost:8080"
+    assert config.api_base == "http://mock:8080/"

@@ -16,6 +16,18 @@ from .common import REQUEST_ID
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# The mock's address as browsers reach it (``stytch-mock --public-url``), when the address a
+# backend uses differs (Docker: ``http://mock:8080`` for the app, ``http://localhost:8080`` for
+# the browser). SSO's browser-facing URLs (ACS, OIDC redirect, the built-in IdP) use it.
+PUBLIC_URL = web.AppKey("public_url", str)
+
+
+def base_url(request: web.Request) -> str:
+    """The mock's base URL for browser-facing links: ``--public-url``, else the address the
+    request came to (scheme, host and port)."""
+    configured = request.app.get(PUBLIC_URL)
+    return configured.rstrip("/") if configured else f"{request.scheme}://{request.host}"
+
 
 def redirect(url: str) -> web.Response:
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})

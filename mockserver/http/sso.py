@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ..domain import sso, sso_login
 from ..models import sso as ms
+from .browser_routes import base_url
 from .common import operation, project, render
 from .render import auth_result_fields
 
@@ -24,11 +25,6 @@ ORG = "/v1/b2b/sso/{organization_id}"
 SAML = "/v1/b2b/sso/saml/{organization_id}"
 OIDC = "/v1/b2b/sso/oidc/{organization_id}"
 EXTERNAL = "/v1/b2b/sso/external/{organization_id}"
-
-
-def base_url(request: web.Request) -> str:
-    """The mock's own base URL as the caller reached it (scheme, host and port)."""
-    return f"{request.scheme}://{request.host}"
 
 
 def _path(request: web.Request, name: str) -> str:

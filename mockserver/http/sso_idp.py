@@ -26,7 +26,7 @@ from ..domain import sso, sso_login
 from ..domain.project import Project
 from ..idp import saml
 from ..idp.provider import IdPUser, OIDCError
-from .browser_routes import browser_route, page, project_by_id, redirect
+from .browser_routes import base_url, browser_route, page, project_by_id, redirect
 from .common import json_response
 
 routes = web.RouteTableDef()
@@ -35,16 +35,12 @@ BASE = "/_mock/idp/{project_id}"
 USER_FIELDS = ("email", "name", "user_id", "groups")
 
 
-def _base_url(request: web.Request) -> str:
-    return f"{request.scheme}://{request.host}"
-
-
 def _project(request: web.Request) -> Project:
     return project_by_id(request, request.match_info["project_id"])
 
 
 def _issuer(request: web.Request, proj: Project) -> str:
-    return sso.idp_issuer(_base_url(request), proj.project_id)
+    return sso.idp_issuer(base_url(request), proj.project_id)
 
 
 def _user_from(values: dict[str, str], *, prefix: str = "") -> IdPUser | None:
@@ -104,7 +100,7 @@ async def _form(request: web.Request) -> dict[str, str]:
 async def discovery(request: web.Request) -> web.Response:
     proj = _project(request)
     issuer = _issuer(request, proj)
-    urls = sso.built_in_oidc(_base_url(request), proj.project_id)
+    urls = sso.built_in_oidc(base_url(request), proj.project_id)
     document: dict[str, Any] = {
         "issuer": issuer,
         "authorization_endpoint": urls["authorization_url"],
@@ -218,7 +214,7 @@ async def userinfo(request: web.Request) -> web.Response:
 @browser_route
 async def saml_metadata(request: web.Request) -> web.Response:
     proj = _project(request)
-    urls = sso.built_in_saml(_base_url(request), proj.project_id)
+    urls = sso.built_in_saml(base_url(request), proj.project_id)
     cert = sso.certs_body(sso.idp_certificate(proj))
     entity_id = html.escape(urls["idp_entity_id"])
     sso_url = html.escape(urls["idp_sso_url"])
@@ -317,7 +313,7 @@ async def _saml_sso(
             proj,
             f"The Stytch mock's built-in identity provider, signing in to {audience}.",
         )
-    issuer = sso.built_in_saml(_base_url(request), proj.project_id)["idp_entity_id"]
+    issuer = sso.built_in_saml(base_url(request), proj.project_id)["idp_entity_id"]
     xml = saml.build_response(
         user=saml.SAMLUser(
             email=user.email, name=user.name, user_id=user.subject, groups=user.groups

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
+from .http.browser_routes import PUBLIC_URL
 from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
 from .http.families import FAMILIES
@@ -19,12 +20,17 @@ from .signer import InlineSigner, ProcessSigner
 
 
 def create_app(
-    registry: Registry, *, sign_in_process: bool = False, limits: Limits | None = None
+    registry: Registry,
+    *,
+    sign_in_process: bool = False,
+    limits: Limits | None = None,
+    public_url: str | None = None,
 ) -> web.Application:
     """The mock's app. ``sign_in_process``: session JWTs are signed by a helper process
     (mockserver.signer.ProcessSigner, started and stopped with the app) instead of on the
     event loop. ``limits``: timeouts and the connection cap (http.connections), applied when
-    it runs under ``MockRunner``."""
+    it runs under ``MockRunner``. ``public_url``: the mock's address as browsers reach it, when
+    it differs from the one requests come to (http.browser_routes.PUBLIC_URL)."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
     app = web.Application(
@@ -37,6 +43,8 @@ def create_app(
     app[AUTHENTICATED] = known
     registry.on_evict.append(lambda project: forget_project(known, project))  # type: ignore[arg-type]
     app.cleanup_ctx.append(lambda _app: _sweeping(registry))
+    if public_url:
+        app[PUBLIC_URL] = public_url
     if sign_in_process:
         signer = ProcessSigner()
         app[SIGNER] = signer

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -217,6 +218,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar=metavar,
             help=f"{what} (default {default:g})",
         )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the mock's address as browsers reach it, when it differs from the one apps "
+        "use (Docker: http://localhost:8080); SSO's ACS, callback and built-in IdP URLs use "
+        "it (default: the address each request came to)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -282,6 +290,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             raise ConfigError(f"{flag} must be 1 or more")
     if not 0 <= args.keep_expired <= MAX_OFFSET_SECONDS:
         raise ConfigError("--keep-expired must be between 0 and ten years")
+    if args.public_url is not None:
+        parts = urlsplit(args.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"--public-url must be an http(s) URL, not {args.public_url!r}")
     return Settings(
         state_file=args.state_file,
         save_interval=args.save_interval,
@@ -296,6 +308,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         max_projects=args.max_projects,
         access_log=args.access_log,
         jwt_signer=args.jwt_signer,
+        public_url=args.public_url,
         seed=seed,
         credentials_source=source,
         open_project_redirect_urls=_redirect_urls(args.redirect_urls),
@@ -392,7 +405,10 @@ async def start(settings: Settings, registry: Registry) -> tuple[web.AppRunner, 
     which the caller cleans up, and its URL. ``serve`` and ``reference_app.devserver`` both
     start it here, so the two cannot drift apart."""
     app = create_app(
-        registry, sign_in_process=settings.jwt_signer == "process", limits=settings.limits
+        registry,
+        sign_in_process=settings.jwt_signer == "process",
+        limits=settings.limits,
+        public_url=settings.public_url,
     )
     access_log = None
     if settings.access_log:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import html
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -82,6 +84,73 @@ def send_http(
     except ValueError:
         parsed = payload.decode(errors="replace")
     return RawResponse(status, parsed, resp_headers)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
+_SAML_FIELD = re.compile(r"""name=["'](SAMLResponse|RelayState)["'] value=["']([^"']*)["']""")
+_FORM_ACTION = re.compile(r"""<form[^>]*action=["']([^"']+)["']""")
+
+
+def browse(url: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """One browser step without following redirects: (status, Location, body text)."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    req = urllib.request.Request(url, data=data, method="POST" if form is not None else "GET")
+    try:
+        with _NO_REDIRECT.open(req, timeout=30) as resp:
+            return resp.status, resp.headers.get("Location", ""), resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Location", ""), err.read().decode(errors="replace")
+
+
+def sso_login(
+    base_url: str,
+    public_token: str,
+    connection_id: str,
+    email: str,
+    *,
+    name: str = "",
+    user_id: str = "",
+    groups: list[str] | tuple[str, ...] = (),
+    login_redirect_url: str | None = None,
+    signup_redirect_url: str | None = None,
+    pkce_code_challenge: str | None = None,
+) -> dict[str, str]:
+    """The non-interactive SSO login: ``/v1/public/sso/start`` with ``login_hint`` and the
+    ``mock_*`` user parameters, through the built-in IdP, to the app's redirect URL. Returns
+    the final URL's query (``stytch_token_type``, ``token``) plus ``url``."""
+    params = {"connection_id": connection_id, "public_token": public_token, "login_hint": email}
+    optional = {
+        "mock_name": name,
+        "mock_user_id": user_id,
+        "mock_groups": ",".join(groups),
+        "login_redirect_url": login_redirect_url,
+        "signup_redirect_url": signup_redirect_url,
+        "pkce_code_challenge": pkce_code_challenge,
+    }
+    params.update({k: v for k, v in optional.items() if v})
+    url = base_url.rstrip("/") + "/v1/public/sso/start?" + urllib.parse.urlencode(params)
+    form: dict[str, str] | None = None
+    for _ in range(10):
+        status, location, body = browse(url, form)
+        form = None
+        if 300 <= status < 400 and location:
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+            if query.get("stytch_token_type") == "sso" and "token" in query:
+                return {**query, "url": location}
+            url = urllib.parse.urljoin(url, location)
+        elif status == 200 and "SAMLResponse" in body:
+            action = _FORM_ACTION.search(body)
+            assert action is not None, body
+            url = html.unescape(action.group(1))
+            form = {k: html.unescape(v) for k, v in _SAML_FIELD.findall(body)}
+        else:
+            raise AssertionError(f"SSO login stopped at {url} with {status}: {body[:500]}")
+    raise AssertionError("SSO login did not reach the app within 10 steps")
 
 
 class Outbox:
@@ -343,6 +412,15 @@ class StytchMock:
 
     def clear_faults(self) -> None:
         self.control("DELETE", "_mock/faults")
+
+    # --- SSO ----------------------------------------------------------------------------
+
+    def sso_token(self, connection_id: str, email: str, **user: Any) -> str:
+        """Sign ``email`` in through the connection's built-in IdP, as a browser would, and
+        return the SSO token the app receives (for ``sso.authenticate``). ``user``: ``name``,
+        ``user_id``, ``groups`` (a list), and the start call's ``login_redirect_url``,
+        ``signup_redirect_url``, ``pkce_code_challenge`` (see :func:`sso_login`)."""
+        return sso_login(self.url, self.public_token, connection_id, email, **user)["token"]
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the

@@ -168,6 +168,7 @@ class Settings:
     max_projects: int = DEFAULT_MAX_PROJECTS
     access_log: bool = False
     jwt_signer: str = "process"  # or "inline": see mockserver.signer
+    public_url: str | None = None  # the mock's address as browsers reach it (SSO)
     seed: list[SeedDocument] = field(default_factory=list)
     credentials_source: str = "defaults"
     # HTTPS (mockserver.tls): the folder with the local CA and server certificate, or None.

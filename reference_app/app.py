@@ -46,6 +46,7 @@ from stytch.b2b.models.organizations import UpdateRequestOptions
 from stytch.core.response_base import StytchError
 from stytch.shared.method_options import Authorization
 
+from . import sso
 from .config import Config
 from .security import (
     COOKIE_NAME,
@@ -100,6 +101,9 @@ FRIENDLY = {
     "invalid_recovery_code": "A recovery code looks like xxxx-xxxx-xxxx.",
     "invalid_phone_number": "Enter the phone number with its country code, e.g. +15555550100.",
     "user_lock_limit_reached": "Too many wrong codes: this account is locked for a while.",
+    "sso_token_not_found": "This sign-in has expired or has already been used. Please start again.",
+    "invalid_connection_for_jit_provisioning": "This organization does not let new members "
+    "join through this SSO connection. Ask an admin for an invite.",
 }
 
 
@@ -209,6 +213,8 @@ def _finish(request: web.Request, response: web.StreamResponse) -> None:
         )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    # The SSO form leads on to Stytch's start route (reference_app.sso).
+    response.headers["Content-Security-Policy"] += " " + sso.form_action_origin(request.app[CONFIG])
 
 
 @web.middleware
@@ -482,6 +488,26 @@ def _outbox_url(request: web.Request, email: str) -> str | None:
     return "/outbox?" + urlencode({"to": email})
 
 
+@routes.get("/sso/start")
+async def sso_start(request: web.Request) -> web.Response:
+    """Sign in with SSO: the organization (slug or id) typed on the login page."""
+    organization = request.query.get("organization", "").strip()
+    if not organization:
+        return render(
+            request, "login.html", status=400, sso_error="Enter your organization.", email=""
+        )
+    config = request.app[CONFIG]
+    token = await sso.public_token(config, request.app[HTTP])
+    if token is None:
+        return error_page(
+            request,
+            500,
+            "SSO is not set up",
+            "Set STYTCH_PUBLIC_TOKEN (the project's public token) to sign in with SSO.",
+        )
+    return see_other(sso.start_url(config, token, organization, _redirect_url(request)))
+
+
 @routes.get("/outbox")
 async def outbox(request: web.Request) -> web.Response:
     """The mock's outbox for one address, as a page (only when the app talks to the mock:
@@ -535,13 +561,14 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         "multi_tenant_magic_links",
         "discovery_oauth",
         "multi_tenant_passwords",
+        "sso",
     ):
         return error_page(
             request,
             400,
             "Unsupported link",
-            "This app handles discovery and multi-tenant magic links, discovery OAuth and "
-            "password resets only.",
+            "This app handles discovery and multi-tenant magic links, discovery OAuth, "
+            "password resets and SSO only.",
             error_type=f"unsupported token type: {token_type or '(none)'}",
         )
     if not token:
@@ -551,6 +578,8 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         return _login(request, resp)
     if token_type == "multi_tenant_passwords":
         return render(request, "reset_password.html", token=token)
+    if token_type == "sso":
+        return _login(request, await stytch.sso.authenticate_async(sso_token=token))
 
     state: CookieState = request[STATE]
     found: Any  # the magic-link or OAuth discovery response: the same fields used here

@@ -33,6 +33,9 @@ FAKE = {
     "project_id": FIXTURE_PROJECT_ID,
     "member_session_id": "session-test-00000000-0000-4000-8000-00000000dead",
     "member_password_id": "member-password-test-00000000-0000-4000-8000-00000000dead",
+    "connection_id": "saml-connection-test-00000000-0000-4000-8000-00000000dead",
+    "certificate_id": "certificate-test-00000000-0000-4000-8000-00000000dead",
+    "private_key_id": "saml-encryption-private-key-test-00000000-0000-4000-8000-00000000dead",
 }
 
 

@@ -333,3 +333,52 @@ def test_mfa_login_with_an_sms_code_read_from_the_outbox(
     ).members[0]
     assert member.mfa_phone_number == "+15555550100" and member.mfa_enrolled is True
     context.close()
+
+
+
+
+@pytest.mark.parametrize("kind", ["saml", "oidc"])
+def test_sign_in_with_sso_through_the_built_in_idp(
+    chromium: object,
+    app_url: str,
+    stytch_mock: StytchMock,
+    kind: str,
+) -> None:
+    """The login page's "Sign in with SSO": the organization's slug, the mock IdP's login page
+    (a typed user), then the SAML auto-post or the OIDC redirect, back to the dashboard."""
+    from playwright.sync_api import expect
+
+    client = stytch_mock.client
+    org = client.organizations.create(
+        organization_name="Grace Labs", organization_slug="grace-labs"
+    ).organization
+    getattr(client.sso, kind).create_connection(organization_id=org.organization_id)
+    context = chromium.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(app_url + "/")
+    page.fill("#organization", "grace-labs")
+    page.click("#sso-submit")
+    expect(page.locator("h1")).to_contain_text("Sign in to the mock IdP")
+    page.fill("#email", "grace@grace-labs.com")
+    page.fill("#name", "Grace Hopper")
+    page.click("#sign-in")
+
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    expect(page.locator("#member-email")).to_have_text("grace@grace-labs.com")
+    expect(page.locator("#organization-name")).to_contain_text("Grace Labs")
+    cookie = next(c for c in context.cookies() if c["name"] == COOKIE_NAME)
+    session_token = unseal(fernet_for(APP_SECRET), cookie["value"])["session_token"]
+    session = client.sessions.authenticate(session_token=session_token)
+    [factor] = session.member_session.authentication_factors
+    assert (factor.type, factor.delivery_method) == ("sso", f"sso_{kind}")
+
+    # An organization without SSO is refused on the mock's own error page.
+    client.organizations.create(organization_name="No SSO", organization_slug="no-sso")
+    page.goto(app_url + "/")
+    page.fill("#organization", "no-sso")
+    page.click("#sso-submit")
+    expect(page.locator("h1")).to_have_text("Sign-in failed")
+    expect(page.locator("#error-type")).to_have_text("no_sso_connection_exists_for_organization")
+    context.close()

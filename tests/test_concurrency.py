@@ -136,3 +136,22 @@ async def test_concurrent_signups_of_one_email_make_one_member(
     members = [m for m in state_of(stytch_mock)["members"] if m["email_address"] == "new@acme.com"]
     assert len(members) == 1
     assert len(stytch_mock.outbox.messages(to="new@acme.com")) == N
+
+
+async def test_sso_token_raced_50_times_succeeds_once(
+    stytch_mock: StytchMock, aclient: B2BClient
+) -> None:
+    org = stytch_mock.client.organizations.create(organization_name="Acme").organization
+    conn = stytch_mock.client.sso.oidc.create_connection(
+        organization_id=org.organization_id
+    ).connection
+    token = stytch_mock.sso_token(conn.connection_id, "ada@acme.com")
+
+    wins, errors = await race(lambda: aclient.sso.authenticate_async(sso_token=token))
+
+    assert len(wins) == 1
+    assert wins[0].member.email_address == "ada@acme.com"
+    assert errors == {(404, "sso_token_not_found"): N - 1}
+    members = [m for m in state_of(stytch_mock)["members"] if m["email_address"] == "ada@acme.com"]
+    assert len(members) == 1
+    assert len(state_of(stytch_mock)["sessions"]) == 1

@@ -26,7 +26,8 @@ def document(stytch_mock_server: Any) -> dict[str, Any]:
 
 def router_operations() -> set[tuple[str, str]]:
     """(method, path) of every route the aiohttp app serves, read from its router; browser
-    pages (OAuth start URLs and the provider page: redirects and HTML, not JSON) left out."""
+    pages (OAuth start URLs and provider page, SSO start and callbacks, the built-in IdP's
+    pages: redirects and HTML, not JSON) left out."""
     app = create_app(Registry([]))
     found = set()
     for route in app.router.routes():

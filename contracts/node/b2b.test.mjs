@@ -19,21 +19,12 @@ import {
   latestEmail,
   madeOrganizations,
   newClient,
+  newOrganization,
   rejectsWith,
   signUpThroughDiscovery,
   unique,
 } from "./helpers.mjs";
 
-async function newOrganization(fields = {}) {
-  const slug = unique("node-org");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-    ...fields,
-  });
-  madeOrganizations.add(organization.organization_id);
-  return organization;
-}
 
 test("discovery sign-up of a new email ends in a session the JWT and the API both accept", { skip: MOCK_ONLY }, async () => {
   const email = `${unique("ada")}@example.com`;

@@ -79,6 +79,18 @@ export async function rejectsWith(promise, status, errorType) {
   });
 }
 
+// A new organization with a unique slug, deleted after the run.
+export async function newOrganization(fields = {}) {
+  const slug = unique("node-org");
+  const { organization } = await client.organizations.create({
+    organization_name: `Node ${slug}`,
+    organization_slug: slug,
+    ...fields,
+  });
+  madeOrganizations.add(organization.organization_id);
+  return organization;
+}
+
 // A new organization through discovery, with `email` as its admin.
 export async function signUpThroughDiscovery(email) {
   await client.magicLinks.email.discovery.send({ email_address: email });

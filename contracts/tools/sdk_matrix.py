@@ -15,7 +15,7 @@ against the in-process mock. The Schemathesis and Node tests do not use the Pyth
 left out of the matrix (``contracts`` runs everything).
 
 Node: each version of the npm ``stytch`` package gets ``.venv-sdk-node-<version>/`` (also
-gitignored): a package.json pinning it, ``npm install``, and copies of contracts/node/*.test.mjs;
+gitignored): a package.json pinning it, ``npm install``, and copies of contracts/node/*.mjs;
 ``contracts/test_node_sdk.py`` then runs them there (``STYTCH_NODE_DIR``).
 
 Per-scenario results come from pytest's JUnit XML; ``matrix`` prints a table, version x
@@ -198,9 +198,9 @@ def node_dir(version: str) -> Path:
         proc = sh([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=target)
         if proc.returncode != 0:
             raise RuntimeError(f"npm install stytch@{version} failed:\n{proc.stderr}")
-    for old in target.glob("*.test.*js"):
+    for old in target.glob("*.mjs"):
         old.unlink()
-    for src in NODE_SRC.glob("*.test.*js"):
+    for src in NODE_SRC.glob("*.mjs"):  # the scenarios and their helpers.mjs
         shutil.copy2(src, target / src.name)
     return target
 

@@ -89,8 +89,9 @@ class Member:
     """A Member of one organization.
 
     Bookkeeping beyond Stytch's fields: ``email_id`` (the id of the member's email, used in
-    authentication factors) and ``explicit_roles`` (the directly assigned role ids, from which
-    ``roles`` is derived).
+    authentication factors), ``explicit_roles`` (the directly assigned role ids, from which
+    ``roles`` is derived) and ``sso_roles`` (role grants from SSO connections, kept by
+    ``domain.sso`` on each SSO login).
     """
 
     organization_id: str
@@ -117,6 +118,7 @@ class Member:
     retired_email_addresses: list[dict[str, str]] = field(default_factory=list)
     explicit_roles: list[str] = field(default_factory=list)
     implicit_roles: list[dict[str, Any]] = field(default_factory=list)
+    sso_roles: list[dict[str, Any]] = field(default_factory=list)
     trusted_metadata: dict[str, Any] = field(default_factory=dict)
     untrusted_metadata: dict[str, Any] = field(default_factory=dict)
     external_id: str | None = None
@@ -131,7 +133,7 @@ class Member:
             by_id.setdefault(role_id, [])
             if role_id != STYTCH_MEMBER:
                 by_id[role_id].append({"type": "direct_assignment"})
-        for grant in self.implicit_roles:
+        for grant in (*self.implicit_roles, *self.sso_roles):
             by_id.setdefault(grant["role_id"], []).append(grant["source"])
         return [{"role_id": role_id, "sources": sources} for role_id, sources in by_id.items()]
 
@@ -139,7 +141,7 @@ class Member:
     def is_admin(self) -> bool:
         if STYTCH_ADMIN in self.explicit_roles:
             return True
-        for grant in self.implicit_roles:
+        for grant in (*self.implicit_roles, *self.sso_roles):
             if grant["role_id"] == STYTCH_ADMIN:
                 return True
         return False
@@ -147,6 +149,7 @@ class Member:
     @property
     def role_ids(self) -> list[str]:
         return [role["role_id"] for role in self.roles]
+
 
 
 @dataclass(slots=True)
@@ -222,6 +225,8 @@ class AuthenticationFactor:
     phone_number_factor: dict[str, str] | None = None
     authenticator_app_factor: dict[str, str] | None = None
     recovery_code_factor: dict[str, str] | None = None
+    saml_sso_factor: dict[str, str] | None = None
+    oidc_sso_factor: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

@@ -59,6 +59,8 @@ _FACTOR_METHOD = {
     ("otp", "email"): "email_otp",
     ("password", "knowledge"): "password",
     **{("oauth", delivery): method for delivery, method in oauth_factors.AUTH_METHODS.items()},
+    ("sso", "sso_saml"): "sso",
+    ("sso", "sso_oidc"): "sso",
 }
 
 

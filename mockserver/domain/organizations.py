@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
+from . import sso
 from .entities import Organization
 from .members import refresh_derived
 from .project import Project
@@ -144,6 +145,8 @@ def update_organization(
             changes[name] = check_domains(changes[name])
     if "organization_external_id" in changes:
         _check_org_external_id(project, changes["organization_external_id"], org.organization_id)
+    if changes.get("sso_default_connection_id"):
+        sso.check_default_connection(project, org, changes["sso_default_connection_id"])
     check_consistency(replace(org, **changes))
     project.organizations.update(org, {**changes, "updated_at": project.now()})
     if "rbac_email_implicit_role_assignments" in changes:
@@ -164,5 +167,6 @@ def delete_organization(project: Project, organization_id: str) -> str:
     project.magic_links.forget_organization(org.organization_id)
     project.oauth_requests.forget_organization(org.organization_id)
     project.oauth_tokens.forget_organization(org.organization_id)
+    sso.forget_organization(project, org.organization_id)
     project.organizations.forget(org)
     return org.organization_id

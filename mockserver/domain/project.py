@@ -30,6 +30,7 @@ from .rate_limits import RateLimits
 from .request_log import RequestLog
 from .stores import (
     STORES,
+    BuiltInIdentityProvider,
     IntermediateSessions,
     MagicLinks,
     MemberPasswords,
@@ -43,6 +44,9 @@ from .stores import (
     RBACPolicy,
     Sessions,
     SigningKeys,
+    SSOConnections,
+    SSOStarts,
+    SSOTokens,
     Store,
     TotpRegistrations,
 )
@@ -105,6 +109,10 @@ class Project:
     member_passwords: MemberPasswords
     one_time_codes: OneTimeCodes
     totp_registrations: TotpRegistrations
+    identity_provider: BuiltInIdentityProvider
+    sso_connections: SSOConnections
+    sso_starts: SSOStarts
+    sso_tokens: SSOTokens
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

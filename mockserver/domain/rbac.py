@@ -367,8 +367,8 @@ def session_role_ids(member: Member, session: MemberSession) -> list[str]:
 def _sso_connection_id(factor: Any) -> str | None:
     for name in ("saml_sso_factor", "oidc_sso_factor"):
         sub = getattr(factor, name, None)
-        if sub:
-            return sub.get("connection_id")
+        if sub:  # SAMLSSOFactor / OIDCSSOFactor: provider_id is the connection's id
+            return sub.get("provider_id")
     return None
 
 

@@ -27,6 +27,9 @@ from . import (
     rbac,
     recovery_codes,
     sessions,
+    sso,
+    sso_browser,
+    sso_idp,
     totps,
 )
 
@@ -42,6 +45,9 @@ FAMILIES: tuple[ModuleType, ...] = (
     otps,
     totps,
     recovery_codes,
+    sso,
+    sso_browser,
+    sso_idp,
     control,
     mfa_control,
     mock_tools,

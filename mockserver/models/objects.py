@@ -194,6 +194,14 @@ class RecoveryCodeFactorObject(WireModel):
     totp_recovery_code_id: str
 
 
+class SSOFactorObject(WireModel):
+    """``saml_sso_factor`` / ``oidc_sso_factor`` (SAMLSSOFactor, OIDCSSOFactor)."""
+
+    id: str
+    provider_id: str
+    external_id: str
+
+
 class AuthenticationFactorObject(WireModel):
     type: FactorType
     delivery_method: str
@@ -213,6 +221,8 @@ class AuthenticationFactorObject(WireModel):
     phone_number_factor: PhoneNumberFactorObject | None = None
     authenticator_app_factor: AuthenticatorAppFactorObject | None = None
     recovery_code_factor: RecoveryCodeFactorObject | None = None
+    saml_sso_factor: SSOFactorObject | None = None
+    oidc_sso_factor: SSOFactorObject | None = None
 
 
 class MemberSessionObject(WireModel):

@@ -72,8 +72,10 @@ class InviteRequest(JSONBody):
     invite_expiration_minutes: int | None = None
 
 
-class MagicLinkAuthenticateRequest(JSONBody):
-    magic_links_token: str
+class PrimaryAuthenticateFields(JSONBody):
+    """What a primary authenticate (magic link, SSO, ...) takes besides its credential; the
+    SDKs declare the same fields on each (``login.session_inputs`` checks them)."""
+
     pkce_code_verifier: str | None = None
     session_token: str | None = None
     session_jwt: str | None = None
@@ -82,6 +84,10 @@ class MagicLinkAuthenticateRequest(JSONBody):
     locale: Locale | None = None
     intermediate_session_token: str | None = None
     telemetry_id: str | None = None
+
+
+class MagicLinkAuthenticateRequest(PrimaryAuthenticateFields):
+    magic_links_token: str
 
 
 # --- discovery --------------------------------------------------------------------------

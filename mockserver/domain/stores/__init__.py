@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Store, bad_state
+from .identity_provider import BuiltInIdentityProvider
 from .intermediate_sessions import IntermediateSessions
 from .magic_links import MagicLinks
 from .member_passwords import MemberPasswords, StoredPassword
@@ -22,6 +23,7 @@ from .outbox import Outbox
 from .rbac_policy import RBACPolicy
 from .sessions import Sessions
 from .signing_keys import SigningKeyRecord, SigningKeys
+from .sso import SSOConnections, SSOStarts, SSOTokens
 
 STORES: tuple[type[Store[Any]], ...] = (
     RBACPolicy,
@@ -38,10 +40,18 @@ STORES: tuple[type[Store[Any]], ...] = (
     MemberPasswords,
     OneTimeCodes,
     TotpRegistrations,
+    BuiltInIdentityProvider,
+    SSOConnections,
+    SSOStarts,
+    SSOTokens,
 )
 
 __all__ = [
     "STORES",
+    "BuiltInIdentityProvider",
+    "SSOConnections",
+    "SSOStarts",
+    "SSOTokens",
     "IntermediateSessions",
     "MagicLinks",
     "MemberPasswords",

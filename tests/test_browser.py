@@ -335,8 +335,6 @@ def test_mfa_login_with_an_sms_code_read_from_the_outbox(
     context.close()
 
 
-
-
 @pytest.mark.parametrize("kind", ["saml", "oidc"])
 def test_sign_in_with_sso_through_the_built_in_idp(
     chromium: object,

@@ -151,7 +151,6 @@ class Member:
         return [role["role_id"] for role in self.roles]
 
 
-
 @dataclass(slots=True)
 class AuthenticationFactor:
     """A factor in a session. An OAuth factor keeps its ``{id, provider_subject, email_id}`` in

@@ -268,7 +268,7 @@ def test_sso_roles_count_only_for_connections_among_the_session_factors() -> Non
     assert session_role_ids(member, session) == ["stytch_member", "writer", "from-domain"]
 
     class SSOFactor:
-        saml_sso_factor = {"connection_id": "saml-1"}
+        saml_sso_factor = {"id": "r-1", "provider_id": "saml-1", "external_id": "u-1"}
 
     session.authentication_factors = [SSOFactor()]  # type: ignore[list-item]
     assert session_role_ids(member, session) == [

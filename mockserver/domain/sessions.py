@@ -334,4 +334,6 @@ _FACTOR_OBJECTS = (
     "phone_number_factor",
     "authenticator_app_factor",
     "recovery_code_factor",
+    "saml_sso_factor",
+    "oidc_sso_factor",
 )

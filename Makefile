@@ -17,17 +17,27 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The reference app's browser side (@stytch/vanilla-js, from its package-lock.json). Without
+# npm the SDK login page says so and its browser tests skip with the reason.
+FRONTEND := reference_app/frontend
+FRONTEND_STAMP := $(FRONTEND)/node_modules/.installed
+
+$(FRONTEND_STAMP): $(FRONTEND)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is not installed: the frontend SDK page and its browser tests will be skipped"; fi
+
+install: $(STAMP) $(FRONTEND_STAMP)
 
 # The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
-run: $(STAMP)
+run: $(STAMP) $(FRONTEND_STAMP)
 	$(PY) -m reference_app.devserver $(ARGS)
 
 # The mock alone (ARGS="--port 9000 --open-projects" and so on).
 mock: $(STAMP)
 	$(PY) -m mockserver $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(FRONTEND_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The contract suite against the mock; SDK=<version> runs it with that Python SDK release

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http import control, discovery, magic_links, openapi, organizations, sessions
+from .http import control, discovery, magic_links, openapi, organizations, sdk, sessions
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
 from .signer import InlineSigner, ProcessSigner
@@ -30,6 +30,9 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         app[SIGNER] = InlineSigner()
     for family in (magic_links, discovery, organizations, sessions, control, openapi):
         app.add_routes(family.routes)
+    for sdk_family in sdk.FAMILIES:
+        app.add_routes(sdk_family.routes)
+    app.on_response_prepare.append(sdk.common.cors_headers)
     return app
 
 

@@ -5,6 +5,8 @@ STYTCH_PROJECT_ID   the Stytch project id (required)
 STYTCH_SECRET       the project's secret (required)
 STYTCH_API_URL      where the Stytch API is: the mock's URL (``http://127.0.0.1:8080/``);
                     unset means Stytch's own test (or live) environment
+STYTCH_PUBLIC_TOKEN the project's public token, for the frontend SDK login page
+                    (``/sdk-login``); unset turns that page off
 APP_SECRET          the key that signs and encrypts the session cookie; unset means a random
                     key per process (every restart logs everybody out)
 APP_URL             the app's public base URL, used for the magic links' redirect URL;
@@ -29,6 +31,7 @@ ENV_NAMES = (
     "STYTCH_PROJECT_ID",
     "STYTCH_SECRET",
     "STYTCH_API_URL",
+    "STYTCH_PUBLIC_TOKEN",
     "APP_SECRET",
     "APP_URL",
     "HOST",
@@ -49,6 +52,7 @@ class Config:
     secret: str
     api_url: str | None = None
     app_secret: str = ""
+    public_token: str | None = None
     app_url: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -107,6 +111,7 @@ class Config:
             project_id=project_id or "",
             secret=secret or "",
             api_url=api_url,
+            public_token=get("STYTCH_PUBLIC_TOKEN"),
             app_secret=app_secret or secrets.token_urlsafe(32),
             app_url=app_url.rstrip("/") if app_url else None,
             host=get("HOST") or DEFAULT_HOST,

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import aiohttp
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from stytch.core.response_base import StytchError
 
 from mockserver.openapi import operations
@@ -40,10 +40,11 @@ def concrete(path: str) -> str:
     return path.lstrip("/")
 
 
+# Every route whose body is a JSON object (the frontend SDK's telemetry batch is an array).
 BODY_ROUTES = [
     pytest.param(method.upper(), path, handler.openapi["body"], id=f"{method.upper()} {path}")
     for method, path, handler in operations()
-    if handler.openapi["body"] is not None
+    if handler.openapi["body"] is not None and not issubclass(handler.openapi["body"], RootModel)
 ]
 ALL_ROUTES = sorted({(method.upper(), path) for method, path, _ in operations()})
 

@@ -27,6 +27,7 @@ from .entities import (
     MemberSession,
     Organization,
 )
+from .frontend import FrontendSettings
 from .keys import SessionJWT, SigningKey
 from .outbox import Outbox
 
@@ -38,6 +39,14 @@ class ProjectConfig:
     project_id: str
     secret: str
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
+    #: the frontend SDK's token; by default the project id with ``public-token-`` in front
+    #: of its environment (``project-test-X`` -> ``public-token-test-X``)
+    public_token: str = ""
+    frontend: FrontendSettings = field(default_factory=FrontendSettings)
+
+    def __post_init__(self) -> None:
+        if not self.public_token:
+            self.public_token = "public-token-" + self.project_id.removeprefix("project-")
 
     @property
     def env(self) -> str:

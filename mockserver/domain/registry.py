@@ -28,6 +28,7 @@ class Registry:
         self.default_redirect_urls = default_redirect_urls or [DEFAULT_REDIRECT_URL]
         self._clock_source = clock_source
         self.projects: dict[str, Project] = {}
+        self.by_public_token: dict[str, Project] = {}
         for config in configs:
             self.add(config)
 
@@ -35,8 +36,11 @@ class Registry:
         if config.project_id in self.projects:
             raise ValueError(f"project {config.project_id} is configured twice")
         clock = Clock(self._clock_source) if self._clock_source else Clock()
+        if config.public_token in self.by_public_token:
+            raise ValueError(f"public token {config.public_token} is configured twice")
         project = Project(config, clock=clock)
         self.projects[config.project_id] = project
+        self.by_public_token[config.public_token] = project
         return project
 
     def authenticate(self, project_id: str, secret: str) -> Project:
@@ -52,3 +56,6 @@ class Registry:
 
     def get(self, project_id: str) -> Project | None:
         return self.projects.get(project_id)
+
+    def find_by_public_token(self, public_token: str) -> Project | None:
+        return self.by_public_token.get(public_token)

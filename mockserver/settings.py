@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from .domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
 from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
 from .models.control import SeedDocument
 
@@ -33,6 +34,26 @@ class ConfigError(ValueError):
 
 
 PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")
+PUBLIC_TOKEN = re.compile(r"public-token-(test|live)-[A-Za-z0-9-]+")
+
+
+class FrontendSDKEntry(BaseModel):
+    """A project's frontend-SDK settings (``frontend_sdk:`` in the config file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_name: str = "stytch-b2b-mock"
+    #: hosts (any scheme and port) or origins (``https://app.example.com``) whose pages may use
+    #: the frontend SDK
+    authorized_domains: list[str] = Field(
+        default_factory=lambda: [*DEFAULT_AUTHORIZED_DOMAINS], min_length=1
+    )
+    create_organization_enabled: bool = True
+    pkce_required_for_email_magic_links: bool = False
+    disable_sdk_watermark: bool = True
+
+    def settings(self) -> FrontendSettings:
+        return FrontendSettings(**self.model_dump())
 
 
 class ProjectEntry(BaseModel):
@@ -44,6 +65,19 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    public_token: str | None = None
+    frontend_sdk: FrontendSDKEntry = Field(default_factory=FrontendSDKEntry)
+
+    @field_validator("public_token")
+    @classmethod
+    def _public_token_like_stytch(cls, value: str | None) -> str | None:
+        if value is not None and not PUBLIC_TOKEN.fullmatch(value):
+            raise PydanticCustomError(
+                "public_token",
+                "{value} must start with public-token-test- or public-token-live-, as Stytch's do",
+                {"value": repr(value)},
+            )
+        return value
 
     @field_validator("project_id")
     @classmethod
@@ -58,7 +92,13 @@ class ProjectEntry(BaseModel):
         return value
 
     def config(self) -> ProjectConfig:
-        return ProjectConfig(self.project_id, self.secret, list(self.redirect_urls))
+        return ProjectConfig(
+            self.project_id,
+            self.secret,
+            list(self.redirect_urls),
+            public_token=self.public_token or "",
+            frontend=self.frontend_sdk.settings(),
+        )
 
 
 class _ConfigFile(BaseModel):
@@ -121,7 +161,11 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     ids = [p.project_id for p in parsed.projects]
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
-    return [p.config() for p in parsed.projects], parsed.open_projects
+    configs = [p.config() for p in parsed.projects]
+    tokens = [c.public_token for c in configs]
+    if len(set(tokens)) != len(tokens):
+        raise ConfigError(f"{path}: a public_token appears twice")
+    return configs, parsed.open_projects
 
 
 def load_seed_file(path: Path) -> list[SeedDocument]:

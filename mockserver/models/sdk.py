@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .objects import ActiveSSOConnection, Member, Policy
 from .requests import JSONBody, Locale, Metadata, OrganizationSettings, SearchQuery
@@ -127,6 +127,8 @@ class SelfResponse(ResponseBase):
 class OrganizationBySlugMatch(BaseModel):
     """``OrganizationBySlugMatch``: the part of an organization a login page may see before
     anyone logs in."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     organization_id: str
     organization_name: str

@@ -166,4 +166,3 @@ async def preflight(request: web.Request) -> web.Response:
             "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
         },
     )
-

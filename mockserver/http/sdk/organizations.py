@@ -86,4 +86,5 @@ async def get_by_slug(request: web.Request, body: sdk.OrganizationBySlugRequest)
     proj = project(request)
     org_id = proj.org_by_slug.get(body.organization_slug.lower())
     org = proj.organizations.get(org_id) if org_id else None
-    return data(request, sdk.OrganizationBySlugResponse, organization=org)
+    # No match is an explicit ``organization: null`` (B2BOrganizationsGetBySlugResponse).
+    return data(request, sdk.OrganizationBySlugResponse, keep_nulls=org is None, organization=org)

@@ -1,13 +1,12 @@
-"""Stytch's frontend SDK in a real browser against the mock, offline.
+"""The reference app's prebuilt-UI login in a real browser against the mock, offline.
 
 Debian's Chromium driven by Playwright runs ``@stytch/vanilla-js`` (its standalone bundle,
-installed by ``make install`` from reference_app/frontend/package-lock.json):
-
-- the reference app's prebuilt-UI page (``/sdk-login``): email, the link from the mock's
-  outbox, the organization list, create an organization, the dashboard (whose backend checks
-  the SDK's ``stytch_session`` cookie with the Python SDK), a reload that keeps the session, and
-  a logout that ends it; then a second login that joins the organization created first;
-- the headless client's discovery calls from a page.
+installed by ``make install`` from reference_app/frontend/package-lock.json) on the app's
+``/sdk-login``: email, the link from the mock's outbox, the organization list, create an
+organization, the dashboard (whose backend checks the SDK's ``stytch_session`` cookie with the
+Python SDK), a reload that keeps the session, and a logout that ends it; then a second login
+that joins the organization created first. The headless client and other SDK versions are in
+test_frontend_sdk_versions.py.
 
 Every request the browser makes outside loopback (Stytch's telemetry, CDN, captcha hosts...)
 is aborted and recorded; each test asserts there were none. Skipped with the reason where
@@ -158,113 +157,4 @@ def test_prebuilt_ui_create_organization_reload_logout_then_join(
     assert again.organization.organization_id == org_id
 
     assert offline.blocked == []
-    context.close()
-
-
-HEADLESS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>headless</title>
-<script src="/b2b-headless.js"></script></head><body>headless</body></html>"""
-
-
-class PageThread(AppThread):
-    """A bare local web server for a test page and the SDK's headless bundle. The page must
-    come from a loopback server: Chromium lets a page reach the mock on 127.0.0.1 only from
-    the same (local) address space ("Local Network Access")."""
-
-    def __init__(self, headless_bundle: Path) -> None:
-        super().__init__(Config(project_id="unused", secret="unused"))
-        self._bundle = headless_bundle
-
-    async def _start(self) -> None:
-        from aiohttp import web
-
-        async def page(request: web.Request) -> web.Response:
-            return web.Response(text=HEADLESS_PAGE, content_type="text/html")
-
-        async def script(request: web.Request) -> web.FileResponse:
-            return web.FileResponse(self._bundle, headers={"Content-Type": "text/javascript"})
-
-        app = web.Application()
-        app.router.add_get("/headless.html", page)
-        app.router.add_get("/b2b-headless.js", script)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://localhost:{self._runner.addresses[0][1]}"
-
-
-def test_headless_client_discovery_calls_from_a_page(
-    chromium: Any,  # noqa: F811
-    stytch_mock: StytchMock,
-    bundle: Path,
-) -> None:
-    """The headless client (``StytchB2BHeadlessClient``) on a page of another local origin:
-    send, authenticate, list, create, session, organization, revoke."""
-    with PageThread(BUNDLE_DIR / BUNDLES["b2b-headless.js"]) as server:
-        _drive_headless_client(chromium, stytch_mock, server.url)
-
-
-def _drive_headless_client(browser: Any, stytch_mock: StytchMock, page_origin: str) -> None:
-    context = browser.new_context()
-    offline = Offline(context)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    redirect = page_origin + "/headless.html"
-    page.goto(redirect)
-    api = stytch_mock.url.rstrip("/")
-    page.evaluate(
-        "([token, api]) => { window.client = new stytch.StytchB2BHeadlessClient(token, "
-        "{ endpoints: { testAPIURL: api, liveAPIURL: api } }); }",
-        [stytch_mock.public_token, api],
-    )
-    email = "grace@hopper-labs.com"
-    page.evaluate(
-        "([email, redirect]) => client.magicLinks.email.discovery.send({ email_address: email, "
-        "discovery_redirect_url: redirect })",
-        [email, redirect],
-    )
-    link = stytch_mock.outbox.latest_link(email)
-    assert link.startswith(redirect + "?stytch_token_type=discovery&")
-    token = stytch_mock.outbox.latest_token(email)
-
-    found = page.evaluate(
-        "(token) => client.magicLinks.discovery.authenticate({ discovery_magic_links_token: "
-        "token })",
-        token,
-    )
-    assert found["email_address"] == email
-    assert found["discovered_organizations"] == []
-    listed = page.evaluate("() => client.discovery.organizations.list()")
-    assert listed["email_address"] == email  # the IST came from the SDK's cookie
-
-    created = page.evaluate(
-        "() => client.discovery.organizations.create({ session_duration_minutes: 30, "
-        "organization_name: 'Hopper Labs' })"
-    )
-    assert created["member_authenticated"] is True
-    assert created["organization"]["organization_name"] == "Hopper Labs"
-    session_token = created["session_token"]
-    assert (
-        stytch_mock.client.sessions.authenticate(session_token=session_token).member.member_id
-        == (created["member_id"])
-    )
-    state = page.evaluate("() => [client.session.getSync(), client.self.getSync()]")
-    assert state[0]["member_session_id"] == created["member_session"]["member_session_id"]
-    assert state[1]["email_address"] == email
-
-    me = page.evaluate("() => client.organization.get()")
-    assert me["organization_id"] == created["organization"]["organization_id"]
-    page.evaluate("() => client.session.revoke()")
-    assert page.evaluate("() => client.session.getSync()") is None
-    with pytest.raises(StytchError) as caught:
-        stytch_mock.client.sessions.authenticate(session_token=session_token)
-    assert_sdk_error(caught, 404, "session_not_found")
-
-    # A call after logout meets a Stytch error the SDK surfaces as such.
-    error = page.evaluate(
-        "() => client.organization.get().then(() => null, (e) => JSON.stringify(e))"
-    )
-    assert error is not None and "session_not_found" in error, error
-    assert offline.blocked == []
-    assert json.dumps(offline.sdk_calls).count("/sdk/v1/b2b/discovery/organizations") == 2
     context.close()

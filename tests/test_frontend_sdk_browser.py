@@ -15,7 +15,6 @@ Chromium, Playwright or the npm package is missing.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path

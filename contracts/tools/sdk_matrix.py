@@ -228,13 +228,22 @@ def run_node(version: str, extra: list[str]) -> Run:
         directory = node_dir(version)
     except RuntimeError as exc:
         return Run("node", version, 2, error=str(exc))
+    return run_pytest(
+        "node", version, "contracts/test_node_sdk.py", "STYTCH_NODE_DIR", directory, extra
+    )
+
+
+def run_pytest(
+    kind: str, version: str, tests: str, env_name: str, directory: Path, extra: list[str]
+) -> Run:
+    """``pytest tests`` with ``env_name`` naming the prepared ``directory``; results per case."""
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [
             sys.executable,
             "-m",
             "pytest",
-            "contracts/test_node_sdk.py",
+            tests,
             "-q",
             "-p",
             "no:cacheprovider",
@@ -243,13 +252,13 @@ def run_node(version: str, extra: list[str]) -> Run:
             "junit_family=xunit2",
             *extra,
         ]
-        env = {**pytest_env(), "STYTCH_NODE_DIR": str(directory)}
-        log(f"node stytch {version}: pytest contracts/test_node_sdk.py")
+        env = {**pytest_env(), env_name: str(directory)}
+        log(f"{kind} {version}: pytest {tests}")
         proc = sh(cmd, env=env)
         results = parse_junit(junit)
         errored = any(o == "ERROR" for o in results.values())
         return Run(
-            "node",
+            kind,
             version,
             proc.returncode,
             results,
@@ -299,38 +308,12 @@ def frontend_dir(spec: str) -> Path:
     return target
 
 
-def run_frontend(spec: str, extra: list[str]) -> Run:
+def run_frontend(spec: str) -> Run:
     try:
         directory = frontend_dir(spec)
     except RuntimeError as exc:
         return Run("frontend", spec, 2, error=str(exc))
-    with tempfile.TemporaryDirectory() as tmp:
-        junit = Path(tmp) / "junit.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            FRONTEND_TESTS,
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={junit}",
-            "-o",
-            "junit_family=xunit2",
-            *extra,
-        ]
-        env = {**pytest_env(), "STYTCH_FRONTEND_DIR": str(directory)}
-        log(f"frontend {spec}: pytest {FRONTEND_TESTS}")
-        proc = sh(cmd, env=env)
-        results = parse_junit(junit)
-        errored = any(o == "ERROR" for o in results.values())
-        return Run(
-            "frontend",
-            spec,
-            proc.returncode,
-            results,
-            error=_tail(proc) if proc.returncode not in (0, 1) or errored else "",
-        )
+    return run_pytest("frontend", spec, FRONTEND_TESTS, "STYTCH_FRONTEND_DIR", directory, [])
 
 
 # --- results ------------------------------------------------------------------------------
@@ -452,7 +435,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             log("node/npm not on PATH: the Node SDK columns are left out")
     frontend_specs = args.frontend if args.frontend is not None else FRONTEND_PACKAGES
     if frontend_specs and shutil.which("npm"):
-        frontend_runs = [run_frontend(spec, []) for spec in frontend_specs]
+        frontend_runs = [run_frontend(spec) for spec in frontend_specs]
     else:
         frontend_runs = []
         if frontend_specs:

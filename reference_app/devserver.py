@@ -93,6 +93,7 @@ async def serve(args: argparse.Namespace) -> int:
         url = listening_url(replace(config, port=app_port))
         print(f"reference app listening, talking to the mock at {mock_url}", flush=True)
         print(f"open {url}", flush=True)
+        print(f"  or {url}/sdk-login (Stytch's prebuilt UI, the frontend SDK)", flush=True)
         print("Ctrl-C stops both.", flush=True)
 
         stop = asyncio.Event()

@@ -25,6 +25,8 @@ async def bootstrap(request: web.Request) -> web.Response:
         request,
         sdk.BootstrapResponse,
         keep_nulls=True,
+        # The passwords family, when it lands, passes the project's policy here
+        # ({luds_complexity, luds_minimum_count}); null means no password policy to show.
         **frontend.bootstrap(proj.config.frontend, password_config=None),
     )
 

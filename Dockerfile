@@ -11,7 +11,7 @@ WORKDIR /srv
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
 COPY reference_app ./reference_app
-RUN pip install . && useradd --create-home --uid 10001 stytch
+RUN pip install ".[app]" && useradd --create-home --uid 10001 stytch
 USER stytch
 
 EXPOSE 8080 3000

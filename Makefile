@@ -1,21 +1,31 @@
 # stytch-b2b-mock: `make run` starts the mock and the reference app, `make test` runs every test.
-# Both create .venv and install the project (with its dev extra) when needed.
+# Both create .venv and install the project when needed: `make run` with its app extra,
+# the test targets with the dev and app extras.
 
 PYTHON ?= python3
 # Stytch's published OpenAPI turns on the fidelity checks (contracts/); they skip without it.
 STYTCH_OPENAPI ?= $(abspath $(wildcard ../shared/spec/stytch-b2b-openapi.yml))
 export STYTCH_OPENAPI
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+APP_STAMP := $(VENV)/.installed-app
+# What lint and format look at.
+SOURCES   := mockserver reference_app tests contracts benchmarks conftest.py
 
-.PHONY: run test mock install clean contracts sdk-matrix contracts-report
+.PHONY: run test check lint mock install clean contracts sdk-matrix contracts-report
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev,app]'
+	@touch $(STAMP) $(APP_STAMP)
+
+$(APP_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[app]'
+	@touch $(APP_STAMP)
 
 # The reference app's browser side (@stytch/vanilla-js, from its package-lock.json). Without
 # npm the SDK login page says so and its browser tests skip with the reason.
@@ -30,15 +40,26 @@ $(FRONTEND_STAMP): $(FRONTEND)/package-lock.json
 install: $(STAMP) $(FRONTEND_STAMP)
 
 # The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
-run: $(STAMP) $(FRONTEND_STAMP)
+run: $(APP_STAMP) $(FRONTEND_STAMP)
 	$(PY) -m reference_app.devserver $(ARGS)
 
 # The mock alone (ARGS="--port 9000 --open-projects" and so on).
-mock: $(STAMP)
+mock: $(APP_STAMP)
 	$(PY) -m mockserver $(ARGS)
 
-test: $(STAMP) $(FRONTEND_STAMP)
+# ruff (lint and format) and mypy, all clean.
+lint: $(STAMP)
+	$(PY) -m ruff check $(SOURCES)
+	$(PY) -m ruff format --check $(SOURCES)
+	$(PY) -m mypy mockserver reference_app
+
+# Lint, then every test.
+test: lint $(FRONTEND_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes).
+check: lint $(FRONTEND_STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # The contract suite against the mock; SDK=<version> runs it with that Python SDK release
 # in its own virtual environment (.venv-sdk-<version>).

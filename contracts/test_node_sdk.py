@@ -160,7 +160,10 @@ def run_node_scenarios(directory: Path, url: str, project_id: str, secret: str) 
     return NodeRun(proc.returncode, output, parse_tap(proc.stdout))
 
 
-pytestmark = pytest.mark.mock_only(reason="the Node scenarios read the mock's outbox")
+pytestmark = [
+    pytest.mark.mock_only(reason="the Node scenarios read the mock's outbox"),
+    pytest.mark.slow,  # a Node process per scenario
+]
 
 
 @pytest.fixture(scope="module")

@@ -206,9 +206,10 @@ def _run(operation: Any, mode: str, mock: Any, checks: list[Any], examples: int)
         pytest.skip(f"nothing in the schema of {operation.label} can be made invalid")
 
 
-pytestmark = pytest.mark.mock_only(
-    reason="fuzzes the server it targets: never pointed at real Stytch"
-)
+pytestmark = [
+    pytest.mark.mock_only(reason="fuzzes the server it targets: never pointed at real Stytch"),
+    pytest.mark.slow,
+]
 
 
 # --- 1. Stytch's published OpenAPI, restricted to what the mock implements --------------------

@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from .domain.registry import Registry
-from .http import control, discovery, magic_links, openapi, organizations, sdk, sessions
 from .http.common import MAX_CONTROL_BODY_BYTES, SIGNER
+from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, stytch_middleware
+from .http.sdk.common import cors_middleware
 from .signer import InlineSigner, ProcessSigner
 
 
@@ -19,7 +20,10 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
     event loop."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
-    app = web.Application(middlewares=[stytch_middleware], client_max_size=MAX_CONTROL_BODY_BYTES)
+    # cors_middleware: the frontend SDK's routes (http.sdk) answer browsers.
+    app = web.Application(
+        middlewares=[cors_middleware, stytch_middleware], client_max_size=MAX_CONTROL_BODY_BYTES
+    )
     app[REGISTRY] = registry
     app[AUTHENTICATED] = {}
     if sign_in_process:
@@ -28,11 +32,8 @@ def create_app(registry: Registry, *, sign_in_process: bool = False) -> web.Appl
         app.cleanup_ctx.append(lambda _app: _running(signer))
     else:
         app[SIGNER] = InlineSigner()
-    for family in (magic_links, discovery, organizations, sessions, control, openapi):
+    for family in FAMILIES:
         app.add_routes(family.routes)
-    for sdk_family in sdk.FAMILIES:
-        app.add_routes(sdk_family.routes)
-    app.on_response_prepare.append(sdk.common.cors_headers)
     return app
 
 

@@ -53,14 +53,14 @@ config file (--config, JSON or YAML):
     - project_id: project-test-...
       secret: secret-test-...
       redirect_urls: [http://localhost:3000/authenticate]
-      public_token: public-token-test-...     (default: from the project_id)
+      public_token: public-token-test-<uuid>  (default: derived from the project_id)
       frontend_sdk:                           (the browser SDK, /sdk/v1)
         authorized_domains: [localhost, 127.0.0.1]
         create_organization_enabled: true
   open_projects: false
 
 control API (Basic auth of the project; health and /openapi.json need none):
-  GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
+  GET /_mock/project   GET /_mock/outbox?to=EMAIL   DELETE /_mock/outbox   POST /_mock/reset
   GET /_mock/clock   POST /_mock/clock {{"advance_seconds": N}}   GET /_mock/health
   GET /_mock/state   PUT /_mock/state {{"state": ...}}   POST /_mock/seed (the --seed document)
   GET /openapi.json  (the mock's own OpenAPI document)
@@ -189,12 +189,12 @@ def banner(settings: Settings, url: str) -> str:
         f"  secret      {p.secret}",
         f"  (credentials from {settings.credentials_source})",
         f"  redirect    {', '.join(p.redirect_urls)}",
+        f"  public      {p.public_token} (frontend SDKs)",
         f'  Python      B2BClient(project_id="{p.project_id}", secret="{p.secret}", '
         f'environment="{url}")',
         f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{p.secret}", '
         f'env: "{url}" }})',
         f"  outbox      curl -u {p.project_id}:{p.secret} {url}_mock/outbox",
-        f"  public token {p.public_token}",
         f'  Browser     createStytchB2BClient("{p.public_token}", '
         f'{{ endpoints: {{ testAPIURL: "{url.rstrip("/")}" }} }})',
     ]

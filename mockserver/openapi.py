@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from . import __version__
-from .http import control, discovery, magic_links, organizations, sdk, sessions
+from .http.families import FAMILIES
 
-FAMILIES = (magic_links, discovery, organizations, sessions, control, *sdk.FAMILIES)
 _ERROR = {
     "description": "A Stytch error",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -29,7 +29,7 @@ _ERROR_SCHEMA = {
 
 
 def operations() -> list[tuple[str, str, Any]]:
-    """(method, path, handler) of every documented route."""
+    """(method, path, handler) of every route of every family (http.families)."""
     found = []
     for family in FAMILIES:
         for route in family.routes:
@@ -59,7 +59,7 @@ def _operation_id(handler: Any) -> str:
 
 def build_document() -> dict[str, Any]:
     ops = operations()
-    models = set()
+    models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
     for _, _, handler in ops:
         meta = handler.openapi
         models.add((meta["response"], "serialization"))

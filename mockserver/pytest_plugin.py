@@ -87,11 +87,24 @@ class Outbox:
             raise AssertionError(f"no email to {to!r} in the mock's outbox")
         return found[-1]
 
+    def _latest_with(self, to: str, field: str) -> dict[str, Any]:
+        for message in reversed(self.messages(to)):
+            if field in message:
+                return message
+        raise AssertionError(f"no message with a {field} to {to!r} in the mock's outbox")
+
     def latest_token(self, to: str) -> str:
-        return self.latest(to)["token"]
+        """The token of the newest message to ``to`` that carries a link (any kind)."""
+        return self._latest_with(to, "link")["token"]
 
     def latest_link(self, to: str) -> str:
-        return self.latest(to)["link"]
+        """The link of the newest message to ``to`` that carries one (any kind)."""
+        return self._latest_with(to, "link")["link"]
+
+    def latest_code(self, to: str) -> str:
+        """The one-time code of the newest message to ``to`` (an email address or a phone
+        number) that carries one."""
+        return self._latest_with(to, "code")["code"]
 
     def clear(self) -> None:
         self._mock.control("DELETE", "_mock/outbox")
@@ -106,6 +119,14 @@ class StytchMock:
         self.secret = secret
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
+        self._public_token: str | None = None
+
+    @property
+    def public_token(self) -> str:
+        """The project's public token (``public-token-test-…``), for frontend SDKs."""
+        if self._public_token is None:
+            self._public_token = self.control("GET", "_mock/project")["public_token"]
+        return self._public_token
 
     # --- clients ------------------------------------------------------------------------
 
@@ -116,11 +137,6 @@ class StytchMock:
         return B2BClient(
             project_id=self.project_id, secret=self.secret, environment=self.url, **kwargs
         )
-
-    @property
-    def public_token(self) -> str:
-        """The project's public token, for the frontend SDK (``/sdk/v1``)."""
-        return "public-token-" + self.project_id.removeprefix("project-")
 
     @property
     def client(self) -> B2BClient:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from .domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
-from .domain.project import DEFAULT_REDIRECT_URL, ProjectConfig
+from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
 from .models.control import SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -34,7 +34,6 @@ class ConfigError(ValueError):
 
 
 PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")
-PUBLIC_TOKEN = re.compile(r"public-token-(test|live)-[A-Za-z0-9-]+")
 
 
 class FrontendSDKEntry(BaseModel):
@@ -65,6 +64,7 @@ class ProjectEntry(BaseModel):
     project_id: str
     secret: str = Field(min_length=1)
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
+    # The frontend SDKs' public token; derived from project_id when not given.
     public_token: str | None = None
     frontend_sdk: FrontendSDKEntry = Field(default_factory=FrontendSDKEntry)
 
@@ -74,7 +74,7 @@ class ProjectEntry(BaseModel):
         if value is not None and not PUBLIC_TOKEN.fullmatch(value):
             raise PydanticCustomError(
                 "public_token",
-                "{value} must start with public-token-test- or public-token-live-, as Stytch's do",
+                "{value} must look like public-token-test-<uuid>, as Stytch's do",
                 {"value": repr(value)},
             )
         return value
@@ -162,8 +162,7 @@ def load_config_file(path: Path) -> tuple[list[ProjectConfig], bool]:
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{path}: a project_id appears twice")
     configs = [p.config() for p in parsed.projects]
-    tokens = [c.public_token for c in configs]
-    if len(set(tokens)) != len(tokens):
+    if len({c.public_token for c in configs}) != len(configs):
         raise ConfigError(f"{path}: a public_token appears twice")
     return configs, parsed.open_projects
 

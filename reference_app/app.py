@@ -54,12 +54,8 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 FERNET = web.AppKey("fernet", Fernet)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 
-if hasattr(web, "RequestKey"):  # aiohttp >= 3.13
-    STATE: Any = web.RequestKey("state", CookieState)
-    DELETE_COOKIE: Any = web.RequestKey("delete_cookie", bool)
-else:  # pragma: no cover
-    STATE = "reference_app.state"
-    DELETE_COOKIE = "reference_app.delete_cookie"
+STATE = web.RequestKey("state", CookieState)
+DELETE_COOKIE = web.RequestKey("delete_cookie", bool)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -396,9 +392,9 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
     found = await stytch.magic_links.discovery.authenticate_async(discovery_magic_links_token=token)
     state: CookieState = request[STATE]
     state.set(ist=found.intermediate_session_token, email=found.email_address)
-    orgs = [d for d in found.discovered_organizations if d.organization is not None]
+    orgs = [d.organization for d in found.discovered_organizations if d.organization is not None]
     if len(orgs) == 1:
-        return await _exchange(request, orgs[0].organization.organization_id)
+        return await _exchange(request, orgs[0].organization_id)
     return see_other("/select-organization" if orgs else "/create-organization")
 
 

@@ -31,6 +31,7 @@ FAKE = {
     "organization_id": "organization-test-00000000-0000-4000-8000-00000000dead",
     "member_id": "member-test-00000000-0000-4000-8000-00000000dead",
     "project_id": FIXTURE_PROJECT_ID,
+    "public_token": "public-token-test-00000000-0000-4000-8000-00000000dead",
 }
 
 

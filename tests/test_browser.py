@@ -24,6 +24,8 @@ from reference_app import Config, create_app
 from reference_app.security import COOKIE_NAME, fernet_for, unseal
 from tests.support import assert_sdk_error
 
+pytestmark = pytest.mark.slow  # a real browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

@@ -61,6 +61,7 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # --- help ---
 
 
+@pytest.mark.slow  # a real process
 def test_help_documents_every_flag_and_the_defaults(tmp_path: Path) -> None:
     done = run_cli(tmp_path, "--help")
 
@@ -334,6 +335,7 @@ def test_missing_config_file_is_one_line_and_exit_code_2(
         ),
     ],
 )
+@pytest.mark.slow  # a real process
 def test_bad_file_from_a_real_process_is_a_one_line_error(
     tmp_path: Path, flag: str, name: str, text: str, named: str
 ) -> None:
@@ -477,6 +479,7 @@ def _check_session_jwt_verifies_locally(url: str) -> None:
     assert local.member_session_id == session.member_session.member_session_id
 
 
+@pytest.mark.slow  # a real process
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> None:
     proc, banner = started
@@ -498,6 +501,7 @@ def test_real_process_serves_and_stops_cleanly(started, sig: signal.Signals) -> 
     assert children(proc.pid) == []
 
 
+@pytest.mark.slow  # a real process
 def test_jwt_signer_inline_signs_on_the_server_itself(tmp_path: Path) -> None:
     with running_mock(tmp_path, "--jwt-signer", "inline") as (proc, banner):
         url = _check_running_server(banner)

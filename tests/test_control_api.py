@@ -86,6 +86,7 @@ def test_outbox_message_carries_every_field(stytch_mock: StytchMock) -> None:
 
     assert set(message) == {
         "id",
+        "channel",
         "to",
         "from",
         "subject",
@@ -98,6 +99,7 @@ def test_outbox_message_carries_every_field(stytch_mock: StytchMock) -> None:
         "html",
     }
     assert re.fullmatch(rf"email-message-test-{UUID}", message["id"])
+    assert message["channel"] == "email"
     assert message["to"] == "ada@example.com"
     assert "@" in message["from"]
     assert message["subject"]

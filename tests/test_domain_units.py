@@ -10,15 +10,10 @@ import pytest
 
 from mockserver import ids
 from mockserver.clock import Clock
-from mockserver.domain.organizations import (
-    add_member,
-    create_organization,
-    delete_member,
-    derive_name_and_slug,
-    search_members,
-    update_member,
-)
+from mockserver.domain.members import add_member, delete_member, update_member
+from mockserver.domain.organizations import create_organization, derive_name_and_slug
 from mockserver.domain.project import Project, ProjectConfig
+from mockserver.domain.search import search_members
 from tests.support import UUID
 
 # --- clock ---

@@ -607,6 +607,7 @@ def devserver(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]
             proc.wait()
 
 
+@pytest.mark.slow  # real processes
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_devserver_runs_the_mock_and_the_app_wired_together(
     devserver: tuple[subprocess.Popen[str], list[str]], stop_with: signal.Signals

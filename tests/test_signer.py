@@ -18,6 +18,8 @@ import pytest
 from mockserver.domain.keys import SigningKey
 from mockserver.signer import ProcessSigner
 
+pytestmark = pytest.mark.slow  # the signer helper is a real process
+
 AUDIENCE = "project-test-signer"
 
 

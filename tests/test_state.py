@@ -496,11 +496,11 @@ def test_seed_file_is_loaded_at_start(clean_env: Path, suffix: str) -> None:
     settings, registry = _registry_from(["--seed", str(path), "--port", "0"])
 
     project = registry.get(settings.primary.project_id)
-    slugs = sorted(o.organization_slug for o in project.organizations.values())
+    slugs = sorted(o.organization_slug for o in project.organizations)
     assert slugs == ["acme", "globex-corporation"]
-    ada = project.members["member-test-00000000-0000-4000-8000-000000000ada"]
+    ada = project.members.find("member-test-00000000-0000-4000-8000-000000000ada")
     assert (ada.email_address, ada.status) == ("ada@acme.com", "active")
-    assert sorted(m.status for m in project.members.values()) == ["active", "invited", "pending"]
+    assert sorted(m.status for m in project.members) == ["active", "invited", "pending"]
 
 
 def test_seed_file_may_hold_a_list_of_documents(clean_env: Path) -> None:
@@ -517,8 +517,8 @@ def test_seed_file_may_hold_a_list_of_documents(clean_env: Path) -> None:
     )
 
     project = registry.get("project-test-seedlist")
-    assert sorted(o.organization_name for o in project.organizations.values()) == ["One", "Two"]
-    assert [m.email_address for m in project.members.values()] == ["two@two.com"]
+    assert sorted(o.organization_name for o in project.organizations) == ["One", "Two"]
+    assert [m.email_address for m in project.members] == ["two@two.com"]
 
 
 def test_seed_lands_in_the_first_project_of_a_config(clean_env: Path) -> None:
@@ -540,7 +540,7 @@ def test_seed_lands_in_the_first_project_of_a_config(clean_env: Path) -> None:
     _, registry = _registry_from(["--config", str(config), "--seed", str(seed)])
 
     assert len(registry.get("project-test-first").organizations) == 2
-    assert registry.get("project-test-second").organizations == {}
+    assert len(registry.get("project-test-second").organizations) == 0
 
 
 def test_bad_seed_file_is_a_clear_error(clean_env: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockserver.models import wire
-from mockserver.models.control import OutboxMessage, OutboxResponse
+from mockserver.models.control import OutboxMessageObject, OutboxResponse
 from mockserver.models.responses import MemberSearchResponse
 from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
@@ -82,6 +82,7 @@ def test_a_field_alias_is_read_by_name_or_alias_and_written_as_the_alias() -> No
         "id": "email-message-test-1",
         "to": "ada@example.com",
         "subject": "Your login link",
+        "channel": "email",
         "kind": "discovery",
         "token": "t",
         "link": "http://localhost:3000/authenticate?token=t",
@@ -94,7 +95,7 @@ def test_a_field_alias_is_read_by_name_or_alias_and_written_as_the_alias() -> No
         fast, slow = both_ways(OutboxResponse, request_id="r", messages=[source])
         assert fast == slow
         assert b'"from":' in fast and b'"from_"' not in fast
-    model_instance = OutboxMessage(**{**message, "from_": "login@stytch.com"})
+    model_instance = OutboxMessageObject(**{**message, "from_": "login@stytch.com"})
     fast, slow = both_ways(OutboxResponse, request_id="r", messages=[model_instance])
     assert fast == slow
 
@@ -112,8 +113,8 @@ def test_domain_members_and_organizations_render_as_their_wire_models(
         organization_id=org.organization_id, email_address="ada@wire.example", roles=["admin"]
     )
     project = stytch_mock_server.project(stytch_mock.project_id)
-    domain_org = project.organizations[org.organization_id]
-    domain_members = list(project.members.values())
+    domain_org = project.organizations.get_by_id(org.organization_id)
+    domain_members = list(project.members)
 
     fast, slow = both_ways(
         MemberSearchResponse,

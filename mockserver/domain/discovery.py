@@ -14,18 +14,16 @@ from typing import Any
 from .. import errors
 from ..ids import new_id
 from .entities import (
-    ACTIVE,
-    DELETED,
-    INVITED,
-    PENDING,
     STYTCH_ADMIN,
     AuthenticationFactor,
     Member,
+    MemberStatus,
+    MessageKind,
     Organization,
 )
 from .login import (
     AuthResult,
-    find_intermediate_session,
+    get_intermediate_session,
     log_in,
     mfa_needed,
     new_intermediate_session,
@@ -41,19 +39,17 @@ from .magic_links import (
     sandbox_member,
     send_link,
 )
-from .organizations import (
-    activate,
-    add_member,
-    create_organization,
-    derive_name_and_slug,
-    email_domain,
-    unique_slug,
-    validate_email,
-)
+from .members import activate, add_member
+from .organizations import create_organization, derive_name_and_slug, unique_slug
 from .project import Project
-from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
+from .rules import email_domain, validate_email
+from .sessions import check_custom_claims, check_duration, get_session, magic_link_factor
 
-MEMBERSHIP_TYPES = {ACTIVE: "active_member", PENDING: "pending_member", INVITED: "invited_member"}
+MEMBERSHIP_TYPES = {
+    MemberStatus.ACTIVE: "active_member",
+    MemberStatus.PENDING: "pending_member",
+    MemberStatus.INVITED: "invited_member",
+}
 ELIGIBLE_BY_DOMAIN = "eligible_to_join_by_email_domain"
 
 
@@ -93,7 +89,7 @@ def send(
         return  # 200, and no email (D-SANDBOX)
     send_link(
         project,
-        kind="discovery",
+        kind=MessageKind.DISCOVERY,
         email_address=email_address,
         redirect_url=redirect,
         minutes=minutes,
@@ -108,7 +104,9 @@ def authenticate(
         sandbox_member(project)
         email = SANDBOX_EMAIL
     else:
-        token = consume(project, discovery_magic_links_token, ("discovery",), pkce_code_verifier)
+        token = consume(
+            project, discovery_magic_links_token, (MessageKind.DISCOVERY,), pkce_code_verifier
+        )
         email = token.email_address
     # The factor's email id is replaced by the member's own once it lands in a session
     # (login.log_in); an intermediate session is not tied to a member yet.
@@ -129,8 +127,8 @@ def discover(
     organizations it may join by email domain; ordered by organization creation."""
     found = []
     member_orgs = set()
-    for member in project.live_members_for_email(email):
-        org = project.organizations[member.organization_id]
+    for member in project.members.live_with_email(email):
+        org = project.organizations.get_by_id(member.organization_id)
         member_orgs.add(org.organization_id)
         found.append(_entry(project, org, MEMBERSHIP_TYPES[member.status], member, None, factors))
     if include_eligible:
@@ -147,7 +145,7 @@ def discover(
                     )
                 )
     if len(found) > 1:
-        found.sort(key=lambda d: project.org_seq[d.organization.organization_id])
+        found.sort(key=lambda d: project.organizations.position(d.organization.organization_id))
     return found
 
 
@@ -178,8 +176,7 @@ def eligible_by_domain(project: Project, email: str) -> list[Organization]:
     that domain already (Stytch's anti-phishing rule)."""
     domain = email_domain(email)
     orgs = []
-    for org_id in project.orgs_by_allowed_domain.get(domain, ()):
-        org = project.organizations[org_id]
+    for org in project.organizations.with_allowed_domain(domain):
         if org.email_jit_provisioning == "RESTRICTED" and _has_verified_member(
             project, org, domain
         ):
@@ -191,9 +188,9 @@ def _has_verified_member(project: Project, org: Organization, domain: str) -> bo
     suffix = "@" + domain
     return any(
         m.email_address_verified
-        and m.status != DELETED
+        and m.status != MemberStatus.DELETED
         and m.email_address.lower().endswith(suffix)
-        for m in project.org_members.get(org.organization_id, {}).values()
+        for m in project.members.of_organization(org.organization_id)
     )
 
 
@@ -211,14 +208,14 @@ def list_organizations(
     if not given:
         raise errors.no_session_arguments(intermediate=True)
     if intermediate_session_token is not None:
-        ist = find_intermediate_session(project, intermediate_session_token)
+        ist = get_intermediate_session(project, intermediate_session_token)
         return (
             ist.email_address,
             discover(project, ist.email_address, ist.authentication_factors, include_eligible=True),
             ist.organization_id_hint,
         )
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    member = project.members[session.member_id]
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    member = project.members.get_by_id(session.member_id)
     return (
         member.email_address,
         discover(
@@ -240,13 +237,15 @@ def exchange(
     accepted, a pending member activated) or JIT provisioning by email domain."""
     check_duration(session_duration_minutes)
     check_custom_claims(session_custom_claims)
-    ist = find_intermediate_session(project, intermediate_session_token)
-    org = project.get_organization(organization_id)
+    ist = get_intermediate_session(project, intermediate_session_token)
+    org = project.organizations.get(organization_id)
     email = ist.email_address
-    member = project.member_in_org_by_email(org.organization_id, email)
+    member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         _check_jit(project, org, email)
-        member = add_member(project, org, email, status=ACTIVE, email_address_verified=True)
+        member = add_member(
+            project, org, email, status=MemberStatus.ACTIVE, email_address_verified=True
+        )
     else:
         activate(project, member)
     return log_in(
@@ -281,9 +280,9 @@ def create(
     """A new organization with the IST's email as its first member (``stytch_admin``)."""
     check_duration(session_duration_minutes)
     check_custom_claims(session_custom_claims)
-    ist = find_intermediate_session(project, intermediate_session_token)
+    ist = get_intermediate_session(project, intermediate_session_token)
     email = ist.email_address
-    if project.orgs_by_claimed_domain.get(email_domain(email)):
+    if project.organizations.with_claimed_domain(email_domain(email)):
         raise errors.action_not_allowed_email_domain_is_claimed()
     derived_name, derived_slug = derive_name_and_slug(email)
     if organization_slug is None:
@@ -296,7 +295,12 @@ def create(
         **organization_fields,
     )
     member = add_member(
-        project, org, email, status=ACTIVE, email_address_verified=True, roles=[STYTCH_ADMIN]
+        project,
+        org,
+        email,
+        status=MemberStatus.ACTIVE,
+        email_address_verified=True,
+        roles=[STYTCH_ADMIN],
     )
     return log_in(
         project,

@@ -10,16 +10,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-LinkKind = Literal["discovery", "login", "signup", "invite"]
-MemberStatus = Literal["active", "pending", "invited", "deleted"]
 
-# Member statuses (stytch-b2b-semantics.md §5.4).
-ACTIVE = "active"
-PENDING = "pending"
-INVITED = "invited"
-DELETED = "deleted"
+class MemberStatus(StrEnum):
+    """A member's status (https://stytch.com/docs/b2b/api/member-object)."""
+
+    ACTIVE = "active"
+    PENDING = "pending"
+    INVITED = "invited"
+    DELETED = "deleted"
+
+
+class MessageKind(StrEnum):
+    """What a message in the outbox carries: the domain, the control API's model
+    (``GET /_mock/outbox``) and the message templates (outbox.TEMPLATES) share this one list.
+    A new kind is a member here plus its template."""
+
+    DISCOVERY = "discovery"
+    LOGIN = "login"
+    SIGNUP = "signup"
+    INVITE = "invite"
+
+
+class Channel(StrEnum):
+    """How a message would have been delivered."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
 
 STYTCH_MEMBER = "stytch_member"
 STYTCH_ADMIN = "stytch_admin"
@@ -151,7 +171,7 @@ class MagicLinkToken:
     """A magic-link token: ``kind`` is ``discovery``, ``login``, ``signup`` or ``invite``."""
 
     token: str
-    kind: LinkKind
+    kind: MessageKind
     email_address: str
     expires_at: datetime
     organization_id: str | None = None
@@ -173,14 +193,20 @@ class IntermediateSession:
 
 @dataclass(slots=True)
 class OutboxMessage:
+    """A message the project would have sent: by ``channel`` to ``to`` (an email address or a
+    phone number), carrying either a ``link`` with its ``token`` or a one-time ``code``.
+    ``subject`` is for email only. The bodies are made from the kind's template when read."""
+
     id: str
     to: str
     sender: str
-    subject: str
-    kind: LinkKind
-    token: str
-    link: str
+    kind: MessageKind
     created_at: datetime
     expires_at: datetime
+    channel: Channel = Channel.EMAIL
+    subject: str | None = None
+    token: str | None = None
+    link: str | None = None
+    code: str | None = None
     organization_id: str | None = None
     organization_name: str | None = None

@@ -53,6 +53,17 @@ class SigningKey:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return cls(kid=new_id("jwk", env), private_key=private_key)
 
+    @classmethod
+    def from_pem(cls, kid: str, pem: str) -> SigningKey:
+        """A key saved by :meth:`private_pem` (a state document's ``signing_keys``)."""
+        try:
+            private_key = serialization.load_pem_private_key(pem.encode(), password=None)
+        except (ValueError, TypeError):
+            raise ValueError("not a PEM private key without a password") from None
+        if not isinstance(private_key, rsa.RSAPrivateKey) or private_key.key_size < 2048:
+            raise ValueError("not an RSA private key of 2048 bits or more")
+        return cls(kid=kid, private_key=private_key)
+
     def private_pem(self) -> str:
         return self.private_key.private_bytes(
             serialization.Encoding.PEM,

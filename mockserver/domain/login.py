@@ -22,13 +22,13 @@ from typing import Any
 from .. import errors
 from ..ids import magic_token
 from .entities import AuthenticationFactor, IntermediateSession, Member, Organization
-from .organizations import activate
+from .members import activate
 from .project import Project
 from .sessions import (
     SessionGrant,
     check_custom_claims,
     check_duration,
-    find_session,
+    get_session,
     merge_custom_claims,
     start_session,
     touch,
@@ -94,17 +94,18 @@ def new_intermediate_session(
         authentication_factors=list(factors),
         organization_id_hint=organization_id_hint,
     )
-    project.intermediate_sessions[ist.token] = ist
+    project.intermediate_sessions.add(ist)
     return ist
 
 
-def find_intermediate_session(project: Project, token: str) -> IntermediateSession:
-    """A live IST; unknown, consumed and expired ones are all 404 (semantics §2)."""
-    ist = project.intermediate_sessions.get(token)
+def get_intermediate_session(project: Project, token: str) -> IntermediateSession:
+    """A live IST; unknown, consumed and expired ones are all 404 ``intermediate_session_not_found``
+    (https://stytch.com/docs/b2b/api/exchange-intermediate-session)."""
+    ist = project.intermediate_sessions.find(token)
     if ist is None:
         raise errors.intermediate_session_not_found()
     if project.now() >= ist.expires_at:
-        del project.intermediate_sessions[token]
+        project.intermediate_sessions.forget(ist)
         raise errors.intermediate_session_not_found()
     return ist
 
@@ -136,7 +137,7 @@ def log_in(
             member, org, False, intermediate_session=ist, primary_required=missing, mfa_required=mfa
         )
     if intermediate_session is not None:
-        project.intermediate_sessions.pop(intermediate_session.token, None)
+        project.intermediate_sessions.forget(intermediate_session)
     if existing_session_id is not None:
         grant = _extend(
             project, existing_session_id, member, org, factors, duration_minutes, custom_claims
@@ -168,7 +169,7 @@ def _extend(
     duration_minutes: int | None,
     custom_claims: dict[str, Any] | None,
 ) -> SessionGrant:
-    session = project.sessions[session_id]
+    session = project.sessions.get_by_id(session_id)
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     known = {(f.type, f.delivery_method) for f in session.authentication_factors}
     session.authentication_factors.extend(
@@ -207,10 +208,10 @@ def exchange_session(
 
     check_duration(duration_minutes)
     check_custom_claims(custom_claims)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    email = project.members[session.member_id].email_address
-    org = project.get_organization(organization_id)
-    member = project.member_in_org_by_email(org.organization_id, email)
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    email = project.members.get_by_id(session.member_id).email_address
+    org = project.organizations.get(organization_id)
+    member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
     # Email-verifying factors carry over (semantics §2.1); the mock only mints those.

@@ -15,36 +15,26 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import errors
-from ..ids import magic_token, new_id
+from ..ids import magic_token
 from .entities import (
-    ACTIVE,
-    DELETED,
-    INVITED,
-    PENDING,
     MagicLinkToken,
     Member,
+    MemberStatus,
+    MessageKind,
     Organization,
-    OutboxMessage,
 )
-from .login import AuthResult, check_pkce, find_intermediate_session, log_in
-from .organizations import (
-    _add_organization,
-    activate,
-    add_member,
-    email_domain,
-    unique_slug,
-    update_member,
-    validate_email,
-)
-from .outbox import subject_for
+from .login import AuthResult, check_pkce, get_intermediate_session, log_in
+from .members import activate, add_member, update_member
+from .organizations import unique_slug
+from .outbox import send
 from .project import Project
-from .sessions import check_custom_claims, check_duration, find_session, magic_link_factor
+from .rules import email_domain, validate_email
+from .sessions import check_custom_claims, check_duration, get_session, magic_link_factor
 
 MIN_LINK_MINUTES = 5
 MAX_LINK_MINUTES = 10080
 DEFAULT_LINK_MINUTES = 60
 DEFAULT_INVITE_MINUTES = 10080
-SENDER = "Stytch <login@test.stytch.com>"
 
 # Stytch's documented B2B sandbox values (D-SANDBOX; stytch-b2b-semantics.md §7).
 SANDBOX_EMAIL = "sandbox@stytch.com"
@@ -53,12 +43,13 @@ SANDBOX_TOKEN_OK = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
 SANDBOX_TOKEN_USED = "3pzjQpgksDlGKWEwUq2Up--hCHC_0oamfLHyfspKDFU="
 SANDBOX_TOKEN_UNKNOWN = "CprTtwhnRNiMBiUS2jSLcWYrfuO2POeBNdo5HhW6qTM="
 
-# The stytch_token_type each kind of link carries (stytch-b2b-semantics.md §3.4).
+# The stytch_token_type each kind of link carries (the redirect URL's query, as Stytch's
+# "Handle the redirect" guide reads it: https://stytch.com/docs/b2b/guides/magic-links/overview).
 TOKEN_TYPES = {
-    "discovery": "discovery",
-    "login": "multi_tenant_magic_links",
-    "signup": "multi_tenant_magic_links",
-    "invite": "multi_tenant_magic_links",
+    MessageKind.DISCOVERY: "discovery",
+    MessageKind.LOGIN: "multi_tenant_magic_links",
+    MessageKind.SIGNUP: "multi_tenant_magic_links",
+    MessageKind.INVITE: "multi_tenant_magic_links",
 }
 
 
@@ -70,7 +61,7 @@ def check_expiration(field: str, minutes: int | None, default: int) -> int:
     return minutes
 
 
-def link_url(redirect_url: str, kind: str, token: str, org: Organization | None) -> str:
+def link_url(redirect_url: str, kind: MessageKind, token: str, org: Organization | None) -> str:
     """The redirect URL with ``stytch_token_type``, ``token`` and, for organization links,
     ``slug`` added; query parameters already on the URL are kept as they are."""
     base, sep, fragment = _split_redirect(redirect_url)
@@ -96,7 +87,7 @@ def _split_redirect(url: str) -> tuple[str, str, str]:
 def send_link(
     project: Project,
     *,
-    kind: str,
+    kind: MessageKind,
     email_address: str,
     redirect_url: str,
     minutes: int,
@@ -105,42 +96,32 @@ def send_link(
     member: Member | None = None,
 ) -> MagicLinkToken:
     """Store a new single-use token and put the email carrying it in the outbox."""
-    now = project.now()
-    token = MagicLinkToken(
+    link = MagicLinkToken(
         token=magic_token(),
         kind=kind,
         email_address=email_address,
-        expires_at=now + timedelta(minutes=minutes),
+        expires_at=project.now() + timedelta(minutes=minutes),
         organization_id=org.organization_id if org else None,
         member_id=member.member_id if member else None,
         pkce_code_challenge=pkce_code_challenge,
     )
-    project.magic_links[token.token] = token
-    if member is not None:
-        project.links_by_member.setdefault(member.member_id, {})[token.token] = None
-    org_name = org.organization_name if org else None
-    project.outbox.add(
-        OutboxMessage(
-            id=new_id("email-message", project.env),
-            to=email_address,
-            sender=SENDER,
-            subject=subject_for(kind, org_name),
-            kind=kind,
-            token=token.token,
-            link=link_url(redirect_url, kind, token.token, org),
-            created_at=now,
-            expires_at=token.expires_at,
-            organization_id=token.organization_id,
-            organization_name=org_name,
-        )
+    project.magic_links.add(link)
+    send(
+        project,
+        kind,
+        email_address,
+        expires_at=link.expires_at,
+        link=link_url(redirect_url, kind, link.token, org),
+        token=link.token,
+        org=org,
     )
-    return token
+    return link
 
 
 def consume(
     project: Project,
     token_value: str,
-    kinds: tuple[str, ...],
+    kinds: tuple[MessageKind, ...],
     pkce_code_verifier: str | None,
     *,
     member: bool = False,
@@ -150,14 +131,14 @@ def consume(
     its outstanding links (semantics §3.3). A refused token is left as it was."""
     if token_value == SANDBOX_TOKEN_USED:
         raise errors.unable_to_auth_magic_link()
-    token = project.magic_links.get(token_value)
+    token = project.magic_links.find(token_value)
     if token is None or token.kind not in kinds:
         raise errors.magic_link_not_found()
     if token.used or project.now() >= token.expires_at:
         raise errors.unable_to_auth_magic_link()
     if member:
-        owner = project.members.get(token.member_id or "")
-        if owner is None or owner.status == DELETED:
+        owner = project.members.find(token.member_id or "")
+        if owner is None or owner.status == MemberStatus.DELETED:
             raise errors.unable_to_auth_magic_link()
     check_pkce(token.pkce_code_challenge, pkce_code_verifier)
     token.used = True
@@ -171,7 +152,7 @@ def sandbox_member(project: Project) -> tuple[Member, Organization]:
     """The documented sandbox organization and ``sandbox@stytch.com`` member, made on first use
     so that code written against Stytch's Test sandbox runs unchanged."""
 
-    org = project.organizations.get(SANDBOX_ORGANIZATION_ID)
+    org = project.organizations.find_by_id(SANDBOX_ORGANIZATION_ID)
     if org is None:
         now = project.now()
         org = Organization(
@@ -181,14 +162,14 @@ def sandbox_member(project: Project) -> tuple[Member, Organization]:
             created_at=now,
             updated_at=now,
         )
-        _add_organization(project, org)
-    member = project.member_in_org_by_email(org.organization_id, SANDBOX_EMAIL)
+        project.organizations.add(org)
+    member = project.members.find_by_email(org.organization_id, SANDBOX_EMAIL)
     if member is None:
         member = add_member(
             project,
             org,
             SANDBOX_EMAIL,
-            status=ACTIVE,
+            status=MemberStatus.ACTIVE,
             email_address_verified=True,
             name="Sandbox Member",
         )
@@ -222,25 +203,26 @@ def login_or_signup(
         "signup_expiration_minutes", signup_expiration_minutes, DEFAULT_LINK_MINUTES
     )
     if is_sandbox(email_address, organization_id):
-        member, org = sandbox_member(project)
-        return member, False, org
-    org = project.get_organization(organization_id)
-    member = project.member_in_org_by_email(org.organization_id, email_address)
-    kind = "login" if member is not None and member.status == ACTIVE else "signup"
+        sandbox, sandbox_org = sandbox_member(project)
+        return sandbox, False, sandbox_org
+    org = project.organizations.get(organization_id)
+    member = project.members.find_by_email(org.organization_id, email_address)
+    active = member is not None and member.status == MemberStatus.ACTIVE
+    kind = MessageKind.LOGIN if active else MessageKind.SIGNUP
     # Every URL given must be registered, also the one of the link not sent (semantics §3.4).
     login_redirect = project.resolve_redirect_url(login_redirect_url)
     signup_redirect = project.resolve_redirect_url(signup_redirect_url)
-    redirect = login_redirect if kind == "login" else signup_redirect
+    redirect = login_redirect if active else signup_redirect
     created = member is None
     if member is None:
         _check_signup_allowed(org, email_address)
-        member = add_member(project, org, email_address, status=PENDING)
+        member = add_member(project, org, email_address, status=MemberStatus.PENDING)
     send_link(
         project,
         kind=kind,
         email_address=member.email_address,
         redirect_url=redirect,
-        minutes=login_minutes if kind == "login" else signup_minutes,
+        minutes=login_minutes if active else signup_minutes,
         pkce_code_challenge=pkce_code_challenge,
         org=org,
         member=member,
@@ -278,12 +260,12 @@ def invite(
     )
     if is_sandbox(email_address, organization_id):
         return sandbox_member(project)
-    org = project.get_organization(organization_id)
+    org = project.organizations.get(organization_id)
     redirect = project.resolve_redirect_url(invite_redirect_url)
     if invited_by_member_id is not None:
-        project.get_member(org.organization_id, invited_by_member_id)
-    member = project.member_in_org_by_email(org.organization_id, email_address)
-    if member is not None and member.status == ACTIVE:
+        project.members.get(org.organization_id, invited_by_member_id)
+    member = project.members.find_by_email(org.organization_id, email_address)
+    if member is not None and member.status == MemberStatus.ACTIVE:
         raise errors.member_already_active()
     if member is None:
         _check_invites_allowed(org, email_address)
@@ -291,7 +273,7 @@ def invite(
             project,
             org,
             email_address,
-            status=INVITED,
+            status=MemberStatus.INVITED,
             name=name,
             trusted_metadata=trusted_metadata,
             untrusted_metadata=untrusted_metadata,
@@ -309,10 +291,10 @@ def invite(
                 "roles": roles,
             },
         )
-        member.status = INVITED
+        member.status = MemberStatus.INVITED
     send_link(
         project,
-        kind="invite",
+        kind=MessageKind.INVITE,
         email_address=member.email_address,
         redirect_url=redirect,
         minutes=minutes,
@@ -347,29 +329,31 @@ def authenticate(
     if session_token is not None and session_jwt is not None:
         raise errors.too_many_session_arguments()
     ist = (
-        find_intermediate_session(project, intermediate_session_token)
+        get_intermediate_session(project, intermediate_session_token)
         if intermediate_session_token is not None
         else None
     )
     existing = None
     if session_token is not None or session_jwt is not None:
-        existing = find_session(project, session_token=session_token, session_jwt=session_jwt)
+        existing = get_session(project, session_token=session_token, session_jwt=session_jwt)
     if magic_links_token == SANDBOX_TOKEN_OK:
         member, org = sandbox_member(project)
     else:
         token = consume(
             project,
             magic_links_token,
-            ("login", "signup", "invite"),
+            (MessageKind.LOGIN, MessageKind.SIGNUP, MessageKind.INVITE),
             pkce_code_verifier,
             member=True,
         )
-        member = project.members[token.member_id or ""]
-        org = project.organizations[member.organization_id]
+        member = project.members.get_by_id(token.member_id or "")
+        org = project.organizations.get_by_id(member.organization_id)
     activate(project, member)
     factor = magic_link_factor(member.email_address, member.email_id, project.now())
     factors = [factor] + (list(ist.authentication_factors) if ist else [])
-    same_member = existing is not None and existing.member_id == member.member_id
+    same_member = (
+        existing if existing is not None and existing.member_id == member.member_id else None
+    )
     return log_in(
         project,
         member,
@@ -377,6 +361,6 @@ def authenticate(
         factors,
         duration_minutes=session_duration_minutes,
         custom_claims=session_custom_claims,
-        existing_session_id=existing.member_session_id if same_member else None,
+        existing_session_id=same_member.member_session_id if same_member else None,
         intermediate_session=ist,
     )

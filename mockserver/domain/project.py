@@ -1,8 +1,9 @@
-"""One Stytch project's state, and the registry of projects.
+"""One Stytch project's state.
 
-A :class:`Project` holds everything one project owns (organizations, members, tokens,
-sessions, outbox, clock, signing key) in dicts keyed by id, token and email, so every lookup
-the API needs is O(1). The API families live in sibling modules as functions over a Project.
+A :class:`Project` is its configuration, its clock and its stores (:mod:`.stores`): one store
+per collection (organizations, members, sessions, magic links, intermediate sessions, outbox,
+signing keys), each the only owner of its dicts and indexes, so every lookup the API needs is
+O(1). The API families live in sibling modules as functions over a Project.
 
 Atomicity: the server runs the domain on one asyncio event loop, and no domain function awaits,
 so a check-then-consume on a token can never interleave with another request.
@@ -12,26 +13,43 @@ from __future__ import annotations
 
 import hmac
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from .. import errors
 from ..clock import Clock
-from .entities import (
-    DELETED,
-    IntermediateSession,
-    MagicLinkToken,
-    Member,
-    MemberSession,
-    Organization,
-)
 from .frontend import FrontendSettings
-from .keys import SessionJWT, SigningKey
-from .outbox import Outbox
+from .keys import SigningKey
+from .stores import (
+    STORES,
+    IntermediateSessions,
+    MagicLinks,
+    Members,
+    Organizations,
+    Outbox,
+    Sessions,
+    SigningKeys,
+    Store,
+)
 
 DEFAULT_REDIRECT_URL = "http://localhost:3000/authenticate"
+# Public tokens of configured projects are derived from the project id (the same on every
+# start, so a frontend's config keeps working); open projects get a random one.
+_PUBLIC_TOKENS = uuid.UUID("6d6f636b-7075-4262-8c69-632d746f6b65")
+PUBLIC_TOKEN = re.compile(r"public-token-(test|live)-[0-9a-f-]{36}")
+
+
+def default_public_token(project_id: str) -> str:
+    env = "live" if project_id.startswith("project-live-") else "test"
+    return f"public-token-{env}-{uuid.uuid5(_PUBLIC_TOKENS, project_id)}"
+
+
+def random_public_token() -> str:
+    return f"public-token-test-{uuid.uuid4()}"
 
 
 @dataclass
@@ -39,14 +57,14 @@ class ProjectConfig:
     project_id: str
     secret: str
     redirect_urls: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URL])
-    #: the frontend SDK's token; by default the project id with ``public-token-`` in front
-    #: of its environment (``project-test-X`` -> ``public-token-test-X``)
+    # The token the frontend SDKs identify the project with (``public-token-test-<uuid>``).
     public_token: str = ""
+    # What the frontend SDK may do and reads from its bootstrap object (domain.frontend).
     frontend: FrontendSettings = field(default_factory=FrontendSettings)
 
     def __post_init__(self) -> None:
         if not self.public_token:
-            self.public_token = "public-token-" + self.project_id.removeprefix("project-")
+            self.public_token = default_public_token(self.project_id)
 
     @property
     def env(self) -> str:
@@ -54,20 +72,34 @@ class ProjectConfig:
 
 
 class Project:
+    # One attribute per store of stores.STORES (set by __init__ from that list).
+    organizations: Organizations
+    members: Members
+    sessions: Sessions
+    magic_links: MagicLinks
+    intermediate_sessions: IntermediateSessions
+    outbox: Outbox
+    signing_keys: SigningKeys
+
     def __init__(
         self, config: ProjectConfig, clock: Clock | None = None, key: SigningKey | None = None
     ) -> None:
         self.config = config
         self.clock = clock or Clock()
-        self._key = key
-        self.outbox = Outbox()
-        self._clear_state()
+        for store_type in STORES:
+            setattr(self, store_type.name, store_type.empty(config))
+        if key is not None:
+            self.signing_keys = SigningKeys(config.env, [key])
 
     # --- identity ---------------------------------------------------------------------
 
     @property
     def project_id(self) -> str:
         return self.config.project_id
+
+    @property
+    def public_token(self) -> str:
+        return self.config.public_token
 
     @property
     def env(self) -> str:
@@ -78,111 +110,30 @@ class Project:
 
     @property
     def key(self) -> SigningKey:
-        """The project's RS256 signing key, made on first use (about 50 ms) and kept across resets,
-        because SDKs cache the JWKS for 5 to 10 minutes."""
-        if self._key is None:
-            self._key = SigningKey.generate(self.env)
-        return self._key
+        """The project's current RS256 signing key (signing_keys.current)."""
+        return self.signing_keys.current
 
     # --- state --------------------------------------------------------------------------
 
-    def _clear_state(self) -> None:
-        self.organizations: dict[str, Organization] = {}
-        self.org_by_slug: dict[str, str] = {}
-        self.org_by_external_id: dict[str, str] = {}
-        self.org_seq: dict[str, int] = {}
-        self.members: dict[str, Member] = {}
-        # organization_id -> {member_id: Member}, in creation order
-        self.org_members: dict[str, dict[str, Member]] = {}
-        # (organization_id, lowercased email) -> member_id
-        self.member_by_org_email: dict[tuple[str, str], str] = {}
-        # (organization_id, external_id) -> member_id
-        self.member_by_org_external_id: dict[tuple[str, str], str] = {}
-        # lowercased email -> {member_id: None} (every organization)
-        self.members_by_email: dict[str, dict[str, None]] = {}
-        # lowercased domain -> {organization_id: None} for email_allowed_domains
-        self.orgs_by_allowed_domain: dict[str, dict[str, None]] = {}
-        # lowercased domain -> {organization_id: None} for claimed_email_domains
-        self.orgs_by_claimed_domain: dict[str, dict[str, None]] = {}
-        self.magic_links: dict[str, MagicLinkToken] = {}
-        # member_id -> {token: None}: a member's organization links, revoked when it is deleted
-        self.links_by_member: dict[str, dict[str, None]] = {}
-        self.intermediate_sessions: dict[str, IntermediateSession] = {}
-        self.sessions: dict[str, MemberSession] = {}
-        self.session_by_token: dict[str, str] = {}
-        self.sessions_by_member: dict[str, dict[str, None]] = {}
-        # member_session_id -> (claims fingerprint, JWT): see sessions.mint_jwt
-        self.jwt_cache: dict[str, tuple[object, SessionJWT]] = {}
-        self._seq = 0
+    @property
+    def stores(self) -> list[Store[Any]]:
+        """The project's stores, in the order of stores.STORES."""
+        return [getattr(self, store_type.name) for store_type in STORES]
 
     def reset(self) -> None:
-        """Forget every object, empty the outbox and put the clock back; keep the signing key."""
-        self._clear_state()
-        self.outbox.clear()
+        """Forget every object, empty the outbox and put the clock back; keep the signing keys."""
+        for store in self.stores:
+            if not store.kept_on_reset:
+                store.clear()
         self.clock.reset()
 
-    def adopt_state(self, other: Project) -> None:
-        """Take over ``other``'s objects, indexes and outbox (see state.import_state)."""
-        for name, value in vars(other).items():
-            if name not in ("config", "clock", "_key"):
-                setattr(self, name, value)
-
-    def next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
+    def adopt_stores(self, other: Project) -> None:
+        """Take over ``other``'s stores (see state.import_state)."""
+        for store_type in STORES:
+            setattr(self, store_type.name, getattr(other, store_type.name))
 
     def now(self) -> datetime:
         return self.clock.now()
-
-    # --- lookups shared by the families -------------------------------------------------
-
-    def find_organization(self, organization_id: str) -> Organization | None:
-        """By id, slug or external id, as Stytch accepts all three wherever an id is expected."""
-        org = self.organizations.get(organization_id)
-        if org is None:
-            oid = self.org_by_slug.get(organization_id.lower()) or self.org_by_external_id.get(
-                organization_id
-            )
-            org = self.organizations.get(oid) if oid else None
-        return org
-
-    def get_organization(self, organization_id: str) -> Organization:
-        org = self.find_organization(organization_id)
-        if org is None:
-            raise errors.organization_not_found()
-        return org
-
-    def member_in_org_by_email(self, organization_id: str, email: str) -> Member | None:
-        member_id = self.member_by_org_email.get((organization_id, email.lower()))
-        return self.members.get(member_id) if member_id else None
-
-    def get_member(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        allow_external_id: bool = True,
-        include_deleted: bool = False,
-    ) -> Member:
-        """A member of the organization by id (or external id); deleted members only when
-        asked for (reactivate), as get by email and dangerously_get also hide them."""
-        member = self.members.get(member_id)
-        if member is None and allow_external_id:
-            mid = self.member_by_org_external_id.get((organization_id, member_id))
-            member = self.members.get(mid) if mid else None
-        if member is None or member.organization_id != organization_id:
-            raise errors.member_not_found()
-        if member.status == DELETED and not include_deleted:
-            raise errors.member_not_found()
-        return member
-
-    def live_members_for_email(self, email: str) -> list[Member]:
-        """Non-deleted members with this email in any organization (unordered)."""
-        return [
-            m
-            for mid in self.members_by_email.get(email.lower(), ())
-            if (m := self.members[mid]).status != DELETED
-        ]
 
     # --- redirect URLs ------------------------------------------------------------------
 
@@ -216,4 +167,4 @@ def _registered(pattern: str) -> re.Pattern[str]:
     return re.compile(re.escape(_normalise_url(pattern)).replace(r"\*", r"[^/?#]*"))
 
 
-__all__ = ["Project", "ProjectConfig", "DEFAULT_REDIRECT_URL"]
+__all__ = ["Project", "ProjectConfig", "DEFAULT_REDIRECT_URL", "default_public_token"]

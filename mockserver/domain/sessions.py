@@ -19,7 +19,7 @@ import jwt as pyjwt
 from .. import errors
 from ..ids import new_id, session_token
 from . import rbac
-from .entities import DELETED, AuthenticationFactor, Member, MemberSession, Organization
+from .entities import AuthenticationFactor, Member, MemberSession, MemberStatus, Organization
 from .keys import SessionJWT
 from .project import Project
 
@@ -106,42 +106,33 @@ def start_session(
         authentication_factors=list(factors),
         custom_claims=claims,
     )
-    project.sessions[session.member_session_id] = session
-    project.session_by_token[session.session_token] = session.member_session_id
-    project.sessions_by_member.setdefault(member.member_id, {})[session.member_session_id] = None
-    org = project.organizations[member.organization_id]
+    project.sessions.add(session)
+    org = project.organizations.get_by_id(member.organization_id)
     return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
 
 
-def _live_session(project: Project, session_id: str | None) -> MemberSession:
-    session = project.sessions.get(session_id) if session_id else None
+def _live_session(project: Project, session: MemberSession | None) -> MemberSession:
+    """The session if it is still live; an expired one (or one whose member was deleted) is
+    forgotten on the way."""
     if session is None:
         raise errors.session_not_found()
     if project.now() >= session.expires_at:
-        _forget(project, session)
+        project.sessions.forget(session)
         raise errors.session_not_found()
-    member = project.members.get(session.member_id)
-    if member is None or member.status == DELETED:
-        _forget(project, session)
+    member = project.members.find(session.member_id)
+    if member is None or member.status == MemberStatus.DELETED:
+        project.sessions.forget(session)
         raise errors.session_not_found()
     return session
-
-
-def _forget(project: Project, session: MemberSession) -> None:
-    project.sessions.pop(session.member_session_id, None)
-    project.session_by_token.pop(session.session_token, None)
-    project.jwt_cache.pop(session.member_session_id, None)
-    by_member = project.sessions_by_member.get(session.member_id)
-    if by_member is not None:
-        by_member.pop(session.member_session_id, None)
-        if not by_member:
-            del project.sessions_by_member[session.member_id]
 
 
 def session_id_from_jwt(project: Project, session_jwt: str) -> str:
     """The session id a JWT names, once its signature, audience and issuer check out."""
     try:
-        claims = project.key.verify(
+        key = project.signing_keys.find(pyjwt.get_unverified_header(session_jwt).get("kid", ""))
+        if key is None:
+            raise errors.unable_to_parse_session_jwt()
+        claims = key.verify(
             session_jwt, audience=project.project_id, issuers=[f"stytch.com/{project.project_id}"]
         )
         return claims[SESSION_CLAIM]["id"]
@@ -149,16 +140,17 @@ def session_id_from_jwt(project: Project, session_jwt: str) -> str:
         raise errors.unable_to_parse_session_jwt() from None
 
 
-def find_session(
+def get_session(
     project: Project, *, session_token: str | None = None, session_jwt: str | None = None
 ) -> MemberSession:
     """The live session behind exactly one of a token or a JWT."""
     if session_token is not None and session_jwt is not None:
         raise errors.too_many_session_arguments()
     if session_token is not None:
-        return _live_session(project, project.session_by_token.get(session_token))
+        return _live_session(project, project.sessions.find_by_token(session_token))
     if session_jwt is not None:
-        return _live_session(project, session_id_from_jwt(project, session_jwt))
+        session_id = session_id_from_jwt(project, session_jwt)
+        return _live_session(project, project.sessions.find(session_id))
     raise errors.no_session_arguments()
 
 
@@ -175,9 +167,9 @@ def authenticate(
     ``authorization_check`` if one was asked for. Everything is checked before anything
     changes, so a refused check leaves the session as it was."""
     check_duration(duration_minutes)
-    session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    member = project.members[session.member_id]
-    org = project.organizations[session.organization_id]
+    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    member = project.members.get_by_id(session.member_id)
+    org = project.organizations.get_by_id(session.organization_id)
     verdict = rbac.check(member, org, **authorization_check) if authorization_check else None
     claims = merge_custom_claims(session.custom_claims, custom_claims)
     return touch(project, session, member, org, claims, duration_minutes), verdict
@@ -220,29 +212,28 @@ def revoke(
         revoke_member_sessions(project, member_id)
         return
     if member_session_id is not None:
-        session = _live_session(project, member_session_id)
+        session = _live_session(project, project.sessions.find(member_session_id))
     else:
-        session = find_session(project, session_token=session_token, session_jwt=session_jwt)
-    _forget(project, session)
+        session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+    project.sessions.forget(session)
 
 
 def revoke_member_sessions(project: Project, member_id: str) -> None:
-    for session_id in list(project.sessions_by_member.get(member_id, ())):
-        _forget(project, project.sessions[session_id])
+    for session in project.sessions.of_member(member_id):
+        project.sessions.forget(session)
 
 
 def member_sessions(
     project: Project, organization_id: str, member_id: str
 ) -> tuple[Member, Organization, list[MemberSession]]:
     """The member, its organization and its live sessions, oldest first."""
-    org = project.get_organization(organization_id)
-    member = project.get_member(org.organization_id, member_id)
+    org = project.organizations.get(organization_id)
+    member = project.members.get(org.organization_id, member_id)
     now = project.now()
     live = []
-    for session_id in list(project.sessions_by_member.get(member.member_id, ())):
-        session = project.sessions[session_id]
+    for session in project.sessions.of_member(member.member_id):
         if now >= session.expires_at:
-            _forget(project, session)
+            project.sessions.forget(session)
         else:
             live.append(session)
     return member, org, live
@@ -272,9 +263,9 @@ def mint_jwt(
         tuple(roles),
         json.dumps(session.custom_claims, sort_keys=True) if session.custom_claims else "",
     )
-    cached = project.jwt_cache.get(session.member_session_id)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
+    cached = project.sessions.last_jwt(session.member_session_id, fingerprint)
+    if cached is not None:
+        return cached
     claims: dict[str, Any] = dict(session.custom_claims)
     claims.update(
         {
@@ -302,7 +293,7 @@ def mint_jwt(
         }
     )
     token = project.key.unsigned(claims)
-    project.jwt_cache[session.member_session_id] = (fingerprint, token)
+    project.sessions.keep_jwt(session.member_session_id, fingerprint, token)
     return token
 
 

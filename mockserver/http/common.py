@@ -21,10 +21,9 @@ from ..signer import Signer
 
 M = TypeVar("M", bound=BaseModel)
 
-# Per-request storage keys (web.RequestKey where this aiohttp has it, plain strings before).
-_RequestKey = getattr(web, "RequestKey", None)
-REQUEST_ID: Any = _RequestKey("request_id", str) if _RequestKey else "stytch_request_id"
-PROJECT: Any = _RequestKey("project", Project) if _RequestKey else "stytch_project"
+# Per-request storage keys.
+REQUEST_ID = web.RequestKey("request_id", str)
+PROJECT = web.RequestKey("project", Project)
 
 # The app's JWT signer (mockserver.signer); create_app sets it.
 SIGNER = web.AppKey("signer", Signer)  # type: ignore[type-abstract]
@@ -72,9 +71,9 @@ def operation(
                 args.append(parse_query(request, query))
             return await handler(request, *args)
 
-        endpoint.openapi = {
+        endpoint.openapi = {  # type: ignore[attr-defined]
             "summary": summary,
-            "response": response,  # type: ignore[attr-defined]
+            "response": response,
             "body": body,
             "query": query,
         }

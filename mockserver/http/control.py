@@ -1,4 +1,4 @@
-"""The mock's control API under ``/_mock/``: outbox, reset, clock, health.
+"""The mock's control API under ``/_mock/``: project, outbox, reset, clock, state, seed, health.
 
 Every route but health takes the same Basic credentials as the Stytch API and acts on the
 caller's project only.
@@ -32,16 +32,18 @@ routes = web.RouteTableDef()
 
 
 def _message(m: OutboxMessage) -> dict[str, Any]:
-    """The fields of ``ct.OutboxMessage`` (rendered by ``render``)."""
+    """The fields of ``ct.OutboxMessageObject`` (rendered by ``render``; None left out)."""
     text, html = render_bodies(m)
     return {
         "id": m.id,
+        "channel": m.channel,
         "to": m.to,
         "from_": m.sender,
         "subject": m.subject,
         "kind": m.kind,
         "token": m.token,
         "link": m.link,
+        "code": m.code,
         "created_at": m.created_at,
         "expires_at": m.expires_at,
         "text": text,
@@ -61,6 +63,20 @@ async def outbox(request: web.Request, query: rq.OutboxQuery) -> web.Response:
 async def clear_outbox(request: web.Request) -> web.Response:
     project(request).outbox.clear()
     return render(request, ct.OutboxResponse, messages=[])
+
+
+@routes.get("/_mock/project")
+@operation("[mock] The project's settings", ct.ProjectResponse)
+async def get_project(request: web.Request) -> web.Response:
+    config = project(request).config
+    return render(
+        request,
+        ct.ProjectResponse,
+        project_id=config.project_id,
+        public_token=config.public_token,
+        redirect_urls=config.redirect_urls,
+        env=config.env,
+    )
 
 
 @routes.post("/_mock/reset")

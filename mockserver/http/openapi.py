@@ -8,7 +8,8 @@ from functools import lru_cache
 
 from aiohttp import web
 
-from .common import json_response, public
+from ..models.control import OpenAPIDocument
+from .common import json_response, operation, public
 
 routes = web.RouteTableDef()
 
@@ -22,5 +23,6 @@ def _document() -> bytes:
 
 @routes.get("/openapi.json")
 @public
+@operation("[mock] This OpenAPI document", OpenAPIDocument)
 async def openapi_json(request: web.Request) -> web.Response:
     return json_response(_document())

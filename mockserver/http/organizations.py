@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..domain import organizations as orgs
+from ..domain import members, organizations, search
 from ..models import requests as rq
 from ..models import responses as rs
 from .common import operation, project, render
@@ -22,7 +22,7 @@ async def create_organization(
     request: web.Request, body: rq.OrganizationCreateRequest
 ) -> web.Response:
     fields = body.model_dump(exclude_none=True)
-    org = orgs.create_organization(project(request), **fields)
+    org = organizations.create_organization(project(request), **fields)
     return render(request, rs.OrganizationResponse, organization=org)
 
 
@@ -31,7 +31,7 @@ async def create_organization(
 async def search_organizations(
     request: web.Request, body: rq.OrganizationSearchRequest
 ) -> web.Response:
-    found, total, next_cursor = orgs.search_organizations(
+    found, total, next_cursor = search.search_organizations(
         project(request),
         query=body.query.model_dump() if body.query else None,
         cursor=body.cursor,
@@ -48,7 +48,7 @@ async def search_organizations(
 @routes.post("/v1/b2b/organizations/members/search")
 @operation("Search members", rs.MemberSearchResponse, body=rq.MemberSearchRequest)
 async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> web.Response:
-    found, total, next_cursor, by_org = orgs.search_members(
+    found, total, next_cursor, by_org = search.search_members(
         project(request),
         organization_ids=body.organization_ids,
         query=body.query.model_dump() if body.query else None,
@@ -69,7 +69,7 @@ async def search_members(request: web.Request, body: rq.MemberSearchRequest) -> 
 async def dangerously_get_member(
     request: web.Request, query: rq.DangerouslyGetQuery
 ) -> web.Response:
-    member, org = orgs.dangerously_get_member(
+    member, org = members.dangerously_get_member(
         project(request), request.match_info["member_id"], query.include_deleted
     )
     return render(
@@ -80,7 +80,7 @@ async def dangerously_get_member(
 @routes.get("/v1/b2b/organizations/{organization_id}")
 @operation("Get an organization", rs.OrganizationResponse)
 async def get_organization(request: web.Request) -> web.Response:
-    org = project(request).get_organization(request.match_info["organization_id"])
+    org = project(request).organizations.get(request.match_info["organization_id"])
     return render(request, rs.OrganizationResponse, organization=org)
 
 
@@ -89,7 +89,7 @@ async def get_organization(request: web.Request) -> web.Response:
 async def update_organization(
     request: web.Request, body: rq.OrganizationUpdateRequest
 ) -> web.Response:
-    org = orgs.update_organization(
+    org = organizations.update_organization(
         project(request), request.match_info["organization_id"], body.model_dump(exclude_none=True)
     )
     return render(request, rs.OrganizationResponse, organization=org)
@@ -98,7 +98,9 @@ async def update_organization(
 @routes.delete("/v1/b2b/organizations/{organization_id}")
 @operation("Delete an organization", rs.OrganizationDeleteResponse)
 async def delete_organization(request: web.Request) -> web.Response:
-    org_id = orgs.delete_organization(project(request), request.match_info["organization_id"])
+    org_id = organizations.delete_organization(
+        project(request), request.match_info["organization_id"]
+    )
     return render(request, rs.OrganizationDeleteResponse, organization_id=org_id)
 
 
@@ -107,20 +109,20 @@ async def delete_organization(request: web.Request) -> web.Response:
 async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
     fields = body.model_dump(exclude_none=True)
     proj = project(request)
-    member = orgs.create_member(proj, request.match_info["organization_id"], **fields)
+    member = members.create_member(proj, request.match_info["organization_id"], **fields)
     return render(
         request,
         rs.MemberResponse,
         member_id=member.member_id,
         member=member,
-        organization=proj.organizations[member.organization_id],
+        organization=proj.organizations.get_by_id(member.organization_id),
     )
 
 
 @routes.get("/v1/b2b/organizations/{organization_id}/member")
 @operation("Get a member", rs.MemberResponse, query=rq.MemberGetQuery)
 async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Response:
-    member, org = orgs.find_member(
+    member, org = members.get_member_by_id_or_email(
         project(request),
         request.match_info["organization_id"],
         member_id=query.member_id,
@@ -134,7 +136,7 @@ async def get_member(request: web.Request, query: rq.MemberGetQuery) -> web.Resp
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}")
 @operation("Update a member", rs.MemberResponse, body=rq.MemberUpdateRequest)
 async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
-    member, org = orgs.update_member(
+    member, org = members.update_member(
         project(request),
         request.match_info["organization_id"],
         request.match_info["member_id"],
@@ -148,7 +150,7 @@ async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> w
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/{member_id}")
 @operation("Delete a member", rs.MemberDeleteResponse)
 async def delete_member(request: web.Request) -> web.Response:
-    member_id = orgs.delete_member(
+    member_id = members.delete_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]
     )
     return render(request, rs.MemberDeleteResponse, member_id=member_id)
@@ -157,7 +159,7 @@ async def delete_member(request: web.Request) -> web.Response:
 @routes.put("/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate")
 @operation("Reactivate a member", rs.MemberResponse)
 async def reactivate_member(request: web.Request) -> web.Response:
-    member, org = orgs.reactivate_member(
+    member, org = members.reactivate_member(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]
     )
     return render(

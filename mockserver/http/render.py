@@ -14,7 +14,7 @@ from .common import signed
 
 
 def member_session(session: MemberSession, member: Member, org: Organization) -> dict[str, Any]:
-    """The fields of ``objects.MemberSession``: the session's own, plus its member's roles and
+    """The fields of ``objects.MemberSessionObject``: the session's own, plus its member's roles and
     its organization's slug."""
     return {
         "member_session_id": session.member_session_id,

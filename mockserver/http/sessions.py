@@ -89,7 +89,7 @@ async def jwks(request: web.Request) -> web.Response:
     proj = request.app[REGISTRY].get(request.match_info["project_id"])
     if proj is None:
         raise errors.project_not_found()
-    return render(request, rs.JWKSResponse, keys=[proj.key.jwk])
+    return render(request, rs.JWKSResponse, keys=proj.signing_keys.jwks())
 
 
 @routes.get("/v1/b2b/rbac/policy")
@@ -101,5 +101,5 @@ async def rbac_policy(request: web.Request) -> web.Response:
 @routes.get("/v1/b2b/rbac/organizations/{organization_id}")
 @operation("Get an organization's RBAC policy", rs.OrgPolicyResponse)
 async def rbac_org_policy(request: web.Request) -> web.Response:
-    org = project(request).get_organization(request.match_info["organization_id"])
+    org = project(request).organizations.get(request.match_info["organization_id"])
     return render(request, rs.OrgPolicyResponse, org_policy={"roles": org.custom_roles})

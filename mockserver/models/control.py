@@ -7,28 +7,54 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..domain.entities import Channel, MessageKind
 from .requests import OrganizationCreateRequest
 from .responses import ResponseBase
 
 
-class OutboxMessage(BaseModel):
+class OutboxMessageObject(BaseModel):
+    """A message in the outbox: by ``channel`` (email, sms) to ``to``, of ``kind``, carrying
+    a ``link`` and its ``token`` or a one-time ``code``; ``subject`` and ``html`` for email."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     id: str
+    channel: Channel
     to: str
     from_: str = Field(alias="from", serialization_alias="from")
-    subject: str
-    kind: Literal["discovery", "login", "signup", "invite"]
-    token: str
-    link: str
+    subject: str | None = None
+    kind: MessageKind
+    token: str | None = None
+    link: str | None = None
+    code: str | None = None
     created_at: datetime
     expires_at: datetime
     text: str
-    html: str
+    html: str | None = None
 
 
 class OutboxResponse(ResponseBase):
-    messages: list[OutboxMessage]
+    messages: list[OutboxMessageObject]
+
+
+class OpenAPIDocument(BaseModel):
+    """``GET /openapi.json``: an OpenAPI 3.1 document (not a Stytch response: no request id)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
+class ProjectResponse(ResponseBase):
+    """``GET /_mock/project``: the project's settings (never its secret)."""
+
+    project_id: str
+    public_token: str
+    redirect_urls: list[str]
+    env: Literal["test", "live"]
 
 
 class ClockResponse(ResponseBase):

@@ -20,50 +20,50 @@ class WireModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class ActiveSSOConnection(WireModel):
+class ActiveSSOConnectionObject(WireModel):
     connection_id: str
     display_name: str
     identity_provider: str
 
 
-class ActiveSCIMConnection(WireModel):
+class ActiveSCIMConnectionObject(WireModel):
     connection_id: str
     display_name: str
     bearer_token_last_four: str
     bearer_token_expires_at: datetime | None = None
 
 
-class EmailImplicitRoleAssignment(WireModel):
+class EmailImplicitRoleAssignmentObject(WireModel):
     domain: str
     role_id: str
 
 
-class CustomRolePermission(WireModel):
+class CustomRolePermissionObject(WireModel):
     resource_id: str
     actions: list[str]
 
 
-class CustomRole(WireModel):
+class CustomRoleObject(WireModel):
     role_id: str
     description: str
-    permissions: list[CustomRolePermission]
+    permissions: list[CustomRolePermissionObject]
 
 
-class Organization(WireModel):
+class OrganizationObject(WireModel):
     organization_id: str
     organization_name: str
     organization_logo_url: str
     organization_slug: str
     sso_jit_provisioning: str
     sso_jit_provisioning_allowed_connections: list[str]
-    sso_active_connections: list[ActiveSSOConnection]
+    sso_active_connections: list[ActiveSSOConnectionObject]
     email_allowed_domains: list[str]
     email_jit_provisioning: str
     email_invites: str
     auth_methods: str
     allowed_auth_methods: list[str]
     mfa_policy: str
-    rbac_email_implicit_role_assignments: list[EmailImplicitRoleAssignment]
+    rbac_email_implicit_role_assignments: list[EmailImplicitRoleAssignmentObject]
     mfa_methods: str
     allowed_mfa_methods: list[str]
     oauth_tenant_jit_provisioning: str
@@ -72,24 +72,24 @@ class Organization(WireModel):
     allowed_first_party_connected_apps: list[str]
     third_party_connected_apps_allowed_type: str
     allowed_third_party_connected_apps: list[str]
-    custom_roles: list[CustomRole]
+    custom_roles: list[CustomRoleObject]
     trusted_metadata: dict[str, Any] | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     organization_external_id: str | None = None
     sso_default_connection_id: str | None = None
-    scim_active_connection: ActiveSCIMConnection | None = None
+    scim_active_connection: ActiveSCIMConnectionObject | None = None
     allowed_oauth_tenants: dict[str, Any] | None = None
 
 
-class SSORegistration(WireModel):
+class SSORegistrationObject(WireModel):
     connection_id: str
     external_id: str
     registration_id: str
     sso_attributes: dict[str, Any] | None = None
 
 
-class OAuthRegistration(WireModel):
+class OAuthRegistrationObject(WireModel):
     provider_type: str
     provider_subject: str
     member_oauth_registration_id: str
@@ -97,41 +97,41 @@ class OAuthRegistration(WireModel):
     locale: str | None = None
 
 
-class RetiredEmail(WireModel):
+class RetiredEmailObject(WireModel):
     email_id: str
     email_address: str
 
 
-class MemberRoleSource(WireModel):
+class MemberRoleSourceObject(WireModel):
     type: str
     details: dict[str, Any] | None = None
 
 
-class MemberRole(WireModel):
+class MemberRoleObject(WireModel):
     role_id: str
-    sources: list[MemberRoleSource]
+    sources: list[MemberRoleSourceObject]
 
 
-class Member(WireModel):
+class MemberObject(WireModel):
     organization_id: str
     member_id: str
     email_address: str
     status: str
     name: str
-    sso_registrations: list[SSORegistration]
+    sso_registrations: list[SSORegistrationObject]
     is_breakglass: bool
     member_password_id: str
-    oauth_registrations: list[OAuthRegistration]
+    oauth_registrations: list[OAuthRegistrationObject]
     email_address_verified: bool
     mfa_phone_number_verified: bool
     is_admin: bool
     totp_registration_id: str
-    retired_email_addresses: list[RetiredEmail]
+    retired_email_addresses: list[RetiredEmailObject]
     is_locked: bool
     mfa_enrolled: bool
     mfa_phone_number: str
     default_mfa_method: str
-    roles: list[MemberRole]
+    roles: list[MemberRoleObject]
     trusted_metadata: dict[str, Any] | None = None
     untrusted_metadata: dict[str, Any] | None = None
     created_at: datetime | None = None
@@ -159,67 +159,67 @@ FactorType = Literal[
 ]
 
 
-class EmailFactor(WireModel):
+class EmailFactorObject(WireModel):
     email_id: str
     email_address: str
 
 
-class AuthenticationFactor(WireModel):
+class AuthenticationFactorObject(WireModel):
     type: FactorType
     delivery_method: str
     last_authenticated_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    email_factor: EmailFactor | None = None
+    email_factor: EmailFactorObject | None = None
 
 
-class MemberSession(WireModel):
+class MemberSessionObject(WireModel):
     member_session_id: str
     member_id: str
     started_at: datetime
     last_accessed_at: datetime
     expires_at: datetime
-    authentication_factors: list[AuthenticationFactor]
+    authentication_factors: list[AuthenticationFactorObject]
     organization_id: str
     roles: list[str]
     organization_slug: str
     custom_claims: dict[str, Any] | None = None
 
 
-class PrimaryRequired(WireModel):
+class PrimaryRequiredObject(WireModel):
     allowed_auth_methods: list[str]
 
 
-class MfaMemberOptions(WireModel):
+class MfaMemberOptionsObject(WireModel):
     mfa_phone_number: str
     totp_registration_id: str
 
 
-class MfaRequired(WireModel):
-    member_options: MfaMemberOptions | None = None
+class MfaRequiredObject(WireModel):
+    member_options: MfaMemberOptionsObject | None = None
     secondary_auth_initiated: str | None = None
 
 
-class Membership(WireModel):
+class MembershipObject(WireModel):
     type: str
     details: dict[str, Any] | None = None
-    member: Member | None = None
+    member: MemberObject | None = None
 
 
-class DiscoveredOrganization(WireModel):
+class DiscoveredOrganizationObject(WireModel):
     member_authenticated: bool
-    organization: Organization | None = None
-    membership: Membership | None = None
-    primary_required: PrimaryRequired | None = None
-    mfa_required: MfaRequired | None = None
+    organization: OrganizationObject | None = None
+    membership: MembershipObject | None = None
+    primary_required: PrimaryRequiredObject | None = None
+    mfa_required: MfaRequiredObject | None = None
 
 
-class ResultsMetadata(WireModel):
+class ResultsMetadataObject(WireModel):
     total: int
     next_cursor: str | None = None
 
 
-class JWK(WireModel):
+class JWKObject(WireModel):
     kty: str
     use: str
     key_ops: list[str]
@@ -231,39 +231,39 @@ class JWK(WireModel):
     e: str
 
 
-class AuthorizationVerdict(WireModel):
+class AuthorizationVerdictObject(WireModel):
     authorized: bool
     granting_roles: list[str]
 
 
-class PolicyPermission(WireModel):
+class PolicyPermissionObject(WireModel):
     resource_id: str
     actions: list[str]
 
 
-class PolicyRole(WireModel):
+class PolicyRoleObject(WireModel):
     role_id: str
     description: str
-    permissions: list[PolicyPermission]
+    permissions: list[PolicyPermissionObject]
 
 
-class PolicyResource(WireModel):
+class PolicyResourceObject(WireModel):
     resource_id: str
     description: str
     actions: list[str]
 
 
-class PolicyScope(WireModel):
+class PolicyScopeObject(WireModel):
     scope: str
     description: str
-    permissions: list[PolicyPermission]
+    permissions: list[PolicyPermissionObject]
 
 
-class Policy(WireModel):
-    roles: list[PolicyRole]
-    resources: list[PolicyResource]
-    scopes: list[PolicyScope]
+class PolicyObject(WireModel):
+    roles: list[PolicyRoleObject]
+    resources: list[PolicyResourceObject]
+    scopes: list[PolicyScopeObject]
 
 
-class OrgPolicy(WireModel):
-    roles: list[PolicyRole]
+class OrgPolicyObject(WireModel):
+    roles: list[PolicyRoleObject]

@@ -10,17 +10,17 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from .objects import (
-    JWK,
-    AuthorizationVerdict,
-    DiscoveredOrganization,
-    Member,
-    MemberSession,
-    MfaRequired,
-    Organization,
-    OrgPolicy,
-    Policy,
-    PrimaryRequired,
-    ResultsMetadata,
+    AuthorizationVerdictObject,
+    DiscoveredOrganizationObject,
+    JWKObject,
+    MemberObject,
+    MemberSessionObject,
+    MfaRequiredObject,
+    OrganizationObject,
+    OrgPolicyObject,
+    PolicyObject,
+    PrimaryRequiredObject,
+    ResultsMetadataObject,
 )
 
 
@@ -38,13 +38,13 @@ class EmptyResponse(ResponseBase):
 class DiscoveryAuthenticateResponse(ResponseBase):
     intermediate_session_token: str
     email_address: str
-    discovered_organizations: list[DiscoveredOrganization]
+    discovered_organizations: list[DiscoveredOrganizationObject]
     intermediate_session_token_expires_at: datetime | None = None
 
 
 class DiscoveredOrganizationsResponse(ResponseBase):
     email_address: str
-    discovered_organizations: list[DiscoveredOrganization]
+    discovered_organizations: list[DiscoveredOrganizationObject]
     organization_id_hint: str | None = None
 
 
@@ -53,15 +53,15 @@ class AuthResultResponse(ResponseBase):
     exchange. Session strings are ``""`` when the member is not yet authenticated."""
 
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
     member_authenticated: bool
     session_token: str
     session_jwt: str
     intermediate_session_token: str
-    member_session: MemberSession | None = None
-    mfa_required: MfaRequired | None = None
-    primary_required: PrimaryRequired | None = None
+    member_session: MemberSessionObject | None = None
+    mfa_required: MfaRequiredObject | None = None
+    primary_required: PrimaryRequiredObject | None = None
     intermediate_session_token_expires_at: datetime | None = None
 
 
@@ -72,24 +72,24 @@ class MagicLinkAuthenticateResponse(AuthResultResponse):
 
 
 class SessionAuthenticateResponse(ResponseBase):
-    member_session: MemberSession
+    member_session: MemberSessionObject
     session_token: str
     session_jwt: str
-    member: Member
-    organization: Organization
-    verdict: AuthorizationVerdict | None = None
+    member: MemberObject
+    organization: OrganizationObject
+    verdict: AuthorizationVerdictObject | None = None
 
 
 class SessionsGetResponse(ResponseBase):
-    member_sessions: list[MemberSession]
+    member_sessions: list[MemberSessionObject]
 
 
 class JWKSResponse(ResponseBase):
-    keys: list[JWK]
+    keys: list[JWKObject]
 
 
 class OrganizationResponse(ResponseBase):
-    organization: Organization
+    organization: OrganizationObject
 
 
 class OrganizationDeleteResponse(ResponseBase):
@@ -97,14 +97,14 @@ class OrganizationDeleteResponse(ResponseBase):
 
 
 class OrganizationSearchResponse(ResponseBase):
-    organizations: list[Organization]
-    results_metadata: ResultsMetadata
+    organizations: list[OrganizationObject]
+    results_metadata: ResultsMetadataObject
 
 
 class MemberResponse(ResponseBase):
     member_id: str
-    member: Member
-    organization: Organization
+    member: MemberObject
+    organization: OrganizationObject
 
 
 class LoginOrSignupResponse(MemberResponse):
@@ -116,14 +116,14 @@ class MemberDeleteResponse(ResponseBase):
 
 
 class MemberSearchResponse(ResponseBase):
-    members: list[Member]
-    results_metadata: ResultsMetadata
-    organizations: dict[str, Organization]
+    members: list[MemberObject]
+    results_metadata: ResultsMetadataObject
+    organizations: dict[str, OrganizationObject]
 
 
 class PolicyResponse(ResponseBase):
-    policy: Policy
+    policy: PolicyObject
 
 
 class OrgPolicyResponse(ResponseBase):
-    org_policy: OrgPolicy
+    org_policy: OrgPolicyObject

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .objects import ActiveSSOConnection, Member, Policy
+from .objects import ActiveSSOConnectionObject, MemberObject, PolicyObject
 from .requests import JSONBody, Locale, Metadata, OrganizationSettings, SearchQuery
 from .responses import ResponseBase
 
@@ -88,11 +88,11 @@ class SelfUpdateRequest(JSONBody):
 # --- responses --------------------------------------------------------------------------
 
 
-class CaptchaSettings(BaseModel):
+class CaptchaSettingsObject(BaseModel):
     enabled: bool
 
 
-class PasswordConfig(BaseModel):
+class PasswordConfigObject(BaseModel):
     luds_complexity: int
     luds_minimum_count: int
 
@@ -105,26 +105,26 @@ class BootstrapResponse(ResponseBase):
     disable_sdk_watermark: bool
     cname_domain: str | None
     email_domains: list[str]
-    captcha_settings: CaptchaSettings
+    captcha_settings: CaptchaSettingsObject
     pkce_required_for_email_magic_links: bool
     pkce_required_for_password_resets: bool
     pkce_required_for_oauth: bool
     pkce_required_for_sso: bool
     slug_pattern: str | None
     create_organization_enabled: bool
-    password_config: PasswordConfig | None
+    password_config: PasswordConfigObject | None
     dfp_protected_auth_enabled: bool
     dfp_protected_auth_mode: str | None
-    rbac_policy: Policy
+    rbac_policy: PolicyObject
     siwe_required_for_crypto_wallets: bool
     vertical: str
 
 
 class SelfResponse(ResponseBase):
-    member: Member
+    member: MemberObject
 
 
-class OrganizationBySlugMatch(BaseModel):
+class OrganizationBySlugMatchObject(BaseModel):
     """``OrganizationBySlugMatch``: the part of an organization a login page may see before
     anyone logs in."""
 
@@ -134,7 +134,7 @@ class OrganizationBySlugMatch(BaseModel):
     organization_name: str
     organization_logo_url: str
     organization_slug: str
-    sso_active_connections: list[ActiveSSOConnection]
+    sso_active_connections: list[ActiveSSOConnectionObject]
     sso_default_connection_id: str | None = None
     email_jit_provisioning: str
     email_allowed_domains: list[str]
@@ -146,4 +146,4 @@ class OrganizationBySlugMatch(BaseModel):
 
 
 class OrganizationBySlugResponse(ResponseBase):
-    organization: OrganizationBySlugMatch | None
+    organization: OrganizationBySlugMatchObject | None

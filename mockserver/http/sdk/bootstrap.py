@@ -10,7 +10,7 @@ from ...domain import frontend
 from ...models import responses as rs
 from ...models import sdk
 from ..common import operation, project, public
-from .common import Data, data, sdk_operation
+from .common import DataResponse, data, sdk_operation
 
 routes = web.RouteTableDef()
 
@@ -31,7 +31,7 @@ async def bootstrap(request: web.Request) -> web.Response:
     )
 
 
-class TelemetryEvent(BaseModel):
+class TelemetryEventRequest(BaseModel):
     """One event of the SDK's telemetry batch (stytch-browser,
     ``packages/core/src/EventLogger.ts``); only its shape is checked, nothing is kept."""
 
@@ -39,13 +39,15 @@ class TelemetryEvent(BaseModel):
     event: dict[str, object] | None = None
 
 
-class TelemetryBatch(RootModel[list[TelemetryEvent]]):
+class TelemetryBatchRequest(RootModel[list[TelemetryEventRequest]]):
     pass
 
 
 @routes.post("/sdk/v1/events")
 @public
-@operation("Take the frontend SDK's telemetry", Data[rs.EmptyResponse], body=TelemetryBatch)
-async def events(request: web.Request, body: TelemetryBatch) -> web.Response:
+@operation(
+    "Take the frontend SDK's telemetry", DataResponse[rs.EmptyResponse], body=TelemetryBatchRequest
+)
+async def events(request: web.Request, body: TelemetryBatchRequest) -> web.Response:
     # Sent without credentials; a malformed batch is a 400, a good one is dropped.
     return data(request, rs.EmptyResponse)

@@ -27,8 +27,8 @@ from ... import errors
 from ...domain.frontend import check_origin, public_token_not_found
 from ...domain.project import Project
 from ...models.wire import render_json
-from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse, public
-from ..middleware import REGISTRY
+from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse
+from ..middleware import REGISTRY, Handler
 from ..middleware import _credentials as basic_credentials
 
 SDK_PREFIX = "/sdk/v1"
@@ -41,7 +41,7 @@ SESSION_TOKEN: Any = (
 M = TypeVar("M", bound=BaseModel)
 
 
-class Data(BaseModel, Generic[M]):
+class DataResponse(BaseModel, Generic[M]):
     """The frontend API's success envelope."""
 
     data: M
@@ -57,7 +57,7 @@ def authenticate(request: web.Request) -> tuple[Project, str | None]:
     """The project of the public token, after its origin check, and the session token the
     Basic password carries (None when it is the public token again, i.e. logged out)."""
     public_token, password = basic_credentials(request.headers.get("Authorization"))
-    project = request.app[REGISTRY].find_by_public_token(public_token)
+    project = request.app[REGISTRY].find_project_by_public_token(public_token)
     if project is None:
         raise public_token_not_found(public_token)
     check_origin(project.config.frontend, page_origin(request))
@@ -88,7 +88,7 @@ def sdk_operation(
         endpoint.public = True  # type: ignore[attr-defined]
         endpoint.openapi = {  # type: ignore[attr-defined]
             "summary": summary,
-            "response": Data[response],  # type: ignore[valid-type]
+            "response": DataResponse[response],  # type: ignore[valid-type]
             "body": body,
             "query": None,
             "security": "publicToken",
@@ -137,32 +137,41 @@ def is_sdk_path(path: str) -> bool:
     return path.startswith(SDK_PREFIX + "/")
 
 
-async def cors_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Every ``/sdk/v1`` answer to a browser (success, error, preflight) echoes its Origin with
-    credentials allowed, so the SDK can read the body, Stytch's error type included. Whether
-    the origin may use the project is the job of the authorized-domain check."""
+def _allow(request: web.Request, response: web.StreamResponse) -> None:
     origin = request.headers.get("Origin")
-    if origin is None or not is_sdk_path(request.path):
-        return
-    response.headers["Access-Control-Allow-Origin"] = origin
-    response.headers["Access-Control-Allow-Credentials"] = "true"
-    response.headers["Vary"] = "Origin"
+    if origin is not None:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Vary"] = "Origin"
 
 
-routes = web.RouteTableDef()
+@web.middleware
+async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """CORS for the ``/sdk/v1`` routes (it runs before the main middleware, which leaves them
+    to ``sdk_operation``'s public-token check).
 
-
-@routes.route("OPTIONS", SDK_PREFIX + "/{tail:.*}")
-@public
-async def preflight(request: web.Request) -> web.Response:
-    """The browser's CORS preflight: answered for every ``/sdk/v1`` path (the real request
-    then meets the public-token and origin checks)."""
-    requested = request.headers.get("Access-Control-Request-Headers")
-    return web.Response(
-        status=204,
-        headers={
-            "Access-Control-Allow-Methods": ALLOWED_METHODS,
-            "Access-Control-Allow-Headers": requested or SDK_HEADERS,
-            "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
-        },
-    )
+    - A preflight (``OPTIONS``) is answered here for every ``/sdk/v1`` path and any origin: the
+      real request then meets the authorized-domain check, with an error the page can read.
+    - Every answer to a browser (success, error) echoes its ``Origin`` with credentials
+      allowed, so the SDK can read the body, Stytch's error type included.
+    """
+    if not is_sdk_path(request.path):
+        return await handler(request)
+    if request.method == "OPTIONS":
+        requested = request.headers.get("Access-Control-Request-Headers")
+        response: web.StreamResponse = web.Response(
+            status=204,
+            headers={
+                "Access-Control-Allow-Methods": ALLOWED_METHODS,
+                "Access-Control-Allow-Headers": requested or SDK_HEADERS,
+                "Access-Control-Max-Age": PREFLIGHT_MAX_AGE,
+            },
+        )
+    else:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            _allow(request, exc)
+            raise
+    _allow(request, response)
+    return response

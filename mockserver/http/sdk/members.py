@@ -13,8 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...domain import organizations as orgs
-from ...domain import rbac, sessions
+from ...domain import members, rbac, search, sessions
 from ...domain.entities import Member, Organization
 from ...models import requests as rq
 from ...models import responses as rs
@@ -41,8 +40,9 @@ MEMBER_FIELD_ACTIONS = {
 def caller(request: web.Request) -> tuple[Member, Organization]:
     """The member whose session the browser holds, and its organization."""
     proj = project(request)
-    session = sessions.find_session(proj, session_token=session_token(request))
-    return proj.members[session.member_id], proj.organizations[session.organization_id]
+    session = sessions.get_session(proj, session_token=session_token(request))
+    member = proj.members.get_by_id(session.member_id)
+    return member, proj.organizations.get_by_id(session.organization_id)
 
 
 def require_permission(
@@ -82,7 +82,7 @@ async def update_self(request: web.Request, body: sdk.SelfUpdateRequest) -> web.
     member, org = require_permission(
         request, "stytch.self", *_actions(changes, MEMBER_FIELD_ACTIONS)
     )
-    member, org = orgs.update_member(
+    member, org = members.update_member(
         project(request), org.organization_id, member.member_id, changes
     )
     return _member(request, member, org)
@@ -93,7 +93,7 @@ async def update_self(request: web.Request, body: sdk.SelfUpdateRequest) -> web.
 async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
     _, org = require_permission(request, "stytch.member", "create")
     fields = body.model_dump(exclude_none=True, exclude={"trusted_metadata", "external_id"})
-    member = orgs.create_member(project(request), org.organization_id, **fields)
+    member = members.create_member(project(request), org.organization_id, **fields)
     return _member(request, member, org)
 
 
@@ -103,7 +103,7 @@ async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> w
 )
 async def search_members(request: web.Request, body: sdk.MemberSearchRequest) -> web.Response:
     _, org = require_permission(request, "stytch.member", "search")
-    found, total, next_cursor, by_org = orgs.search_members(
+    found, total, next_cursor, by_org = search.search_members(
         project(request),
         organization_ids=[org.organization_id],
         query=body.query.model_dump() if body.query else None,
@@ -124,7 +124,7 @@ async def search_members(request: web.Request, body: sdk.MemberSearchRequest) ->
 async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
     changes = body.model_dump(exclude_none=True, exclude={"trusted_metadata", "external_id"})
     _, org = require_permission(request, "stytch.member", *_actions(changes, MEMBER_FIELD_ACTIONS))
-    member, org = orgs.update_member(
+    member, org = members.update_member(
         project(request), org.organization_id, request.match_info["member_id"], changes
     )
     return _member(request, member, org)
@@ -134,7 +134,7 @@ async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> w
 @sdk_operation("Delete a member", rs.MemberDeleteResponse)
 async def delete_member(request: web.Request) -> web.Response:
     _, org = require_permission(request, "stytch.member", "delete")
-    member_id = orgs.delete_member(
+    member_id = members.delete_member(
         project(request), org.organization_id, request.match_info["member_id"]
     )
     return data(request, rs.MemberDeleteResponse, member_id=member_id)
@@ -145,7 +145,7 @@ async def delete_member(request: web.Request) -> web.Response:
 async def reactivate_member(request: web.Request) -> web.Response:
     # [chosen] Stytch's RBAC model has no reactivate action; creating a member is the nearest.
     _, org = require_permission(request, "stytch.member", "create")
-    member, org = orgs.reactivate_member(
+    member, org = members.reactivate_member(
         project(request), org.organization_id, request.match_info["member_id"]
     )
     return _member(request, member, org)

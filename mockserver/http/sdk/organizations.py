@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import organizations as orgs
+from ...domain import organizations
 from ...models import requests as rq
 from ...models import responses as rs
 from ...models import sdk
@@ -64,7 +64,7 @@ async def update_organization(
     _, org = require_permission(
         request, "stytch.organization", *_actions(changes, ORGANIZATION_FIELD_ACTIONS)
     )
-    org = orgs.update_organization(project(request), org.organization_id, changes)
+    org = organizations.update_organization(project(request), org.organization_id, changes)
     return data(request, rs.OrganizationResponse, organization=org)
 
 
@@ -72,7 +72,7 @@ async def update_organization(
 @sdk_operation("Delete the logged-in member's organization", rs.OrganizationDeleteResponse)
 async def delete_organization(request: web.Request) -> web.Response:
     _, org = require_permission(request, "stytch.organization", "delete")
-    org_id = orgs.delete_organization(project(request), org.organization_id)
+    org_id = organizations.delete_organization(project(request), org.organization_id)
     return data(request, rs.OrganizationDeleteResponse, organization_id=org_id)
 
 
@@ -84,7 +84,7 @@ async def delete_organization(request: web.Request) -> web.Response:
 )
 async def get_by_slug(request: web.Request, body: sdk.OrganizationBySlugRequest) -> web.Response:
     proj = project(request)
-    org_id = proj.org_by_slug.get(body.organization_slug.lower())
-    org = proj.organizations.get(org_id) if org_id else None
+    org_id = proj.organizations.slug_owner(body.organization_slug)
+    org = proj.organizations.find_by_id(org_id) if org_id else None
     # No match is an explicit ``organization: null`` (B2BOrganizationsGetBySlugResponse).
     return data(request, sdk.OrganizationBySlugResponse, keep_nulls=org is None, organization=org)

@@ -54,7 +54,7 @@ async def revoke_for_member(request: web.Request) -> web.Response:
     proj = project(request)
     member_id = request.match_info["member_id"]
     caller, org = require_permission(request, "stytch.member", "revoke-sessions")
-    target = proj.get_member(org.organization_id, member_id, allow_external_id=False)
+    target = proj.members.get(org.organization_id, member_id, allow_external_id=False)
     sessions.revoke_member_sessions(proj, target.member_id)
     return data(request, rs.EmptyResponse)
 

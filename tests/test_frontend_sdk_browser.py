@@ -30,6 +30,8 @@ from reference_app.frontend_sdk import BUNDLE_DIR, BUNDLES, SESSION_COOKIE
 from tests.support import assert_sdk_error
 from tests.test_browser import APP_SECRET, AppThread, chromium  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # a real browser
+
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 

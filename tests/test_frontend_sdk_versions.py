@@ -39,6 +39,8 @@ from tests.support import assert_sdk_error
 from tests.test_browser import AppThread, chromium  # noqa: F401 (fixture)
 from tests.test_frontend_sdk_browser import Offline
 
+pytestmark = pytest.mark.slow  # a real browser
+
 HERE = Path(__file__).parent / "frontend_sdk"
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>frontend SDK under test</title></head>

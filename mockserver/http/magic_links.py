@@ -8,7 +8,7 @@ from ..domain import discovery, magic_links
 from ..models import requests as rq
 from ..models import responses as rs
 from .common import operation, project, render
-from .render import auth_result_fields, discovered_organizations
+from .render import discovery_result_fields, magic_link_result_fields
 
 routes = web.RouteTableDef()
 
@@ -40,14 +40,7 @@ async def discovery_authenticate(
         discovery_magic_links_token=body.discovery_magic_links_token,
         pkce_code_verifier=body.pkce_code_verifier,
     )
-    return render(
-        request,
-        rs.DiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
-    )
+    return render(request, rs.DiscoveryAuthenticateResponse, **discovery_result_fields(result))
 
 
 @routes.post("/v1/b2b/magic_links/email/login_or_signup")
@@ -114,10 +107,5 @@ async def authenticate(request: web.Request, body: rq.MagicLinkAuthenticateReque
         intermediate_session_token=body.intermediate_session_token,
     )
     return render(
-        request,
-        rs.MagicLinkAuthenticateResponse,
-        method_id=result.member.email_id,
-        organization_id=result.organization.organization_id,
-        reset_sessions=False,
-        **await auth_result_fields(request, result),
+        request, rs.MagicLinkAuthenticateResponse, **await magic_link_result_fields(request, result)
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..domain.discovery import DiscoveredOrganization
+from ..domain.discovery import DiscoveredOrganization, DiscoveryResult
 from ..domain.entities import Member, MemberSession, Organization
 from ..domain.login import AuthResult
 from ..domain.sessions import SessionGrant
@@ -63,6 +63,26 @@ async def auth_result_fields(request: web.Request, result: AuthResult) -> dict[s
     if result.mfa_required is not None:
         fields["mfa_required"] = result.mfa_required
     return fields
+
+
+def discovery_result_fields(result: DiscoveryResult) -> dict[str, Any]:
+    """A discovery authenticate's answer: the intermediate session and what it can enter."""
+    return {
+        "intermediate_session_token": result.intermediate_session_token,
+        "email_address": result.email_address,
+        "discovered_organizations": discovered_organizations(result.discovered_organizations),
+        "intermediate_session_token_expires_at": result.intermediate_session_token_expires_at,
+    }
+
+
+async def magic_link_result_fields(request: web.Request, result: AuthResult) -> dict[str, Any]:
+    """An organization magic link's authenticate answer: the auth result and the email used."""
+    return {
+        "method_id": result.member.email_id,
+        "organization_id": result.organization.organization_id,
+        "reset_sessions": False,
+        **await auth_result_fields(request, result),
+    }
 
 
 def discovered_organizations(found: list[DiscoveredOrganization]) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from ...models import requests as rq
 from ...models import responses as rs
 from ...models import sdk
 from ..common import project
-from ..render import auth_result_fields, discovered_organizations
+from ..render import discovery_result_fields, magic_link_result_fields
 from .common import data, optional_session_token, sdk_operation
 from .members import require_permission
 
@@ -45,14 +45,7 @@ async def discovery_authenticate(
         discovery_magic_links_token=body.discovery_magic_links_token,
         pkce_code_verifier=body.pkce_code_verifier,
     )
-    return data(
-        request,
-        rs.DiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
-    )
+    return data(request, rs.DiscoveryAuthenticateResponse, **discovery_result_fields(result))
 
 
 @routes.post("/sdk/v1/b2b/magic_links/email/login_or_signup")
@@ -114,10 +107,5 @@ async def authenticate(
         intermediate_session_token=body.intermediate_session_token,
     )
     return data(
-        request,
-        rs.MagicLinkAuthenticateResponse,
-        method_id=result.member.email_id,
-        organization_id=result.organization.organization_id,
-        reset_sessions=False,
-        **await auth_result_fields(request, result),
+        request, rs.MagicLinkAuthenticateResponse, **await magic_link_result_fields(request, result)
     )

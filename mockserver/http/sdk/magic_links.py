@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import discovery, magic_links
+from ...domain import magic_links
 from ...models import requests as rq
 from ...models import responses as rs
 from ...models import sdk
+from .. import magic_links as backend
 from ..common import project
-from ..render import discovery_result_fields, magic_link_result_fields
+from ..render import magic_link_result_fields
 from .common import data, optional_session_token, sdk_operation
 from .members import require_permission
 
@@ -21,13 +22,7 @@ routes = web.RouteTableDef()
 @routes.post("/sdk/v1/b2b/magic_links/email/discovery/send")
 @sdk_operation("Send a discovery magic link", rs.EmptyResponse, body=rq.DiscoverySendRequest)
 async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) -> web.Response:
-    discovery.send(
-        project(request),
-        email_address=body.email_address,
-        discovery_redirect_url=body.discovery_redirect_url,
-        pkce_code_challenge=body.pkce_code_challenge,
-        discovery_expiration_minutes=body.discovery_expiration_minutes,
-    )
+    backend.send_discovery(request, body)
     return data(request, rs.EmptyResponse)
 
 
@@ -40,27 +35,14 @@ async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) ->
 async def discovery_authenticate(
     request: web.Request, body: rq.DiscoveryAuthenticateRequest
 ) -> web.Response:
-    result = discovery.authenticate(
-        project(request),
-        discovery_magic_links_token=body.discovery_magic_links_token,
-        pkce_code_verifier=body.pkce_code_verifier,
-    )
-    return data(request, rs.DiscoveryAuthenticateResponse, **discovery_result_fields(result))
+    fields = backend.authenticate_discovery(request, body)
+    return data(request, rs.DiscoveryAuthenticateResponse, **fields)
 
 
 @routes.post("/sdk/v1/b2b/magic_links/email/login_or_signup")
 @sdk_operation("Send a login or signup magic link", rs.EmptyResponse, body=rq.LoginOrSignupRequest)
 async def login_or_signup(request: web.Request, body: rq.LoginOrSignupRequest) -> web.Response:
-    magic_links.login_or_signup(
-        project(request),
-        organization_id=body.organization_id,
-        email_address=body.email_address,
-        login_redirect_url=body.login_redirect_url,
-        signup_redirect_url=body.signup_redirect_url,
-        pkce_code_challenge=body.pkce_code_challenge,
-        login_expiration_minutes=body.login_expiration_minutes,
-        signup_expiration_minutes=body.signup_expiration_minutes,
-    )
+    backend.send_login_or_signup(request, body)
     # The SDK's answer is the base fields only (B2BMagicLinkLoginOrSignupResponse).
     return data(request, rs.EmptyResponse)
 

@@ -32,10 +32,13 @@ import pytest
 from aiohttp import web
 from stytch.core.response_base import StytchError
 
+from mockserver.domain.frontend import FrontendSettings
+from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import StytchMock
+from mockserver.server import MockServer
 from reference_app import Config
 from reference_app.frontend_sdk import BUNDLE_DIR, BUNDLES, SESSION_COOKIE
-from tests.support import assert_sdk_error
+from tests.support import assert_sdk_error, handle
 from tests.test_browser import AppThread, chromium  # noqa: F401 (fixture)
 from tests.test_frontend_sdk_browser import Offline
 
@@ -231,3 +234,55 @@ def test_prebuilt_ui_discovery_flow(
         with pytest.raises(StytchError) as caught:
             stytch_mock.client.sessions.authenticate(session_token=token)
         assert_sdk_error(caught, 404, "session_not_found")
+
+
+PKCE_PROJECT = ProjectConfig(
+    "project-test-dddddddd-dddd-4ddd-8ddd-dddddddddddd",
+    "secret-test-project-d",
+    ["http://localhost:*/*"],
+    frontend=FrontendSettings(pkce_required_for_email_magic_links=True),
+)
+
+
+@pytest.fixture(scope="module")
+def pkce_project() -> Iterator[StytchMock]:
+    with MockServer([PKCE_PROJECT]) as server:
+        yield handle(server, PKCE_PROJECT)
+
+
+def test_headless_discovery_with_pkce_required(
+    browser_page: tuple[Any, Offline], pkce_project: StytchMock, sdk_under_test: SDKUnderTest
+) -> None:
+    """With PKCE required in the bootstrap, the SDK sends a code challenge with the link and
+    its verifier with the token; the token alone is refused."""
+    page, _ = browser_page
+    mock = pkce_project
+    mock.reset()
+    with PageThread(sdk_under_test.headless_bundle, sdk_under_test.adapter) as server:
+        redirect = server.url + "/page.html"
+        page.goto(redirect)
+        page.evaluate(
+            "([token, options]) => { window.client = sdkUnderTest.headless(token, options); }",
+            [mock.public_token, _options(mock)],
+        )
+        email = "ada@pkce.example"
+        page.evaluate(
+            "([email, redirect]) => client.magicLinks.email.discovery.send("
+            "{ email_address: email, discovery_redirect_url: redirect })",
+            [email, redirect],
+        )
+        token = mock.outbox.latest_token(email)
+        without = mock.request(
+            "POST",
+            "v1/b2b/magic_links/discovery/authenticate",
+            {"discovery_magic_links_token": token},
+        )
+        assert without.status == 400 and without.json["error_type"] == (
+            "pkce_expected_code_verifier"
+        )
+        found = page.evaluate(
+            "(token) => client.magicLinks.discovery.authenticate("
+            "{ discovery_magic_links_token: token })",
+            token,
+        )
+        assert found["email_address"] == email

@@ -19,9 +19,8 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from .domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
 from .domain.project import DEFAULT_REDIRECT_URL, PUBLIC_TOKEN, ProjectConfig
-from .models.control import SeedDocument
+from .models.control import FrontendSDKObject, SeedDocument
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
 DEFAULT_SECRET = "secret-test-stytch-b2b-mock-local-only"
@@ -36,25 +35,6 @@ class ConfigError(ValueError):
 PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")
 
 
-class FrontendSDKEntry(BaseModel):
-    """A project's frontend-SDK settings (``frontend_sdk:`` in the config file)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    project_name: str = "stytch-b2b-mock"
-    #: hosts (any scheme and port) or origins (``https://app.example.com``) whose pages may use
-    #: the frontend SDK
-    authorized_domains: list[str] = Field(
-        default_factory=lambda: [*DEFAULT_AUTHORIZED_DOMAINS], min_length=1
-    )
-    create_organization_enabled: bool = True
-    pkce_required_for_email_magic_links: bool = False
-    disable_sdk_watermark: bool = True
-
-    def settings(self) -> FrontendSettings:
-        return FrontendSettings(**self.model_dump())
-
-
 class ProjectEntry(BaseModel):
     """One project, from a config file entry or from the command line and environment: both
     follow these rules."""
@@ -66,7 +46,7 @@ class ProjectEntry(BaseModel):
     redirect_urls: list[str] = Field(default_factory=lambda: [DEFAULT_REDIRECT_URL], min_length=1)
     # The frontend SDKs' public token; derived from project_id when not given.
     public_token: str | None = None
-    frontend_sdk: FrontendSDKEntry = Field(default_factory=FrontendSDKEntry)
+    frontend_sdk: FrontendSDKObject = Field(default_factory=FrontendSDKObject)
 
     @field_validator("public_token")
     @classmethod

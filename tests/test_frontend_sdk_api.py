@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from mockserver.domain.frontend import FrontendSettings
 from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import RawResponse, StytchMock, send_http
 from mockserver.server import MockServer
+from mockserver.settings import ConfigError, load_config_file
 from tests.conftest import TwoProjects
 from tests.support import (
     assert_sdk_error,
@@ -572,3 +574,36 @@ def test_error_bodies_are_flat_and_successes_wrapped(stytch_mock: StytchMock) ->
     assert_stytch_error(bad, 400, "invalid_email")
     assert "data" not in bad.json
     assert json.loads(json.dumps(bad.json))["error_url"].startswith("https://stytch.com/docs/")
+
+
+def test_project_settings_show_the_frontend_sdk_settings(app_project: StytchMock) -> None:
+    shown = app_project.control("GET", "_mock/project")
+    assert shown["public_token"] == APP_PROJECT.public_token
+    assert shown["frontend_sdk"]["authorized_domains"] == ["https://app.example.com", "localhost"]
+    assert shown["frontend_sdk"]["create_organization_enabled"] is False
+
+
+def test_config_file_frontend_sdk_settings(tmp_path: Path) -> None:
+    path = tmp_path / "mock.yaml"
+    path.write_text(
+        "projects:\n"
+        "  - project_id: project-test-11111111-1111-4111-8111-111111111111\n"
+        "    secret: s\n"
+        "    frontend_sdk:\n"
+        "      authorized_domains: [https://app.example.com]\n"
+        "      create_organization_enabled: false\n",
+        encoding="utf-8",
+    )
+    (config,), _ = load_config_file(path)
+    assert config.frontend.authorized_domains == ["https://app.example.com"]
+    assert config.frontend.create_organization_enabled is False
+    assert config.frontend.pkce_required_for_email_magic_links is False  # the default
+    path.write_text(
+        "projects:\n"
+        "  - project_id: project-test-11111111-1111-4111-8111-111111111111\n"
+        "    secret: s\n"
+        "    frontend_sdk: {authorised_domains: [localhost]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="frontend_sdk.authorised_domains"):
+        load_config_file(path)

@@ -26,8 +26,8 @@ from stytch.core.response_base import StytchError, StytchErrorDetails
 
 from contracts.support import SDK, Target, unique
 
-# Stytch's documented B2B sandbox values (stytch-b2b-semantics.md §7,
-# https://stytch.com/docs/b2b/guides/testing/sandbox-values): they work in Stytch's Test
+# Stytch's documented B2B sandbox values
+# (https://stytch.com/docs/b2b/guides/testing/sandbox-values): they work in Stytch's Test
 # environment without sending email.
 SANDBOX_EMAIL = "sandbox@stytch.com"
 SANDBOX_ORGANIZATION_ID = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"
@@ -56,7 +56,8 @@ def refused(
     assert (details.status_code, details.error_type) == (status, error_type), details.original_json
     assert details.request_id.startswith("request-id-test-"), details
     assert details.error_message, details
-    # Every published form of error_url ends in <status>#<error_type> (semantics §6.1).
+    # Every published form of error_url ends in <status>#<error_type>
+    # (https://stytch.com/docs/b2b/api/errors).
     assert (details.error_url or "").endswith(f"/{status}#{error_type}"), details
     return details
 
@@ -165,8 +166,8 @@ class Login:
     On the mock: the discovery flow through the outbox (a new organization for ``first``, an
     intermediate-session exchange into it for ``again``). On real Stytch, where email cannot be
     read, Stytch's documented sandbox magic-link token, which returns a real member session when
-    ``session_duration_minutes`` is set (stytch-b2b-semantics.md §7; Stytch's .NET tests rely
-    on it).
+    ``session_duration_minutes`` is set (https://stytch.com/docs/b2b/guides/testing/sandbox-values;
+    Stytch's .NET tests rely on it).
     """
 
     def __init__(self, sdk: SDK, target: Target, mock: Any, made_orgs: list[str]) -> None:

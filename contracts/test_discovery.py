@@ -1,6 +1,8 @@
 """Discovery login: prove an email, then create an organization or join one you belong to.
 
-Stytch's behaviour (stytch-b2b-semantics.md §1, §2): a discovery magic link is single use;
+Stytch's behaviour (the Python SDK's magic_links_email_discovery.py and discovery_*.py in
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/):
+a discovery magic link is single use;
 authenticating it gives an intermediate session token (IST, 10 minutes) and the organizations
 the email may enter; creating an organization or exchanging the IST consumes it; listing does
 not. The email only ever reaches the caller through an inbox, so every scenario that needs the
@@ -105,7 +107,7 @@ def test_discovery_create_without_name_derives_the_organization_from_the_email(
     sdk: SDK, mock: Any, made_orgs: list[str], kind: str
 ) -> None:
     """Company email -> from the domain; common provider (gmail.com) -> from the local part.
-    Stytch documents the source, not the spelling (semantics §2.2), so only the source is
+    Stytch documents the source, not the spelling (README fidelity notes), so only the source is
     checked: the distinctive part appears in the name and slug, the other part does not."""
     if kind == "company":
         email, source = company_email("ada")
@@ -258,7 +260,8 @@ def test_listing_with_a_session_shows_memberships_but_not_organizations_to_join(
     domain = email.split("@")[1]
     own = sign_up(sdk, mock, made_orgs, email)
     # A colleague's organization that JIT-provisions the domain; the colleague's verified email
-    # on that domain makes it eligible (Stytch's anti-phishing rule, semantics §1.3).
+    # on that domain makes it eligible (Stytch's anti-phishing rule,
+    # https://stytch.com/docs/b2b/api/discovered-organization-object).
     colleague = sign_up(
         sdk,
         mock,
@@ -301,7 +304,7 @@ def test_discovery_create_with_mfa_required_returns_the_same_intermediate_sessio
     sdk: SDK, mock: Any, made_orgs: list[str]
 ) -> None:
     """The email link alone does not satisfy REQUIRED_FOR_ALL: no session, and the IST is not
-    consumed but handed back for the MFA step (semantics §2, §2.2)."""
+    consumed but handed back for the MFA step (``mfa_required`` in the SDK's models)."""
     email, _ = company_email()
     ist = discover(sdk, mock, email).intermediate_session_token
     slug = unique("contract")
@@ -365,7 +368,8 @@ def test_restricted_auth_methods_decide_whether_the_email_link_is_enough(
     sdk: SDK, mock: Any, made_orgs: list[str], allowed: list[str], satisfied: bool
 ) -> None:
     """With auth_methods RESTRICTED, the email magic link counts only when magic_link is
-    allowed; otherwise primary_required names the allowed methods (semantics §1.3)."""
+    allowed; otherwise primary_required names the allowed methods (``primary_required`` in the
+    SDK's models)."""
     email, _ = company_email()
     created = sign_up(sdk, mock, made_orgs, email)
     org_id = created.organization.organization_id

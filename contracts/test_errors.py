@@ -1,6 +1,7 @@
 """Errors of the discovery flow and of sessions: HTTP status and Stytch ``error_type``.
 
-Stytch's behaviour (stytch-b2b-semantics.md §1.2, §2, §3, §4, §6): used or expired magic links
+Stytch's behaviour (https://stytch.com/docs/b2b/api/errors and the SDK's docstrings): used or
+expired magic links
 401 ``unable_to_auth_magic_link``, unknown ones 404 ``magic_link_not_found``; intermediate
 sessions and sessions that are unknown, consumed or expired are 404
 ``intermediate_session_not_found`` / ``session_not_found``; link lifetimes 5..10080 minutes,
@@ -77,7 +78,7 @@ def test_replayed_discovery_token_is_refused(sdk: SDK, mock: Any) -> None:
 def test_discovery_token_expires_after_its_lifetime(
     sdk: SDK, mock: Any, minutes: int | None
 ) -> None:
-    # 60 minutes by default; discovery_expiration_minutes when given (semantics §3.1).
+    # 60 minutes by default; discovery_expiration_minutes when given (the SDK's docstring).
     lifetime = minutes or 60
     extra = {} if minutes is None else {"discovery_expiration_minutes": minutes}
     email, _ = company_email()

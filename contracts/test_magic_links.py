@@ -1,8 +1,9 @@
 """Organization email magic links: login or signup, invite, authenticate, PKCE and the sandbox.
 
-Spec: stytch-b2b-semantics.md §3 (lifetimes, use rules, login/signup/invite), §3.4 (link shape),
-§7 (sandbox values); stytch-b2b-api.md §4.1. The flow follows Stytch's own Java quickstart
-(quickstart-seed.txt: create "Acme Co" with allowed domain acme.co, then login_or_signup
+Sources: the Python SDK's docstrings (magic_links_email.py and magic_links.py in
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/) and
+https://stytch.com/docs/b2b/guides/testing/sandbox-values. The flow follows Stytch's own B2B
+quickstart (create "Acme Co" with allowed domain acme.co, then login_or_signup
 admin@acme.co). Steps that read the emailed link ask for the ``mock`` fixture (mock-only);
 the sandbox scenarios also run on real Stytch.
 """
@@ -158,7 +159,7 @@ BAD_URL = "https://evil.example/authenticate"
     ],
 )
 def test_unregistered_redirect_url_is_refused(sdk, mock, acme, existing, field):
-    # Semantics §3.4 (D-URL, [C]): *every* redirect URL passed in a request must match a
+    # [chosen] (README fidelity notes): *every* redirect URL passed in a request must match a
     # registered one, the URL of the link sent and also the other one.
     address = "someone@acme.co"
     if existing:

@@ -1,6 +1,7 @@
 """Members: create, get, update (metadata, roles), delete, reactivate, search and validation.
 
-Spec: stytch-b2b-semantics.md §5.2 and §5.4 (member status), stytch-b2b-api.md §4.4. Scenarios
+Sources: the Python SDK's members docstrings (organizations_members.py in
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/). Scenarios
 that need a logged-in member (a verified email, a session) log in through an organization
 magic link read from the mock's outbox, so they ask for the ``mock`` fixture (mock-only).
 """
@@ -29,7 +30,7 @@ def role_sources(member: Any) -> dict[str, list[tuple[str, Any]]]:
 
 def dangerously_get_deleted(sdk: Any, member_id: str) -> Any:
     """``dangerously_get(include_deleted=True)``. The async Python client cannot send a bool
-    query parameter (aiohttp/yarl raise TypeError before sending; stytch-b2b-api.md §1.3), so
+    query parameter (aiohttp/yarl raise TypeError before sending), so
     in async mode this checks that limitation and asks through the sync method instead."""
     if sdk.mode == "async":
         with pytest.raises(TypeError):

@@ -1,10 +1,12 @@
 """The membership rules behind discovery: which organizations an email sees, as what, and what
 joining one does.
 
-Spec: stytch-b2b-semantics.md §1.3 (discovered organization types and the three conditions of
-``eligible_to_join_by_email_domain``), §2.1 (intermediate session exchange, sessions exchange),
-§5.4 (member status); stytch-b2b-api.md §4.2 and §4.5. Every scenario proves an email through a
-discovery magic link read from the mock's outbox, so all of them ask for ``mock`` (mock-only).
+Sources: https://stytch.com/docs/b2b/api/discovered-organization-object (membership types and
+the conditions of ``eligible_to_join_by_email_domain``), the SDK's exchange docstrings
+(discovery_intermediate_sessions.py and sessions.py in
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/) and member statuses.
+Every scenario proves an email through a discovery magic link read from the mock's outbox, so
+all of them ask for ``mock`` (mock-only).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Organizations: create (defaults), get, partial update, delete, search and validation.
 
-Spec: stytch-b2b-semantics.md §5 (field rules, auth settings, search), stytch-b2b-api.md §4.3.
+Sources: the Python SDK's organizations docstrings and models:
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/organizations.py.
 Every scenario runs through the sync and the async SDK methods; organizations get unique slugs
 (``new_org``) and are deleted afterwards, so the scenarios also make sense on real Stytch.
 """

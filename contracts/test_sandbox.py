@@ -1,5 +1,5 @@
-"""Stytch's documented B2B sandbox values for discovery (stytch-b2b-semantics.md §7,
-https://stytch.com/docs/b2b/guides/testing/sandbox-values): they work in Stytch's Test
+"""Stytch's documented B2B sandbox values for discovery
+(https://stytch.com/docs/b2b/guides/testing/sandbox-values): they work in Stytch's Test
 environment without sending email, so these scenarios run on both targets."""
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Member sessions: lifetime and extension, listing, revocation, custom claims, session JWTs.
 
-Stytch's behaviour (stytch-b2b-semantics.md §4): a session lasts 60 minutes unless
+Stytch's behaviour (the Python SDK's
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/sessions.py):
+a session lasts 60 minutes unless
 ``session_duration_minutes`` says otherwise; ``sessions.authenticate`` extends it to now + N
 only when given a duration; a session JWT lives 5 minutes, and an expired JWT of a live session
 is refreshed by ``sessions.authenticate``; revoked or expired sessions are 404
@@ -216,7 +218,7 @@ def test_custom_claims_over_4_kb_are_refused(sdk: SDK, login: Login) -> None:
 def test_session_jwt_carries_stytchs_claims(sdk: SDK, target: Target, login: Login) -> None:
     """RS256 with a key id from the project's JWKS; iss stytch.com/<project>, aud [project],
     sub the member, 5-minute lifetime, and the session and organization claims
-    (semantics §4.4)."""
+    (``authenticate_jwt_local`` in the SDK)."""
     started = login.first()
     header = pyjwt.get_unverified_header(started.session_jwt)
     claims = claims_of(started.session_jwt)

@@ -8,9 +8,10 @@ HTTP middleware renders them once, for every route, as Stytch's error body::
      "error_url": "https://stytch.com/docs/b2b/api/errors/404#session_not_found"}
 
 Error types come from Stytch's own list (``StytchAPIErrorType`` in stytchauth/stytch-browser,
-``packages/core/src/public/StytchAPIErrorType.ts``); statuses and messages from the sources named
-in ``../shared/spec/stytch-b2b-semantics.md`` §6. Where the real status is unknown the choice is
-marked "[chosen]" and listed in the README's fidelity notes.
+``packages/core/src/public/StytchAPIErrorType.ts``, https://github.com/stytchauth/stytch-browser);
+statuses and messages from Stytch's error pages (https://stytch.com/docs/b2b/api/errors) and
+responses of the real API. Where the real status is unknown the choice is marked "[chosen]" and
+listed in the README's fidelity notes.
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ def invalid_organization_name() -> StytchError:
 
 
 def invalid_organization_slug() -> StytchError:
-    # Message from a real response quoted in stytch-b2b-semantics.md §5.2.
+    # The message of a real response of Stytch's Test API.
     return StytchError(
         400,
         "invalid_organization_slug",

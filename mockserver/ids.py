@@ -1,10 +1,10 @@
 """Stytch-shaped identifiers and unguessable tokens.
 
 Ids follow Stytch's test-environment formats (``organization-test-<uuid>``,
-``member-test-<uuid>``, ``session-test-<uuid>``, ``request-id-test-<uuid>``, …; see
-stytch-b2b-semantics.md §5.1). Ids are not secrets, so they are built cheaply from a random
-per-process prefix and a counter, still shaped like a version-4 UUID. Tokens are secrets and
-come from :mod:`secrets`.
+``member-test-<uuid>``, ``session-test-<uuid>``, ``request-id-test-<uuid>``, …, as in the
+examples of Stytch's API reference, https://stytch.com/docs/b2b/api). Ids are not secrets, so
+they are built cheaply from a random per-process prefix and a counter, still shaped like a
+version-4 UUID. Tokens are secrets and come from :mod:`secrets`.
 """
 
 from __future__ import annotations

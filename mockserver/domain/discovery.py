@@ -1,5 +1,6 @@
 """Discovery: the email-first login where a person proves their email, then picks, joins or
-creates an organization (stytch-b2b-semantics.md §1 and §2).
+creates an organization (discovery_organizations.py and discovery_intermediate_sessions.py in
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/).
 
 send -> (email in the outbox) -> authenticate -> intermediate session + discovered
 organizations -> exchange into one of them, or create a new one.
@@ -86,7 +87,7 @@ def send(
     )
     redirect = project.resolve_redirect_url(discovery_redirect_url)
     if is_sandbox(email_address):
-        return  # 200, and no email (D-SANDBOX)
+        return  # 200, and no email (the sandbox values page)
     send_link(
         project,
         kind=MessageKind.DISCOVERY,
@@ -171,7 +172,8 @@ def _entry(
 
 
 def eligible_by_domain(project: Project, email: str) -> list[Organization]:
-    """Organizations that would JIT-provision ``email`` (semantics §1.3): JIT ``RESTRICTED``,
+    """Organizations that would JIT-provision ``email`` (``eligible_to_join_by_email_domain``,
+    https://stytch.com/docs/b2b/api/discovered-organization-object): JIT ``RESTRICTED``,
     the domain in ``email_allowed_domains``, and at least one member with a verified email on
     that domain already (Stytch's anti-phishing rule)."""
     domain = email_domain(email)

@@ -1,8 +1,9 @@
 """Per-project RS256 signing keys and their JWKS entries.
 
 Keys are 2048-bit RSA (as Stytch's); ``kid`` is ``jwk-test-<uuid>`` like the real sandbox JWT's
-header (stytch-b2b-semantics.md §4.4). The JWK carries all nine fields the SDKs' ``JWK`` model
-requires (``kty use key_ops alg kid x5c x5tS256 n e``; stytch-b2b-api.md §2.5).
+header. The JWK carries all nine fields the SDKs' ``JWK`` model requires
+(``kty use key_ops alg kid x5c x5tS256 n e``;
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/sessions.py).
 
 A session JWT is made in two steps (:class:`SessionJWT`): its claims are fixed and encoded when
 the domain mints it, and its RS256 signature (about 0.3 ms of CPU, most of a login's cost) may be
@@ -102,7 +103,7 @@ class SigningKey:
 
     def verify(self, token: str, *, audience: str, issuers: list[str]) -> dict[str, Any]:
         """Signature, ``aud`` and ``iss``; not ``exp`` (an expired JWT of a live session is still
-        accepted by sessions/authenticate, stytch-b2b-api.md §5.4). Raises ``jwt.PyJWTError``."""
+        accepted by sessions/authenticate, which refreshes it). Raises ``jwt.PyJWTError``."""
         return jwt.decode(
             token,
             self.public_key,

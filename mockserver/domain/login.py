@@ -1,8 +1,9 @@
 """Logging a member into an organization: the step every session-granting call ends with.
 
 Magic-link authenticate, intermediate-session exchange, discovery create and session exchange
-all return Stytch's shared "auth result" (stytch-b2b-api.md §2.6). Whether it is a full session
-or an intermediate session that still needs another factor is decided here, once:
+all return Stytch's shared "auth result" (the response models of the Python SDK,
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/). Whether it is a full
+session or an intermediate session that still needs another factor is decided here, once:
 
 - ``primary_required`` when the organization restricts ``auth_methods`` and the factors held
   include none of its ``allowed_auth_methods`` (break-glass members are exempt);
@@ -201,7 +202,8 @@ def exchange_session(
     custom_claims: dict[str, Any] | None,
 ) -> AuthResult:
     """Move a member session into another organization where the same email is a member
-    (an invitation is accepted on the way). No JIT provisioning here (semantics §2.1).
+    (an invitation is accepted on the way). No JIT provisioning here (``exchange`` in
+    https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/sessions.py).
 
     [chosen] The original session stays valid; Stytch does not say it is revoked.
     """
@@ -214,7 +216,8 @@ def exchange_session(
     member = project.members.find_by_email(org.organization_id, email)
     if member is None:
         raise errors.member_not_found()
-    # Email-verifying factors carry over (semantics §2.1); the mock only mints those.
+    # Email-verifying factors carry over (the exchange docstring of the SDK); the mock only
+    # mints those.
     factors = list(session.authentication_factors)
     activate(project, member)
     return log_in(

@@ -1,7 +1,9 @@
 """Email magic links: the tokens, the emails carrying them, and the organization-scoped flows
 (login or signup, invite, authenticate).
 
-Lifetimes, status transitions and sandbox values from stytch-b2b-semantics.md §3 and §7:
+Lifetimes, status transitions and sandbox values from the Python SDK's docstrings
+(https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/magic_links_email.py) and
+https://stytch.com/docs/b2b/guides/testing/sandbox-values:
 tokens are single use; login, signup and discovery links last 60 minutes by default and invite
 links a week, each between 5 and 10080 minutes; a used or expired token is 401
 ``unable_to_auth_magic_link`` and an unknown one 404 ``magic_link_not_found``.
@@ -36,7 +38,8 @@ MAX_LINK_MINUTES = 10080
 DEFAULT_LINK_MINUTES = 60
 DEFAULT_INVITE_MINUTES = 10080
 
-# Stytch's documented B2B sandbox values (D-SANDBOX; stytch-b2b-semantics.md §7).
+# Stytch's documented B2B sandbox values:
+# https://stytch.com/docs/b2b/guides/testing/sandbox-values
 SANDBOX_EMAIL = "sandbox@stytch.com"
 SANDBOX_ORGANIZATION_ID = "organization-test-007d9d4a-deac-4a87-ba0a-e6e8afba4d4b"
 SANDBOX_TOKEN_OK = "DOYoip3rvIMMW5lgItikFK-Ak1CfMsgjuiCyI7uuU94="
@@ -128,7 +131,7 @@ def consume(
 ) -> MagicLinkToken:
     """Check and use up a token in one step (no await in between, so it is atomic). With
     ``member``, the token must also name a member that still exists: deleting a member revokes
-    its outstanding links (semantics §3.3). A refused token is left as it was."""
+    its outstanding links (README fidelity notes). A refused token is left as it was."""
     if token_value == SANDBOX_TOKEN_USED:
         raise errors.unable_to_auth_magic_link()
     token = project.magic_links.find(token_value)
@@ -209,7 +212,8 @@ def login_or_signup(
     member = project.members.find_by_email(org.organization_id, email_address)
     active = member is not None and member.status == MemberStatus.ACTIVE
     kind = MessageKind.LOGIN if active else MessageKind.SIGNUP
-    # Every URL given must be registered, also the one of the link not sent (semantics §3.4).
+    # Every URL given must be registered, also the one of the link not sent (README fidelity
+    # notes).
     login_redirect = project.resolve_redirect_url(login_redirect_url)
     signup_redirect = project.resolve_redirect_url(signup_redirect_url)
     redirect = login_redirect if active else signup_redirect

@@ -192,8 +192,8 @@ def update_member(
 
 def delete_member(project: Project, organization_id: str, member_id: str) -> str:
     """[chosen] A deleted member keeps its record with status ``deleted`` (it can be
-    reactivated); its sessions and outstanding links are revoked (semantics §3.3: deleting a
-    member revokes its invites) and its email can be used again at once."""
+    reactivated); its sessions and outstanding links are revoked (deleting a member revokes its
+    invites; README fidelity notes) and its email can be used again at once."""
 
     org = project.organizations.get(organization_id)
     member = project.members.get(org.organization_id, member_id)

@@ -81,15 +81,11 @@ class Project:
     outbox: Outbox
     signing_keys: SigningKeys
 
-    def __init__(
-        self, config: ProjectConfig, clock: Clock | None = None, key: SigningKey | None = None
-    ) -> None:
+    def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config
         self.clock = clock or Clock()
         for store_type in STORES:
             setattr(self, store_type.name, store_type.empty(config))
-        if key is not None:
-            self.signing_keys = SigningKeys(config.env, [key])
 
     # --- identity ---------------------------------------------------------------------
 

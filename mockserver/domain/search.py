@@ -170,7 +170,8 @@ def _orgs_with_member_email_like(project: Project) -> Callable[[str], set[str]]:
 def search_organizations(
     project: Project, *, query: dict[str, Any] | None, cursor: str | None, limit: int | None
 ) -> tuple[list[Organization], int, str | None]:
-    """Every operand the SDKs offer for organizations (stytch-b2b-semantics.md §5.5)."""
+    """Every operand the SDKs offer for organizations (``SearchQuery`` operands in
+    https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/organizations.py)."""
     filters: dict[str, tuple[str, Any]] = {
         "organization_ids": ("in", lambda o: [o.organization_id]),
         "organization_slugs": ("in", lambda o: [o.organization_slug]),
@@ -206,7 +207,7 @@ def search_members(
     limit: int | None,
 ) -> tuple[list[Member], int, str | None, dict[str, Organization]]:
     """Members of the given organizations; deleted ones only when a ``statuses`` operand asks
-    for them (semantics §5.5)."""
+    for them (https://stytch.com/docs/b2b/api/search-members)."""
     if not organization_ids:
         raise errors.member_search_organization_ids_empty()
     orgs = [project.organizations.get(oid) for oid in organization_ids]

@@ -1,9 +1,11 @@
 """Member sessions: creation, authentication, extension, revocation, and session JWTs.
 
-Behaviour from stytch-b2b-semantics.md §4: sessions last 60 minutes unless
-``session_duration_minutes`` (5..527040) says otherwise; ``sessions/authenticate`` extends only
-when given a duration; JWTs live 5 minutes and an expired JWT of a live session is refreshed;
-unknown, expired and revoked sessions are 404 ``session_not_found``.
+Behaviour from the Python SDK's sessions docstrings
+(https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/sessions.py): sessions last
+60 minutes unless ``session_duration_minutes`` (5..527040) says otherwise;
+``sessions/authenticate`` extends only when given a duration; JWTs live 5 minutes and an
+expired JWT of a live session is refreshed; unknown, expired and revoked sessions are 404
+``session_not_found``.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def check_duration(minutes: int | None) -> int | None:
 
 
 def merge_custom_claims(current: dict[str, Any], update: dict[str, Any] | None) -> dict[str, Any]:
-    """Reserved claims are ignored and a ``null`` value deletes a key (semantics §4.1)."""
+    """Reserved claims are ignored and a ``null`` value deletes a key (``session_custom_claims``
+    in https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/sessions.py)."""
     if not update:
         return current
     merged = dict(current)
@@ -247,7 +250,8 @@ def _rfc3339(value: datetime) -> str:
 def mint_jwt(
     project: Project, session: MemberSession, member: Member, org: Organization
 ) -> SessionJWT:
-    """An RS256 session JWT with the claims both SDKs verify locally (stytch-b2b-api.md §5.1),
+    """An RS256 session JWT with the claims both SDKs verify locally (``authenticate_jwt_local``
+    in https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/sessions.py),
     encoded here and signed by whoever renders it (keys.SessionJWT).
 
     Identical claims give an identical JWT, so the last one is kept and reused while the

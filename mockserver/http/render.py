@@ -43,7 +43,8 @@ async def session_fields(request: web.Request, grant: SessionGrant) -> dict[str,
 
 async def auth_result_fields(request: web.Request, result: AuthResult) -> dict[str, Any]:
     """Stytch's shared auth result: empty session strings until fully authenticated, and an
-    empty IST once a session is granted (stytch-b2b-api.md §2.6)."""
+    empty IST once a session is granted (the authenticate responses of the Python SDK,
+    https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/magic_links.py)."""
     fields: dict[str, Any] = {
         "member_id": result.member.member_id,
         "member": result.member,

@@ -1,7 +1,8 @@
 """Stytch's B2B objects on the wire, field for field as the official Python SDK models them
 (``stytch/b2b/models/organizations.py``, ``sessions.py``, ``discovery.py``, ``mfa.py`` and
-``stytch/consumer/models/sessions.py`` of stytch 15.3.0; the Node SDK's types agree,
-stytch-b2b-api.md §2). Required there is required here; nothing is added.
+``stytch/consumer/models/sessions.py`` of stytch 15.3.0,
+https://github.com/stytchauth/stytch-python; the Node SDK's types agree). Required there is
+required here; nothing is added.
 
 They read the domain's dataclasses by attribute (``from_attributes``), and render with
 ``exclude_none``: an absent optional field parses exactly like ``null`` in both SDKs, and

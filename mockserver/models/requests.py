@@ -1,4 +1,5 @@
-"""Request bodies, as the SDKs send them (stytch-b2b-api.md §4).
+"""Request bodies, as the SDKs send them (the request parameters of the Python SDK's methods,
+https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/).
 
 JSON bodies are parsed strictly (a string where Stytch takes an integer is a 400, not a
 coercion). Unknown keys are ignored: the Python SDK repeats path parameters in the body, and

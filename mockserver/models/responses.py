@@ -49,8 +49,10 @@ class DiscoveredOrganizationsResponse(ResponseBase):
 
 
 class AuthResultResponse(ResponseBase):
-    """The shared auth result (stytch-b2b-api.md §2.6): exchange, discovery create, session
-    exchange. Session strings are ``""`` when the member is not yet authenticated."""
+    """The shared auth result (the SDK's ``ExchangeResponse`` models,
+    https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/models/): exchange,
+    discovery create, session exchange. Session strings are ``""`` when the member is not yet
+    authenticated."""
 
     member_id: str
     member: MemberObject

@@ -24,8 +24,8 @@ HERE = Path(__file__).parent
 # npm ci in reference_app/frontend (make install) puts the SDK here.
 BUNDLE_DIR = HERE / "frontend" / "node_modules" / "@stytch" / "vanilla-js" / "dist" / "iife" / "b2b"
 BUNDLES = {"b2b.js": "index.js", "b2b-headless.js": "index.headless.js"}
-# The cookie the SDK keeps the session token in (its default name, stytch-browser
-# packages/core/src/constants.ts).
+# The cookie the SDK keeps the session token in (its default name,
+# https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/constants.ts).
 SESSION_COOKIE = "stytch_session"
 
 routes = web.RouteTableDef()

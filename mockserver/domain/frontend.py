@@ -39,8 +39,8 @@ class FrontendSettings:
 
 
 def bad_domain_for_stytch_sdk() -> errors.StytchError:
-    # Status and wording as the SDK's own UI test shows them (stytch-browser,
-    # packages/web/src/ui/components/molecules/ErrorText.spec.tsx).
+    # Status and wording as the SDK's own UI test shows them:
+    # https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/ui/components/molecules/ErrorText.spec.tsx
     return errors.StytchError(
         400,
         "bad_domain_for_stytch_sdk",
@@ -84,9 +84,10 @@ def check_origin(settings: FrontendSettings, origin: str | None) -> str:
 
 
 def bootstrap(settings: FrontendSettings, password_config: dict[str, int] | None) -> dict[str, Any]:
-    """The bootstrap object, with every field the SDK reads (stytch-browser,
-    packages/web/src/BootstrapDataManager.ts): a missing one makes the SDK fall back to its
-    defaults or fail in the UI, so all are always present."""
+    """The bootstrap object, with every field the SDK reads (``RawBootstrapData`` in
+    https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/BootstrapDataManager.ts
+    ): a missing one makes the SDK fall back to its defaults or fail in the UI, so all are
+    always present."""
     return {
         "project_name": settings.project_name,
         "disable_sdk_watermark": settings.disable_sdk_watermark,

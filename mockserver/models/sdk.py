@@ -3,7 +3,8 @@
 The browser never sends a session token in a body (it travels as the Basic password) and takes
 the intermediate session token from its cookie, so it may be missing; organization-scoped
 calls name no organization (it is the session's). Request options and response types as in
-stytch-browser, ``packages/core/src/public/b2b/*.ts`` and ``HeadlessClients/b2b/*.ts``.
+https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/public/b2b and
+https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/HeadlessClients/b2b.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ class PasswordConfigObject(BaseModel):
 
 
 class BootstrapResponse(ResponseBase):
-    """``GET /sdk/v1/projects/bootstrap/{public_token}`` (stytch-browser,
-    ``packages/web/src/BootstrapDataManager.ts``, ``RawBootstrapData``)."""
+    """``GET /sdk/v1/projects/bootstrap/{public_token}`` (``RawBootstrapData`` in
+    https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/BootstrapDataManager.ts)."""
 
     project_name: str
     disable_sdk_watermark: bool

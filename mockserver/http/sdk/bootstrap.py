@@ -32,8 +32,9 @@ async def bootstrap(request: web.Request) -> web.Response:
 
 
 class TelemetryEventRequest(BaseModel):
-    """One event of the SDK's telemetry batch (stytch-browser,
-    ``packages/core/src/EventLogger.ts``); only its shape is checked, nothing is kept."""
+    """One event of the SDK's telemetry batch (see
+    https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/EventLogger.ts
+    ); only its shape is checked, nothing is kept."""
 
     telemetry: dict[str, object] | None = None
     event: dict[str, object] | None = None

@@ -1,8 +1,8 @@
 """What every ``/sdk/v1`` route shares: the frontend SDK's credentials, its response envelope
 and CORS.
 
-How the browser SDK talks (stytch-browser, ``packages/web/src/NetworkClient.ts`` and
-``packages/core/src/NetworkClient.ts``):
+How the browser SDK talks (https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/NetworkClient.ts
+and https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/NetworkClient.ts):
 
 - ``Authorization: Basic base64(public_token:X)``, X being the member's session token (from the
   ``stytch_session`` cookie) when there is one, else the public token again;
@@ -101,7 +101,8 @@ def sdk_operation(
 def session_token(request: web.Request) -> str:
     """The member's session token; a call that needs one and has none is 404
     ``session_not_found``, a type on which the SDK drops its local session
-    (``UNRECOVERABLE_ERROR_TYPES`` in stytch-browser's core)."""
+    (``UNRECOVERABLE_ERROR_TYPES`` in
+    https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/public/SDKErrors.ts)."""
     token = request[SESSION_TOKEN]
     if token is None:
         raise errors.session_not_found()

@@ -2,8 +2,10 @@
 far as its roles allow, the other members of its organization.
 
 Every change is checked against the member's roles first, with the resources and actions of
-Stytch's RBAC model (``stytch.self``, ``stytch.member``; the action names as stytch-browser's
-admin portal asks for them, ``packages/web/src/adminPortal/utils/useRbac.ts``): a refused call
+Stytch's RBAC model (``stytch.self``, ``stytch.member``; the action names as the SDK's admin
+portal asks for them,
+https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/adminPortal/utils/useRbac.ts
+): a refused call
 is 403 ``session_authorization_error`` and changes nothing.
 """
 

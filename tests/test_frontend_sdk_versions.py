@@ -4,8 +4,9 @@ matrix runs for each frontend SDK version (``make sdk-matrix``, its frontend col
 The page reaches the SDK through one small interface, ``window.sdkUnderTest``
 (tests/frontend_sdk/): ``headless(publicToken, options)`` gives a client,
 ``mountUI(publicToken, options, elementId, redirectURL, callbacks)`` mounts the prebuilt B2B
-UI in the discovery flow with email magic links, built with the package's own constants (null
-where the package has no vanilla UI, as for ``@stytch/react``'s client factory).
+UI in the discovery flow with email magic links, built with the package's own constants (the
+StytchB2B element, ``StytchB2BUIClient.mount`` in 5.x, or ``<StytchB2B>`` rendered with React;
+null for a package without a prebuilt UI, which skips that scenario).
 
 - By default the SDK is the reference app's ``@stytch/vanilla-js`` 6.x: its standalone bundles
   (``index.headless.js`` for the headless client, ``index.js`` for the UI) and
@@ -196,7 +197,7 @@ def test_prebuilt_ui_discovery_flow(
         url = server.url + "/page.html"
         page.goto(url)
         if page.evaluate("() => sdkUnderTest.mountUI === null"):
-            pytest.skip(f"{sdk_under_test.label}: no vanilla prebuilt UI (its client only)")
+            pytest.skip(f"{sdk_under_test.label}: no prebuilt UI in this bundle")
         mount = (
             "([token, options, redirect]) => { window.events = []; "
             "window.client = sdkUnderTest.mountUI(token, options, 'ui', redirect, "

@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     if gc_log is not None:
         gc.callbacks.append(gc_log)
     if args.preload_sessions > 0:
-        project = registry.get(settings.primary.project_id)
+        project = registry.find_project(settings.primary.project_id)
         assert project is not None
         started = time.perf_counter()
         import_state(project, preload_document(project, args.preload_sessions))

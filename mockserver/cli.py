@@ -173,7 +173,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def build_registry(settings: Settings) -> Registry:
     registry = Registry(settings.projects, open_projects=settings.open_projects)
     if settings.seed:
-        project = registry.get(settings.primary.project_id)
+        project = registry.find_project(settings.primary.project_id)
         assert project is not None
         for document in settings.seed:
             load_seed(project, document.entries())

@@ -44,7 +44,7 @@ class MockServer:
         return f"http://{self.host}:{self.port}/"
 
     def project(self, project_id: str) -> Project:
-        project = self.registry.get(project_id)
+        project = self.registry.find_project(project_id)
         if project is None:
             raise KeyError(project_id)
         return project

@@ -235,7 +235,7 @@ def test_config_file_with_several_projects(clean_env: Path, suffix: str) -> None
     assert s.credentials_source == str(path)
     registry = build_registry(s)
     assert set(registry.projects) == {p["project_id"] for p in CONFIG["projects"]}
-    assert registry.get(CONFIG["projects"][1]["project_id"]).env == "live"
+    assert registry.find_project(CONFIG["projects"][1]["project_id"]).env == "live"
 
 
 def test_config_and_credential_flags_do_not_mix(clean_env: Path) -> None:

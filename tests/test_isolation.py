@@ -383,7 +383,7 @@ def test_open_projects_take_only_test_project_ids(open_server: MockServer, proje
     )
 
     assert_stytch_error(resp, 401, "unauthorized_credentials")
-    assert open_server.registry.get(project_id) is None
+    assert open_server.registry.find_project(project_id) is None
 
 
 def test_open_projects_still_check_a_configured_projects_secret(open_server: MockServer) -> None:

@@ -82,8 +82,10 @@ def test_config_file_sets_the_public_token_and_the_banner_prints_it(clean_env: P
     settings = settings_from_args(build_parser().parse_args(["--config", str(config)]))
     registry = build_registry(settings)
 
-    assert registry.find_project_by_public_token(token) is registry.get("project-test-first")
-    second = registry.get("project-test-second")
+    assert registry.find_project_by_public_token(token) is registry.find_project(
+        "project-test-first"
+    )
+    second = registry.find_project("project-test-second")
     assert second is not None
     assert second.public_token == default_public_token("project-test-second")
     assert f"public      {token}" in banner(settings, "http://127.0.0.1:8080/")

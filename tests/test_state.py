@@ -495,7 +495,7 @@ def test_seed_file_is_loaded_at_start(clean_env: Path, suffix: str) -> None:
 
     settings, registry = _registry_from(["--seed", str(path), "--port", "0"])
 
-    project = registry.get(settings.primary.project_id)
+    project = registry.find_project(settings.primary.project_id)
     slugs = sorted(o.organization_slug for o in project.organizations)
     assert slugs == ["acme", "globex-corporation"]
     ada = project.members.find("member-test-00000000-0000-4000-8000-000000000ada")
@@ -516,7 +516,7 @@ def test_seed_file_may_hold_a_list_of_documents(clean_env: Path) -> None:
         ["--seed", str(path), "--project-id", "project-test-seedlist", "--secret", "s"]
     )
 
-    project = registry.get("project-test-seedlist")
+    project = registry.find_project("project-test-seedlist")
     assert sorted(o.organization_name for o in project.organizations) == ["One", "Two"]
     assert [m.email_address for m in project.members] == ["two@two.com"]
 
@@ -539,8 +539,8 @@ def test_seed_lands_in_the_first_project_of_a_config(clean_env: Path) -> None:
 
     _, registry = _registry_from(["--config", str(config), "--seed", str(seed)])
 
-    assert len(registry.get("project-test-first").organizations) == 2
-    assert len(registry.get("project-test-second").organizations) == 0
+    assert len(registry.find_project("project-test-first").organizations) == 2
+    assert len(registry.find_project("project-test-second").organizations) == 0
 
 
 def test_bad_seed_file_is_a_clear_error(clean_env: Path) -> None:

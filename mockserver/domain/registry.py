@@ -61,7 +61,8 @@ class Registry:
             raise errors.unauthorized_credentials()
         return project
 
-    def get(self, project_id: str) -> Project | None:
+    def find_project(self, project_id: str) -> Project | None:
+        """The project with this id, if the server has it."""
         return self.projects.get(project_id)
 
     def find_project_by_public_token(self, public_token: str) -> Project | None:

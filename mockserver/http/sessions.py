@@ -86,7 +86,7 @@ async def exchange(request: web.Request, body: rq.SessionExchangeRequest) -> web
 @public
 @operation("Get the JWKS", rs.JWKSResponse)
 async def jwks(request: web.Request) -> web.Response:
-    proj = request.app[REGISTRY].get(request.match_info["project_id"])
+    proj = request.app[REGISTRY].find_project(request.match_info["project_id"])
     if proj is None:
         raise errors.project_not_found()
     return render(request, rs.JWKSResponse, keys=proj.signing_keys.jwks())

@@ -75,4 +75,4 @@ contracts-report: $(STAMP)
 	$(PY) contracts/tools/coverage.py
 
 clean:
-	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache $(FRONTEND)/node_modules

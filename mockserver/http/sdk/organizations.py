@@ -18,8 +18,8 @@ routes = web.RouteTableDef()
 # Field of an organization update -> the action it needs on stytch.organization (the action
 # names of the SDK's admin portal,
 # https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/adminPortal/utils/useRbac.ts).
-# Fields the frontend SDK cannot set (trusted metadata, external id, claimed domains...) are
-# not in the table and are ignored, like any unknown field.
+# [chosen] Fields the frontend SDK cannot set (trusted metadata, external id, claimed
+# domains...) are not in the table and are ignored, like any unknown field.
 ORGANIZATION_FIELD_ACTIONS = {
     "organization_name": "update.info.name",
     "organization_slug": "update.info.slug",

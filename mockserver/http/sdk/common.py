@@ -99,7 +99,7 @@ def sdk_operation(
 
 
 def session_token(request: web.Request) -> str:
-    """The member's session token; a call that needs one and has none is 404
+    """The member's session token; [chosen] a call that needs one and has none is 404
     ``session_not_found``, a type on which the SDK drops its local session
     (``UNRECOVERABLE_ERROR_TYPES`` in
     https://github.com/stytchauth/stytch-browser/blob/main/packages/core/src/public/SDKErrors.ts)."""

@@ -57,6 +57,40 @@ def _operation_id(handler: Any) -> str:
     return ("sdk_" if package[-1] == "sdk" else "") + family + "_" + handler.__name__
 
 
+_REF = "#/components/schemas/"
+
+
+def _stytch_names(schemas: dict[str, Any], keyed: Any) -> tuple[dict[str, Any], Any]:
+    """Stytch's objects under Stytch's names: the wire models of Stytch objects are called
+    ``...Object`` in code (``OrganizationObject``, apart from the domain's ``Organization``), the
+    document names them as Stytch does (``Organization``)."""
+    renames = {
+        name: name.removesuffix("Object")
+        for name in schemas
+        if name.endswith("Object") and name.removesuffix("Object") not in schemas
+    }
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: (
+                    _REF + renames.get(value[len(_REF) :], value[len(_REF) :])
+                    if key == "$ref" and isinstance(value, str) and value.startswith(_REF)
+                    else rename(value)
+                )
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [rename(item) for item in node]
+        return node
+
+    renamed = {renames.get(name, name): rename(schema) for name, schema in schemas.items()}
+    for old, new in renames.items():
+        if renamed[new].get("title") == old:
+            renamed[new]["title"] = new
+    return renamed, {key: rename(value) for key, value in keyed.items()}
+
+
 def build_document() -> dict[str, Any]:
     ops = operations()
     models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
@@ -69,7 +103,7 @@ def build_document() -> dict[str, Any]:
         sorted(models, key=lambda m: (m[0].__name__, m[1])),
         ref_template="#/components/schemas/{model}",
     )
-    schemas = dict(defs.get("$defs", {}))
+    schemas, keyed = _stytch_names(dict(defs.get("$defs", {})), keyed)
     schemas["Error"] = _ERROR_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
     for method, path, handler in ops:

@@ -85,6 +85,14 @@ def test_every_served_route_is_in_the_document(document: dict[str, Any]) -> None
     assert documented == served
 
 
+def test_stytch_objects_keep_stytchs_names(document: dict[str, Any]) -> None:
+    """In code a Stytch object's wire model is ``...Object``; the document says ``Member``."""
+    schemas = document["components"]["schemas"]
+    assert {"Organization", "Member", "MemberSession", "DiscoveredOrganization"} <= set(schemas)
+    assert [name for name in schemas if name.endswith("Object")] == []
+    assert schemas["Member"]["title"] == "Member"
+
+
 def test_document_lists_the_control_routes(document: dict[str, Any]) -> None:
     control = {op for op in router_operations() if op[1].startswith("/_mock/")}
     documented = {

@@ -62,6 +62,10 @@ config file (--config, JSON or YAML):
     - project_id: project-test-...
       secret: secret-test-...
       redirect_urls: [http://localhost:3000/authenticate]
+      public_token: public-token-test-<uuid>  (default: derived from the project_id)
+      frontend_sdk:                           (the browser SDK, /sdk/v1)
+        authorized_domains: [localhost, 127.0.0.1]
+        create_organization_enabled: true
   open_projects: false
 
 control API (Basic auth of the project; health and /openapi.json need none):
@@ -382,6 +386,8 @@ def banner(settings: Settings, url: str) -> str:
         f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{secret}", '
         f'env: "{url}" }})',
         f"  outbox      curl -u {p.project_id}:{secret} {url}_mock/outbox",
+        f'  Browser     createStytchB2BClient("{p.public_token}", '
+        f'{{ endpoints: {{ testAPIURL: "{url.rstrip("/")}" }} }})',
     ]
     if len(settings.projects) > 1:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")

@@ -41,15 +41,21 @@ def operations() -> list[tuple[str, str, Any]]:
 
 
 def stytch_operations() -> list[tuple[str, str]]:
-    """(METHOD, path) of every Stytch route the mock serves: its control API (``/_mock``) and
-    ``/openapi.json`` left out."""
+    """(METHOD, path) of every backend Stytch route the mock serves: its control API
+    (``/_mock``), the frontend SDK's routes (``/sdk/v1``) and ``/openapi.json`` left out."""
     return sorted(
         {
             (method.upper(), path)
             for method, path, _ in operations()
-            if not path.startswith("/_mock") and path != "/openapi.json"
+            if not path.startswith(("/_mock", "/sdk/")) and path != "/openapi.json"
         }
     )
+
+
+def _operation_id(handler: Any) -> str:
+    """``<family>_<handler>``; the frontend SDK's families (``http.sdk``) get ``sdk_`` first."""
+    *package, family = handler.__module__.split(".")
+    return ("sdk_" if package[-1] == "sdk" else "") + family + "_" + handler.__name__
 
 
 _REF = "#/components/schemas/"
@@ -106,7 +112,7 @@ def build_document() -> dict[str, Any]:
         meta = handler.openapi
         op: dict[str, Any] = {
             "summary": meta["summary"],
-            "operationId": handler.__module__.rsplit(".", 1)[1] + "_" + handler.__name__,
+            "operationId": _operation_id(handler),
             "responses": {
                 "200": {
                     "description": "Success",
@@ -150,7 +156,9 @@ def build_document() -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": keyed[(meta["body"], "validation")]}},
             }
-        if getattr(handler, "public", False) and not meta.get("html"):
+        if meta.get("security") == "publicToken":  # the frontend SDK's routes (http.sdk)
+            op["security"] = [{"publicToken": []}]
+        elif getattr(handler, "public", False) and not meta.get("html"):
             op["security"] = []  # pages check the same Basic credentials themselves
         paths.setdefault(path, {})[method] = op
     return {
@@ -171,7 +179,13 @@ def build_document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "basic",
                     "description": "project_id as user name, secret as password",
-                }
+                },
+                "publicToken": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "/sdk/v1 routes: the public token as user name, the "
+                    "member's session token (or the public token again) as password",
+                },
             },
         },
     }

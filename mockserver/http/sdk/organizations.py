@@ -1,0 +1,91 @@
+"""``/sdk/v1/b2b/organizations/...``: the logged-in member's organization (get, update as far
+as its roles allow, delete), and finding an organization by slug on a login page."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...domain import organizations
+from ...models import requests as rq
+from ...models import responses as rs
+from ...models import sdk
+from ..common import project
+from .common import data, sdk_operation
+from .members import _actions, caller, require_permission
+
+routes = web.RouteTableDef()
+
+# Field of an organization update -> the action it needs on stytch.organization (the action
+# names of the SDK's admin portal,
+# https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/adminPortal/utils/useRbac.ts).
+# [chosen] Fields the frontend SDK cannot set (trusted metadata, external id, claimed
+# domains...) are not in the table and are ignored, like any unknown field.
+ORGANIZATION_FIELD_ACTIONS = {
+    "organization_name": "update.info.name",
+    "organization_slug": "update.info.slug",
+    "organization_logo_url": "update.info.logo-url",
+    "sso_default_connection_id": "update.settings.default-sso-connection",
+    "sso_jit_provisioning": "update.settings.sso-jit-provisioning",
+    "sso_jit_provisioning_allowed_connections": "update.settings.sso-jit-provisioning",
+    "email_allowed_domains": "update.settings.allowed-domains",
+    "email_jit_provisioning": "update.settings.email-jit-provisioning",
+    "email_invites": "update.settings.email-invites",
+    "auth_methods": "update.settings.allowed-auth-methods",
+    "allowed_auth_methods": "update.settings.allowed-auth-methods",
+    "mfa_methods": "update.settings.allowed-mfa-methods",
+    "allowed_mfa_methods": "update.settings.allowed-mfa-methods",
+    "mfa_policy": "update.settings.mfa-policy",
+    "rbac_email_implicit_role_assignments": "update.settings.implicit-roles",
+    "oauth_tenant_jit_provisioning": "update.settings.oauth-tenant-jit-provisioning",
+    "allowed_oauth_tenants": "update.settings.allowed-oauth-tenants",
+}
+
+
+@routes.get("/sdk/v1/b2b/organizations/me")
+@sdk_operation("Get the logged-in member's organization", rs.OrganizationResponse)
+async def get_organization(request: web.Request) -> web.Response:
+    _, org = caller(request)
+    return data(request, rs.OrganizationResponse, organization=org)
+
+
+@routes.put("/sdk/v1/b2b/organizations/me")
+@sdk_operation(
+    "Update the logged-in member's organization",
+    rs.OrganizationResponse,
+    body=rq.OrganizationUpdateRequest,
+)
+async def update_organization(
+    request: web.Request, body: rq.OrganizationUpdateRequest
+) -> web.Response:
+    changes = {
+        k: v
+        for k, v in body.model_dump(exclude_none=True).items()
+        if k in ORGANIZATION_FIELD_ACTIONS
+    }
+    _, org = require_permission(
+        request, "stytch.organization", *_actions(changes, ORGANIZATION_FIELD_ACTIONS)
+    )
+    org = organizations.update_organization(project(request), org.organization_id, changes)
+    return data(request, rs.OrganizationResponse, organization=org)
+
+
+@routes.delete("/sdk/v1/b2b/organizations/me")
+@sdk_operation("Delete the logged-in member's organization", rs.OrganizationDeleteResponse)
+async def delete_organization(request: web.Request) -> web.Response:
+    _, org = require_permission(request, "stytch.organization", "delete")
+    org_id = organizations.delete_organization(project(request), org.organization_id)
+    return data(request, rs.OrganizationDeleteResponse, organization_id=org_id)
+
+
+@routes.post("/sdk/v1/b2b/organizations/search")
+@sdk_operation(
+    "Find an organization by slug",
+    sdk.OrganizationBySlugResponse,
+    body=sdk.OrganizationBySlugRequest,
+)
+async def get_by_slug(request: web.Request, body: sdk.OrganizationBySlugRequest) -> web.Response:
+    proj = project(request)
+    org_id = proj.organizations.slug_owner(body.organization_slug)
+    org = proj.organizations.find_by_id(org_id) if org_id else None
+    # No match is an explicit ``organization: null`` (B2BOrganizationsGetBySlugResponse).
+    return data(request, sdk.OrganizationBySlugResponse, keep_nulls=org is None, organization=org)

@@ -15,8 +15,8 @@ from .http.families import FAMILIES
 from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
 from .http.mock_tools import log_requests
 from .http.paths import collapse_leading_slashes
-from .keypool import KeyPool
 from .http.sdk.common import cors_middleware
+from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 
 

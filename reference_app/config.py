@@ -62,7 +62,6 @@ class Config:
     port: int = DEFAULT_PORT
     #: True when APP_SECRET was not set and ``app_secret`` is a random per-process key
     ephemeral_app_secret: bool = False
-    public_token: str | None = None
     browser_api_url: str | None = None
 
     @property
@@ -137,6 +136,5 @@ class Config:
             host=get("HOST") or DEFAULT_HOST,
             port=port,
             ephemeral_app_secret=app_secret is None,
-            public_token=get("STYTCH_PUBLIC_TOKEN"),
             browser_api_url=browser_api_url,
         )

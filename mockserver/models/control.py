@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.entities import Channel, MessageKind
-from ..domain.rbac import PolicyDocument
 from ..domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
+from ..domain.rbac import PolicyDocument
 from .requests import OrganizationCreateRequest
 from .responses import ResponseBase
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...domain import members, rbac, search, sessions
+from ...domain import authorization, members, rbac, search
 from ...domain.entities import Member, Organization
 from ...models import requests as rq
 from ...models import responses as rs
@@ -26,38 +26,40 @@ from .common import data, sdk_operation, session_token
 routes = web.RouteTableDef()
 
 # Field of a member update -> the action it needs (on stytch.self for the member itself, on
-# stytch.member for another one).
-MEMBER_FIELD_ACTIONS = {
-    "name": "update.info.name",
-    "untrusted_metadata": "update.info.untrusted-metadata",
-    "mfa_phone_number": "update.info.mfa-phone",
-    "email_address": "update.info.email",
-    "is_breakglass": "update.settings.is-breakglass",
-    "mfa_enrolled": "update.settings.mfa-enrolled",
-    "default_mfa_method": "update.settings.default-mfa-method",
-    "roles": "update.settings.roles",
-}
+# stytch.member for another one): the same table as the backend API's RBAC check.
+MEMBER_FIELD_ACTIONS = authorization.MEMBER_UPDATE_ACTIONS
 
 
 def caller(request: web.Request) -> tuple[Member, Organization]:
     """The member whose session the browser holds, and its organization."""
-    proj = project(request)
-    session = sessions.get_session(proj, session_token=session_token(request))
-    member = proj.members.get_by_id(session.member_id)
-    return member, proj.organizations.get_by_id(session.organization_id)
+    found = _caller(request)
+    return found.member, found.organization
+
+
+def _caller(request: web.Request) -> authorization.Caller:
+    return authorization.authenticate_caller(
+        project(request), session_token=session_token(request), session_jwt=None
+    )
 
 
 def require_permission(
     request: web.Request, resource_id: str, *actions: str
 ) -> tuple[Member, Organization]:
-    """The calling member and its organization, once its roles allow every one of ``actions``
-    on ``resource_id`` (403 ``session_authorization_error`` otherwise)."""
-    member, org = caller(request)
+    """The calling member and its organization, once the roles its session holds allow every
+    one of ``actions`` on ``resource_id`` under the project's RBAC policy (403
+    ``session_authorization_error`` otherwise)."""
+    found = _caller(request)
+    policy = project(request).rbac_policy.policy
     for action in actions:
         rbac.check(
-            member, org, organization_id=org.organization_id, resource_id=resource_id, action=action
+            policy,
+            found.organization,
+            list(found.role_ids),
+            organization_id=found.organization.organization_id,
+            resource_id=resource_id,
+            action=action,
         )
-    return member, org
+    return found.member, found.organization
 
 
 def _actions(changes: dict[str, Any], table: dict[str, str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import organizations
+from ...domain import authorization, organizations
 from ...models import requests as rq
 from ...models import responses as rs
 from ...models import sdk
@@ -15,30 +15,12 @@ from .members import _actions, caller, require_permission
 
 routes = web.RouteTableDef()
 
-# Field of an organization update -> the action it needs on stytch.organization (the action
-# names of the SDK's admin portal,
+# Field of an organization update -> the action it needs on stytch.organization: the backend
+# API's table (the same action names as the SDK's admin portal,
 # https://github.com/stytchauth/stytch-browser/blob/main/packages/web/src/adminPortal/utils/useRbac.ts).
 # [chosen] Fields the frontend SDK cannot set (trusted metadata, external id, claimed
 # domains...) are not in the table and are ignored, like any unknown field.
-ORGANIZATION_FIELD_ACTIONS = {
-    "organization_name": "update.info.name",
-    "organization_slug": "update.info.slug",
-    "organization_logo_url": "update.info.logo-url",
-    "sso_default_connection_id": "update.settings.default-sso-connection",
-    "sso_jit_provisioning": "update.settings.sso-jit-provisioning",
-    "sso_jit_provisioning_allowed_connections": "update.settings.sso-jit-provisioning",
-    "email_allowed_domains": "update.settings.allowed-domains",
-    "email_jit_provisioning": "update.settings.email-jit-provisioning",
-    "email_invites": "update.settings.email-invites",
-    "auth_methods": "update.settings.allowed-auth-methods",
-    "allowed_auth_methods": "update.settings.allowed-auth-methods",
-    "mfa_methods": "update.settings.allowed-mfa-methods",
-    "allowed_mfa_methods": "update.settings.allowed-mfa-methods",
-    "mfa_policy": "update.settings.mfa-policy",
-    "rbac_email_implicit_role_assignments": "update.settings.implicit-roles",
-    "oauth_tenant_jit_provisioning": "update.settings.oauth-tenant-jit-provisioning",
-    "allowed_oauth_tenants": "update.settings.allowed-oauth-tenants",
-}
+ORGANIZATION_FIELD_ACTIONS = authorization.ORGANIZATION_UPDATE_ACTIONS
 
 
 @routes.get("/sdk/v1/b2b/organizations/me")

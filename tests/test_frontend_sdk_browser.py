@@ -27,8 +27,7 @@ from stytch.core.response_base import StytchError
 from mockserver.pytest_plugin import StytchMock
 from reference_app import Config
 from reference_app.frontend_sdk import BUNDLE_DIR, BUNDLES, SESSION_COOKIE
-from tests.support import assert_sdk_error
-from tests.test_browser import APP_SECRET, AppThread, chromium  # noqa: F401 (fixture)
+from tests.support import APP_SECRET, AppThread, assert_sdk_error
 
 pytestmark = pytest.mark.slow  # a real browser
 

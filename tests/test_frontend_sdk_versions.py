@@ -39,8 +39,7 @@ from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
 from reference_app import Config
 from reference_app.frontend_sdk import BUNDLE_DIR, BUNDLES, SESSION_COOKIE
-from tests.support import assert_sdk_error, handle
-from tests.test_browser import AppThread, chromium  # noqa: F401 (fixture)
+from tests.support import AppThread, assert_sdk_error, handle
 from tests.test_frontend_sdk_browser import Offline
 
 pytestmark = pytest.mark.slow  # a real browser

@@ -26,7 +26,7 @@ from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registr
 from .domain.state import load_seed
 from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
-from .http.connections import Limits, MockRunner, site
+from .http.connections import Limits, MockRunner, quiet_accept_errors, site
 from .http.control import settle_after_bulk_load
 from .settings import (
     DEFAULT_HOST,
@@ -449,6 +449,7 @@ async def serve(settings: Settings, registry: Registry) -> None:
         saver.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    quiet_accept_errors(loop)
 
     def on_signal() -> None:
         if stop.is_set():  # a second signal: stop now, without waiting for anything

@@ -97,8 +97,7 @@ def build_document() -> dict[str, Any]:
     models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
     for _, _, handler in ops:
         meta = handler.openapi
-        if meta["response"] is not None:
-            models.add((meta["response"], "serialization"))
+        models.add((meta["response"], "serialization"))
         if meta["body"] is not None:
             models.add((meta["body"], "validation"))
     keyed, defs = models_json_schema(
@@ -116,15 +115,9 @@ def build_document() -> dict[str, Any]:
             "responses": {
                 "200": {
                     "description": "Success",
-                    "content": (
-                        {"text/html": {"schema": {"type": "string"}}}
-                        if meta.get("html")
-                        else {
-                            "application/json": {
-                                "schema": keyed[(meta["response"], "serialization")]
-                            }
-                        }
-                    ),
+                    "content": {
+                        "application/json": {"schema": keyed[(meta["response"], "serialization")]}
+                    },
                 },
                 "400": _ERROR,
                 "401": _ERROR,
@@ -158,8 +151,8 @@ def build_document() -> dict[str, Any]:
             }
         if meta.get("security") == "publicToken":  # the frontend SDK's routes (http.sdk)
             op["security"] = [{"publicToken": []}]
-        elif getattr(handler, "public", False) and not meta.get("html"):
-            op["security"] = []  # pages check the same Basic credentials themselves
+        elif getattr(handler, "public", False):
+            op["security"] = []
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",

@@ -510,16 +510,15 @@ async def sso_start(request: web.Request) -> web.Response:
 
 @routes.get("/outbox")
 async def outbox(request: web.Request) -> web.Response:
-    """The mock's outbox for one address, as a page (only when the app talks to the mock:
-    Stytch itself delivers real email). The JSON needs the project's Basic auth, which a
-    browser does not have, so the app reads it with its own credentials."""
+    """The mock's outbox as a page, every message with its body, link or code: for one
+    address (``?to=``), or all of them (only when the app talks to the mock: Stytch itself
+    delivers real email). The JSON needs the project's Basic auth, which a browser does not
+    have, so the app reads it with its own credentials."""
     config = request.app[CONFIG]
     if not config.talks_to_mock:
         raise web.HTTPNotFound()
     to = request.query.get("to", "").strip()
-    if not to:
-        raise web.HTTPBadRequest(reason="Which address?")
-    url = config.api_base + "_mock/outbox?" + urlencode({"to": to})
+    url = config.api_base + "_mock/outbox" + ("?" + urlencode({"to": to}) if to else "")
     credentials = base64.b64encode(f"{config.project_id}:{config.secret}".encode()).decode()
     headers = {"Authorization": f"Basic {credentials}"}
     async with request.app[HTTP].get(url, headers=headers) as resp:
@@ -650,13 +649,31 @@ async def create_organization_page(request: web.Request) -> web.Response:
         return _start_again(request)
     email = state.get("email", "")
     name, slug = _prefill(email)
+    free = await _free_slug(request, slug)
     return render(
         request,
         "create_organization.html",
         email=email,
         organization_name=name,
-        organization_slug=slug,
+        organization_slug=free,
+        taken_slug=slug if free != slug else None,
     )
+
+
+async def _free_slug(request: web.Request, slug: str) -> str:
+    """``slug``, or the first of ``slug-2``, ``slug-3``, ... that no organization uses. A taken
+    slug means someone at the same company made an organization already; discovery did not
+    offer it because Stytch's organizations let nobody join by email domain unless an admin
+    turns email JIT provisioning on (``email_jit_provisioning`` is ``NOT_ALLOWED`` by default)."""
+    stytch = request.app[STYTCH]
+    candidates = [slug] + [f"{slug}-{n}" for n in range(2, 20)]
+    query = {
+        "operator": "OR",
+        "operands": [{"filter_name": "organization_slugs", "filter_value": candidates}],
+    }
+    found = await stytch.organizations.search_async(query=query, limit=len(candidates))
+    taken = {org.organization_slug.lower() for org in found.organizations}
+    return next((c for c in candidates if c not in taken), candidates[-1])
 
 
 @routes.post("/create-organization")

@@ -68,7 +68,10 @@ async def serve(args: argparse.Namespace) -> int:
     mock_runner: web.AppRunner | None = None
     app_runner: web.AppRunner | None = None
     try:
-        mock_runner, mock_url = await start_mock(settings, registry)
+        try:
+            mock_runner, mock_url = await start_mock(settings, registry)
+        except OSError as exc:
+            return _cannot_listen("the mock", args.host, args.mock_port, "--mock-port", exc)
         if args.host in ANY_ADDRESS:  # bound to every address: the app reaches it on loopback
             mock_url = http_url("127.0.0.1", mock_runner.addresses[0][1])
         shown = banner(settings, mock_url).splitlines()
@@ -88,7 +91,10 @@ async def serve(args: argparse.Namespace) -> int:
         )
         app_runner = web.AppRunner(create_app(config), access_log=None, handle_signals=False)
         await app_runner.setup()
-        await web.TCPSite(app_runner, args.host, args.port).start()
+        try:
+            await web.TCPSite(app_runner, args.host, args.port).start()
+        except OSError as exc:
+            return _cannot_listen("the reference app", args.host, args.port, "--port", exc)
         app_port = app_runner.addresses[0][1]
         url = listening_url(replace(config, port=app_port))
         print(f"reference app listening, talking to the mock at {mock_url}", flush=True)
@@ -103,14 +109,21 @@ async def serve(args: argparse.Namespace) -> int:
         await stop.wait()
         print("stopping the reference app and the mock", flush=True)
         return 0
-    except OSError as exc:
-        print(f"devserver: error: cannot listen: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     finally:
         if app_runner is not None:
             await app_runner.cleanup()
         if mock_runner is not None:
             await mock_runner.cleanup()
+
+
+def _cannot_listen(server: str, host: str, port: int, flag: str, exc: OSError) -> int:
+    """Which of the two servers could not listen, and how to pick another port."""
+    print(
+        f"devserver: error: {server} cannot listen on {host}:{port}: {exc.strerror or exc}\n"
+        f'  pick another port: make run ARGS="{flag} {port + 1}"',
+        file=sys.stderr,
+    )
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -334,3 +334,20 @@ def test_sign_in_with_sso_through_the_built_in_idp(
     expect(page.locator("h1")).to_have_text("Sign-in failed")
     expect(page.locator("#error-type")).to_have_text("no_sso_connection_exists_for_organization")
     context.close()
+
+
+def test_the_login_page_fits_a_phone_screen(chromium: object, app_url: str) -> None:
+    """At 390 px (a phone) the login card takes the screen's width instead of keeping a
+    desktop's padding around a narrow column, and nothing sticks out sideways."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(app_url + "/")
+    inner = page.evaluate(
+        "(() => { const m = document.querySelector('main'); const s = getComputedStyle(m);"
+        " return m.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); })()"
+    )
+    assert inner >= 340, inner
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    email = page.locator("#email").bounding_box()
+    assert email is not None and email["width"] >= 330
+    context.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -284,6 +285,64 @@ async def test_outbox_page_lists_the_mocks_links_for_that_email(
     assert status == 200
     links = [unescape(href) for href in re.findall(r'class="email-link" href="([^"]+)"', html)]
     assert links == [stytch_mock.outbox.latest_link("ada@outbox.example")]
+
+
+async def test_outbox_page_shows_every_message_with_its_body(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    await browser.request_link("ada@outbox.example")
+    await browser.request_link("bob@outbox.example")
+    status, html, _ = await browser.get("/outbox")
+    assert status == 200
+    assert "<h1>Outbox</h1>" in html
+    # newest first, each with its recipient and its body
+    assert html.index("email to bob@outbox.example") < html.index("email to ada@outbox.example")
+    bodies = re.findall(r'<pre class="body">(.*?)</pre>', html, re.S)
+    assert len(bodies) == 2
+    assert "Click the link below to log in." in unescape(bodies[0])
+    assert (
+        unescape(bodies[0]).strip().endswith(stytch_mock.outbox.latest_link("bob@outbox.example"))
+    )
+
+
+async def test_a_second_person_at_a_company_is_offered_a_free_slug_and_told_why(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    """ada made acme-widgets; bob@acme-widgets.com is not offered it (email JIT is off by
+    default), so the form suggests acme-widgets-2 and says why, instead of a taken slug."""
+    stytch_mock.seed(
+        {
+            "organizations": [
+                {
+                    "organization_name": "Acme Widgets",
+                    "organization_slug": "acme-widgets",
+                    "members": [{"email_address": "ada@acme-widgets.com"}],
+                },
+                {"organization_name": "Acme Widgets 2", "organization_slug": "acme-widgets-2"},
+            ]
+        }
+    )
+    await browser.request_link("bob@acme-widgets.com")
+    status, _, resp = await browser.open_link("bob@acme-widgets.com")
+    assert (status, resp.headers["Location"]) == (303, "/create-organization")
+    status, html, _ = await browser.get("/create-organization")
+    assert status == 200
+    assert 'name="organization_slug" value="acme-widgets-3"' in html
+    notice = re.search(r'id="slug-taken">(.*?)</p>', html, re.S)
+    assert notice, html
+    text = " ".join(re.sub(r"<[^>]+>", "", unescape(notice.group(1))).split())
+    assert "An organization called acme-widgets exists already" in text
+    assert "email JIT provisioning is off" in text
+    status, _, resp = await browser.post(
+        "/create-organization",
+        data={
+            "csrf_token": csrf_in(html),
+            "organization_name": "Bob's Widgets",
+            "organization_slug": "acme-widgets-3",
+        },
+    )
+    assert (status, resp.headers["Location"]) == (303, "/dashboard")
+    assert browser.session().organization.organization_slug == "acme-widgets-3"
 
 
 async def test_outbox_page_does_not_exist_when_talking_to_stytch(
@@ -608,6 +667,35 @@ def devserver(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]
 
 
 @pytest.mark.slow  # real processes
+@pytest.mark.parametrize("taken", ["--port", "--mock-port"])
+def test_devserver_says_which_server_cannot_listen(tmp_path: Path, taken: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STYTCH_", "APP_"))}
+    env["PYTHONPATH"] = str(REPO)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ports = {"--port": "0", "--mock-port": "0", taken: str(port)}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reference_app.devserver",
+                *(x for kv in ports.items() for x in kv),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    server = "the reference app" if taken == "--port" else "the mock"
+    assert f"devserver: error: {server} cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert f'make run ARGS="{taken} {port + 1}"' in done.stderr
+
+
+@pytest.mark.slow  # real processes
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_devserver_runs_the_mock_and_the_app_wired_together(
     devserver: tuple[subprocess.Popen[str], list[str]], stop_with: signal.Signals
@@ -624,7 +712,7 @@ def test_devserver_runs_the_mock_and_the_app_wired_together(
         assert "Log in or sign up" in resp.read().decode()
     # the app reads the mock's outbox with the mock's credentials: they are wired together
     with urllib.request.urlopen(app_url + "/outbox?to=ada%40dev.example", timeout=10) as resp:
-        assert "No email to ada@dev.example yet." in resp.read().decode()
+        assert "No message to ada@dev.example yet." in resp.read().decode()
 
     started = time.monotonic()
     proc.send_signal(stop_with)

@@ -42,7 +42,7 @@ import jinja2
 from aiohttp import web
 from cryptography.fernet import Fernet
 from stytch import B2BClient
-from stytch.b2b.models.organizations import UpdateRequestOptions
+from stytch.b2b.models.organizations import SearchQuery, SearchQueryOperator, UpdateRequestOptions
 from stytch.core.response_base import StytchError
 from stytch.shared.method_options import Authorization
 
@@ -667,10 +667,10 @@ async def _free_slug(request: web.Request, slug: str) -> str:
     turns email JIT provisioning on (``email_jit_provisioning`` is ``NOT_ALLOWED`` by default)."""
     stytch = request.app[STYTCH]
     candidates = [slug] + [f"{slug}-{n}" for n in range(2, 20)]
-    query = {
-        "operator": "OR",
-        "operands": [{"filter_name": "organization_slugs", "filter_value": candidates}],
-    }
+    query = SearchQuery(
+        operator=SearchQueryOperator.OR,
+        operands=[{"filter_name": "organization_slugs", "filter_value": candidates}],
+    )
     found = await stytch.organizations.search_async(query=query, limit=len(candidates))
     taken = {org.organization_slug.lower() for org in found.organizations}
     return next((c for c in candidates if c not in taken), candidates[-1])

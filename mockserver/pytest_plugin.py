@@ -39,10 +39,14 @@ if TYPE_CHECKING:  # imported lazily: this module loads in every pytest run of t
 
 FIXTURE_PROJECT_ID = "project-test-11111111-1111-4111-8111-111111111111"
 FIXTURE_SECRET = "secret-test-stytch-mock-pytest-fixture"
+# Any URL of the local machine, with or without a port, any path and query string (``**`` is
+# the mock's any-run wildcard); stytch_mock.set_redirect_urls(...) narrows or widens it.
 FIXTURE_REDIRECT_URLS = [
     "http://localhost:3000/authenticate",
-    "http://localhost:*/*",
-    "http://127.0.0.1:*/*",
+    "http://localhost/**",
+    "http://localhost:*/**",
+    "http://127.0.0.1/**",
+    "http://127.0.0.1:*/**",
 ]
 
 
@@ -202,6 +206,7 @@ class StytchMock:
         self.outbox = Outbox(self)
         self._client: B2BClient | None = None
         self._mfa_changed = False
+        self._redirect_urls_changed = False
         self._public_token: str | None = None
         # The request log's position when the test started (see pytest_runtest_makereport).
         self.requests_from = 0
@@ -463,6 +468,14 @@ class StytchMock:
                 body[name] = value
         return self.control("POST", "_mock/sessions", body)
 
+    def set_redirect_urls(self, urls: list[str]) -> list[str]:
+        """Replace the project's registered redirect URLs (the first is the default; ``*``
+        matches within a segment, ``**`` anything) for this test; the fixture puts its own
+        back afterwards."""
+        self._redirect_urls_changed = True
+        body = self.control("PUT", "_mock/project/redirect_urls", {"redirect_urls": urls})
+        return body["redirect_urls"]
+
     def requests(self, since: int = 0, limit: int = 500) -> list[dict[str, Any]]:
         """The project's last Stytch API requests (``GET /_mock/requests``), oldest first."""
         path = f"_mock/requests?{urllib.parse.urlencode({'since': since, 'limit': limit})}"
@@ -504,6 +517,8 @@ def stytch_mock(stytch_mock_server: MockServer) -> Iterator[StytchMock]:
     mock.requests_from = mock.last_request_seq()
     yield mock
     mock.close()
+    if mock._redirect_urls_changed:
+        mock.control("PUT", "_mock/project/redirect_urls", {"redirect_urls": FIXTURE_REDIRECT_URLS})
     if mock._mfa_changed:
         from .domain.mfa import MfaSettings
 

@@ -30,7 +30,7 @@ from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
 from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
 from .http.connections import Limits
-from .models.control import FrontendSDKObject, SeedDocument
+from .models.control import FrontendSDKObject, SeedDocument, check_redirect_url
 from .models.mfa import MfaSettingsRequest
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -41,22 +41,6 @@ DEFAULT_PORT = 8080
 
 class ConfigError(ValueError):
     """A settings problem worth a clear one-line message, not a traceback."""
-
-
-def check_redirect_url(url: str) -> str:
-    """A registered redirect URL is absolute: http or https, with a host (``*`` allowed)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PydanticCustomError(
-            "redirect_url",
-            "{value} is not a redirect URL: it must be absolute, http:// or https:// with a "
-            "host (for example http://localhost:3000/authenticate)",
-            {"value": repr(url)},
-        )
-    return url
 
 
 PROJECT_ID = re.compile(r"project-(test|live)-[A-Za-z0-9-]+")

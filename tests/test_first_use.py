@@ -169,3 +169,65 @@ def test_async_tests_through_the_fixture_leave_no_unclosed_session(tmp_path: Pat
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
     assert "Unclosed client session" not in run.stdout + run.stderr
+
+
+def test_an_unknown_role_is_refused_and_a_custom_one_is_not(stytch_mock: StytchMock) -> None:
+    client = stytch_mock.client
+    org = client.organizations.create(organization_name="Roles", organization_slug="roles")
+    org_id = org.organization.organization_id
+    refused = stytch_mock.request(
+        "POST",
+        f"v1/b2b/organizations/{org_id}/members",
+        {"email_address": "ada@roles.example", "roles": ["admni"]},
+    )
+    assert_stytch_error(refused, 400, "invalid_role")
+    assert client.organizations.members.search(organization_ids=[org_id]).members == []
+    client.rbac.organizations.set_org_policy(
+        organization_id=org_id,
+        org_policy={
+            "roles": [
+                {
+                    "role_id": "reviewer",
+                    "description": "Reads",
+                    "permissions": [{"resource_id": "stytch.member", "actions": ["search"]}],
+                }
+            ]
+        },
+    )
+    made = client.organizations.members.create(
+        organization_id=org_id, email_address="ada@roles.example", roles=["reviewer"]
+    )
+    assert "reviewer" in [r.role_id for r in made.member.roles]
+    update = stytch_mock.request(
+        "PUT",
+        f"v1/b2b/organizations/{org_id}/members/{made.member.member_id}",
+        {"roles": ["stytch_admin", "nope"]},
+    )
+    assert_stytch_error(update, 400, "invalid_role")
+
+
+def test_the_fixture_project_takes_any_local_redirect_url_and_more_on_request(
+    stytch_mock: StytchMock,
+) -> None:
+    client = stytch_mock.client
+    for url in (
+        "http://localhost:5173/api/auth/callback?next=%2Fhome",
+        "http://localhost/authenticate",
+        "http://127.0.0.1:8000/a/b/c",
+    ):
+        client.magic_links.email.discovery.send(
+            email_address="ada@example.com", discovery_redirect_url=url
+        )
+        assert stytch_mock.outbox.latest_link("ada@example.com").startswith(url)
+    refused = stytch_mock.request(
+        "POST",
+        "v1/b2b/magic_links/email/discovery/send",
+        {"email_address": "ada@example.com", "discovery_redirect_url": "https://app.example/cb"},
+    )
+    assert_stytch_error(refused, 400, "no_match_for_provided_magic_link_url")
+    assert stytch_mock.set_redirect_urls(["https://app.example/**"]) == ["https://app.example/**"]
+    client.magic_links.email.discovery.send(
+        email_address="ada@example.com", discovery_redirect_url="https://app.example/cb"
+    )
+    bad = stytch_mock.request("PUT", "_mock/project/redirect_urls", {"redirect_urls": ["nope"]})
+    assert_stytch_error(bad, 400)

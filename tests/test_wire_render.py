@@ -110,7 +110,9 @@ def test_domain_members_and_organizations_render_as_their_wire_models(
         trusted_metadata={"plan": "pro", "nothing": None},
     ).organization
     stytch_mock.client.organizations.members.create(
-        organization_id=org.organization_id, email_address="ada@wire.example", roles=["admin"]
+        organization_id=org.organization_id,
+        email_address="ada@wire.example",
+        roles=["stytch_member"],
     )
     project = stytch_mock_server.project(stytch_mock.project_id)
     domain_org = project.organizations.get_by_id(org.organization_id)
@@ -127,7 +129,7 @@ def test_domain_members_and_organizations_render_as_their_wire_models(
     assert fast == slow
     # Bookkeeping fields of the domain's Member stay off the wire.
     assert b'"explicit_roles"' not in fast and b'"email_id"' not in fast
-    assert b'"is_admin":false' in fast and b'"role_id":"admin"' in fast
+    assert b'"is_admin":false' in fast and b'"role_id":"stytch_member"' in fast
 
 
 def test_a_required_field_without_a_value_is_an_error() -> None:

@@ -195,7 +195,9 @@ class Project:
         if url is None or url == "":
             return self.config.redirect_urls[0]
         # Exact match (``www.`` ignored, as Stytch does); ``*`` in a registered URL matches any
-        # run of characters within a host, port or path segment (Stytch allows it in Test).
+        # run of characters within a host, port or path segment (Stytch allows it in Test);
+        # ``**`` (the mock's own, for test fixtures) any run of characters at all, across path
+        # segments and the query string.
         try:
             normalised = _normalise_url(url)
         except ValueError:  # urlsplit refuses it: an unclosed IPv6 bracket, a fullwidth "/"
@@ -220,7 +222,8 @@ def _normalise_url(url: str) -> str:
 @lru_cache(maxsize=256)
 def _registered(pattern: str) -> re.Pattern[str]:
     """A registered URL as a regular expression, made once per URL."""
-    return re.compile(re.escape(_normalise_url(pattern)).replace(r"\*", r"[^/?#]*"))
+    escaped = re.escape(_normalise_url(pattern))
+    return re.compile(escaped.replace(r"\*\*", ".*").replace(r"\*", r"[^/?#]*"))
 
 
 __all__ = ["Project", "ProjectConfig", "DEFAULT_REDIRECT_URL", "default_public_token"]

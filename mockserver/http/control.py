@@ -71,6 +71,22 @@ async def clear_outbox(request: web.Request) -> web.Response:
 @routes.get("/_mock/project")
 @operation("[mock] The project's settings", ct.ProjectResponse)
 async def get_project(request: web.Request) -> web.Response:
+    return _project_settings(request)
+
+
+@routes.put("/_mock/project/redirect_urls")
+@operation(
+    "[mock] Replace the project's registered redirect URLs",
+    ct.ProjectResponse,
+    body=ct.RedirectURLsRequest,
+)
+async def put_redirect_urls(request: web.Request, body: ct.RedirectURLsRequest) -> web.Response:
+    # Settings, not state: kept by a reset, not saved with the state, gone at a restart.
+    project(request).config.redirect_urls = list(body.redirect_urls)
+    return _project_settings(request)
+
+
+def _project_settings(request: web.Request) -> web.Response:
     config = project(request).config
     return render(
         request,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..domain.entities import Channel, MessageKind
 from ..domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
 from ..domain.rbac import PolicyDocument
-from .requests import OrganizationCreateRequest
+from .requests import JSONBody, OrganizationCreateRequest
 from .responses import ResponseBase
 
 
@@ -80,6 +82,36 @@ class ProjectResponse(ResponseBase):
     redirect_urls: list[str]
     env: Literal["test", "live"]
     frontend_sdk: FrontendSDKObject
+
+
+def check_redirect_url(url: str) -> str:
+    """A registered redirect URL is absolute: http or https, with a host (``*`` allowed)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PydanticCustomError(
+            "redirect_url",
+            "{value} is not a redirect URL: it must be absolute, http:// or https:// with a "
+            "host (for example http://localhost:3000/authenticate)",
+            {"value": repr(url)},
+        )
+    return url
+
+
+class RedirectURLsRequest(JSONBody):
+    """``PUT /_mock/project/redirect_urls``: the URLs links may point at, the first the
+    default; ``*`` matches within a host, port or path segment, ``**`` anything."""
+
+    redirect_urls: list[str] = Field(min_length=1)
+
+    @field_validator("redirect_urls")
+    @classmethod
+    def _absolute(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            check_redirect_url(url)
+        return urls
 
 
 class ClockResponse(ResponseBase):

@@ -28,10 +28,20 @@ $(APP_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[app]'
 	@touch $(APP_STAMP)
 
-install: $(STAMP)
+# The reference app's browser side (@stytch/vanilla-js, from its package-lock.json). Without
+# npm the SDK login page says so and its browser tests skip with the reason.
+FRONTEND := reference_app/frontend
+FRONTEND_STAMP := $(FRONTEND)/node_modules/.installed
+
+$(FRONTEND_STAMP): $(FRONTEND)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is not installed: the frontend SDK page and its browser tests will be skipped"; fi
+
+install: $(STAMP) $(FRONTEND_STAMP)
 
 # The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
-run: $(APP_STAMP)
+run: $(APP_STAMP) $(FRONTEND_STAMP)
 	$(PY) -m reference_app.devserver $(ARGS)
 
 # The mock alone (ARGS="--port 9000 --open-projects" and so on).
@@ -45,12 +55,12 @@ lint: $(STAMP)
 	$(PY) -m mypy mockserver reference_app
 
 # Lint, then every test.
-test: lint
+test: lint $(FRONTEND_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contracts-remote
 
 # Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes).
-check: lint
+check: lint $(FRONTEND_STAMP)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # The contract suite against the mock; SDK=<version> runs it with that Python SDK release
@@ -79,4 +89,4 @@ contracts-report: $(STAMP)
 	$(PY) contracts/tools/coverage.py
 
 clean:
-	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache $(FRONTEND)/node_modules

@@ -1035,3 +1035,24 @@ def test_members_create_and_update_check_the_mfa_phone_number(sdk, mfa_org):
     sdk.organizations.members.delete_mfa_phone_number(**ids)
     again = sdk.organizations.members.update(**ids, mfa_phone_number=OTHER_PHONE).member
     assert again.mfa_phone_number == OTHER_PHONE
+
+
+def test_mfa_calls_take_the_organization_slug_and_the_members_external_id(sdk, mock, mfa_org):
+    org, email = mfa_org()
+    sdk.organizations.members.create(
+        organization_id=org.organization_id, email_address=email, external_id="ext-ada"
+    )
+    first = log_in(sdk, mock, org.organization_id, email)
+    ids = {"organization_id": org.organization_slug, "member_id": "ext-ada"}
+
+    sent = sdk.otps.sms.send(
+        **ids, mfa_phone_number=PHONE, intermediate_session_token=first.intermediate_session_token
+    )
+    done = sdk.otps.sms.authenticate(
+        **ids,
+        code=mock.outbox.latest_code(PHONE),
+        intermediate_session_token=first.intermediate_session_token,
+    )
+
+    assert sent.member_id == first.member_id == done.member_id
+    assert done.organization.organization_id == org.organization_id

@@ -293,19 +293,7 @@ def test_own_openapi_document_lists_every_route(own_document: dict[str, Any]) ->
     assert documented == set(all_mock_operations())
 
 
-def api_operations() -> list[tuple[str, str]]:
-    """Every JSON operation of the mock: the console's HTML pages (``common.page``) left out,
-    since they answer a browser (a login prompt, pages) rather than an API client."""
-    return sorted(
-        {
-            (method.upper(), path)
-            for method, path, handler in operations()
-            if not handler.openapi.get("html")
-        }
-    )
-
-
-@pytest.mark.parametrize(("method", "path", "mode"), _cases(api_operations()))
+@pytest.mark.parametrize(("method", "path", "mode"), _cases(all_mock_operations()))
 def test_mock_answers_its_own_openapi(
     own_schema: Any, stytch_mock: Any, method: str, path: str, mode: str
 ) -> None:

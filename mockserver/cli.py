@@ -26,7 +26,7 @@ from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS, Registr
 from .domain.state import load_seed
 from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
-from .http.connections import Limits, MockRunner, site
+from .http.connections import Limits, MockRunner, quiet_accept_errors, site
 from .http.control import settle_after_bulk_load
 from .settings import (
     DEFAULT_HOST,
@@ -62,6 +62,10 @@ config file (--config, JSON or YAML):
     - project_id: project-test-...
       secret: secret-test-...
       redirect_urls: [http://localhost:3000/authenticate]
+      public_token: public-token-test-<uuid>  (default: derived from the project_id)
+      frontend_sdk:                           (the browser SDK, /sdk/v1)
+        authorized_domains: [localhost, 127.0.0.1]
+        create_organization_enabled: true
   open_projects: false
 
 control API (Basic auth of the project; health and /openapi.json need none):
@@ -382,6 +386,8 @@ def banner(settings: Settings, url: str) -> str:
         f'  Node        new B2BClient({{ project_id: "{p.project_id}", secret: "{secret}", '
         f'env: "{url}" }})',
         f"  outbox      curl -u {p.project_id}:{secret} {url}_mock/outbox",
+        f'  Browser     createStytchB2BClient("{p.public_token}", '
+        f'{{ endpoints: {{ testAPIURL: "{url.rstrip("/")}" }} }})',
     ]
     if len(settings.projects) > 1:
         lines.append(f"  + {len(settings.projects) - 1} more project(s) from the config file")
@@ -443,6 +449,7 @@ async def serve(settings: Settings, registry: Registry) -> None:
         saver.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    quiet_accept_errors(loop)
 
     def on_signal() -> None:
         if stop.is_set():  # a second signal: stop now, without waiting for anything

@@ -41,15 +41,21 @@ def operations() -> list[tuple[str, str, Any]]:
 
 
 def stytch_operations() -> list[tuple[str, str]]:
-    """(METHOD, path) of every Stytch route the mock serves: its control API (``/_mock``) and
-    ``/openapi.json`` left out."""
+    """(METHOD, path) of every backend Stytch route the mock serves: its control API
+    (``/_mock``), the frontend SDK's routes (``/sdk/v1``) and ``/openapi.json`` left out."""
     return sorted(
         {
             (method.upper(), path)
             for method, path, _ in operations()
-            if not path.startswith("/_mock") and path != "/openapi.json"
+            if not path.startswith(("/_mock", "/sdk/")) and path != "/openapi.json"
         }
     )
+
+
+def _operation_id(handler: Any) -> str:
+    """``<family>_<handler>``; the frontend SDK's families (``http.sdk``) get ``sdk_`` first."""
+    *package, family = handler.__module__.split(".")
+    return ("sdk_" if package[-1] == "sdk" else "") + family + "_" + handler.__name__
 
 
 _REF = "#/components/schemas/"
@@ -91,8 +97,7 @@ def build_document() -> dict[str, Any]:
     models: set[tuple[type[BaseModel], Literal["validation", "serialization"]]] = set()
     for _, _, handler in ops:
         meta = handler.openapi
-        if meta["response"] is not None:
-            models.add((meta["response"], "serialization"))
+        models.add((meta["response"], "serialization"))
         if meta["body"] is not None:
             models.add((meta["body"], "validation"))
     keyed, defs = models_json_schema(
@@ -106,19 +111,13 @@ def build_document() -> dict[str, Any]:
         meta = handler.openapi
         op: dict[str, Any] = {
             "summary": meta["summary"],
-            "operationId": handler.__module__.rsplit(".", 1)[1] + "_" + handler.__name__,
+            "operationId": _operation_id(handler),
             "responses": {
                 "200": {
                     "description": "Success",
-                    "content": (
-                        {"text/html": {"schema": {"type": "string"}}}
-                        if meta.get("html")
-                        else {
-                            "application/json": {
-                                "schema": keyed[(meta["response"], "serialization")]
-                            }
-                        }
-                    ),
+                    "content": {
+                        "application/json": {"schema": keyed[(meta["response"], "serialization")]}
+                    },
                 },
                 "400": _ERROR,
                 "401": _ERROR,
@@ -150,8 +149,10 @@ def build_document() -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": keyed[(meta["body"], "validation")]}},
             }
-        if getattr(handler, "public", False) and not meta.get("html"):
-            op["security"] = []  # pages check the same Basic credentials themselves
+        if meta.get("security") == "publicToken":  # the frontend SDK's routes (http.sdk)
+            op["security"] = [{"publicToken": []}]
+        elif getattr(handler, "public", False):
+            op["security"] = []
         paths.setdefault(path, {})[method] = op
     return {
         "openapi": "3.1.0",
@@ -171,7 +172,13 @@ def build_document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "basic",
                     "description": "project_id as user name, secret as password",
-                }
+                },
+                "publicToken": {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "/sdk/v1 routes: the public token as user name, the "
+                    "member's session token (or the public token again) as password",
+                },
             },
         },
     }

@@ -9,7 +9,7 @@ A write never leaves a half-written file in place: the document goes to a tempor
 the same directory, which is flushed and fsync'ed, then renamed over the old one (an atomic
 step on POSIX file systems), and the directory is fsync'ed so the rename itself is durable. A
 ``kill -9`` in the middle leaves the previous good file (and at worst a stray temporary file,
-removed by the next write).
+removed at the next start).
 
 The document holds, per project: its id, secret, redirect URLs and public token (so projects
 that ``--open-projects`` made come back), and its state as ``GET /_mock/state`` exports it,
@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     """``data`` in ``path``, all or nothing (temporary file, fsync, rename, fsync of the
     directory)."""
     directory = path.parent
-    temporary = directory / f".{path.name}.tmp"
+    temporary = directory / f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         view = memoryview(data)
@@ -161,8 +162,11 @@ class StateSaver:
         # what was just loaded is on disk already; a new file is written at the first tick
         self._saved = registry.changes if loaded else -1
         self._task: asyncio.Task[None] | None = None
+        self._writing: asyncio.Future[None] | None = None
 
     def start(self) -> None:
+        for stray in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # a killed write's
+            stray.unlink(missing_ok=True)
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
@@ -178,11 +182,15 @@ class StateSaver:
         if changes == self._saved:
             return
         data = snapshot(self.registry)
-        await asyncio.get_running_loop().run_in_executor(None, write_atomically, self.path, data)
+        loop = asyncio.get_running_loop()
+        self._writing = loop.run_in_executor(None, write_atomically, self.path, data)
+        await self._writing
         self._saved = changes
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._writing is not None:  # a write under way on its thread finishes first
+            await asyncio.gather(self._writing, return_exceptions=True)
         write_atomically(self.path, snapshot(self.registry))

@@ -251,6 +251,12 @@ class StytchMock:
         raw = f"{self.project_id}:{self.secret}".encode()
         return "Basic " + base64.b64encode(raw).decode()
 
+    def sdk_auth_header(self, session_token: str | None = None) -> str:
+        """The frontend SDK's ``Authorization``: ``public_token:session_token``, or the public
+        token twice when logged out."""
+        raw = f"{self.public_token}:{session_token or self.public_token}".encode()
+        return "Basic " + base64.b64encode(raw).decode()
+
     def request(
         self,
         method: str,
@@ -261,14 +267,20 @@ class StytchMock:
         headers: dict[str, str] | None = None,
         body: bytes | None = None,
     ) -> RawResponse:
-        """Send one raw HTTP request (for what the SDK cannot express)."""
+        """Send one raw HTTP request (for what the SDK cannot express). Paths under ``sdk/``
+        (the frontend SDK's API) go as a browser on ``http://localhost:3000`` sends them: the
+        public token in the Basic user name (and password: logged out) and an ``Origin``."""
         data = (
             body
             if body is not None
             else (json.dumps(json_body).encode() if json_body is not None else None)
         )
         sent = {"Content-Type": "application/json"}
-        if auth:
+        if path.lstrip("/").startswith("sdk/"):
+            sent["Origin"] = "http://localhost:3000"
+            if auth:
+                sent["Authorization"] = self.sdk_auth_header()
+        elif auth:
             sent["Authorization"] = self.auth_header
         sent.update(headers or {})
         return send_http(self.url + path.lstrip("/"), method, body=data, headers=sent)

@@ -30,7 +30,7 @@ from .domain.registry import DEFAULT_KEEP_EXPIRED, DEFAULT_MAX_PROJECTS
 from .domain.stores.outbox import DEFAULT_MAX_MESSAGES
 from .errors import StytchError
 from .http.connections import Limits
-from .models.control import SeedDocument
+from .models.control import FrontendSDKObject, SeedDocument
 from .models.mfa import MfaSettingsRequest
 
 DEFAULT_PROJECT_ID = "project-test-00000000-0000-4000-8000-000000000000"
@@ -77,6 +77,7 @@ class ProjectEntry(BaseModel):
     public_token: str | None = None
     # The project's password settings (strength policy, breach check, locks, hashing cost).
     passwords: PasswordPolicy = Field(default_factory=PasswordPolicy)
+    frontend_sdk: FrontendSDKObject = Field(default_factory=FrontendSDKObject)
 
     @field_validator("public_token")
     @classmethod
@@ -146,6 +147,7 @@ class ProjectEntry(BaseModel):
             rbac_policy=self.rbac_policy.model_dump() if self.rbac_policy is not None else None,
             passwords=self.passwords,
             mfa=MfaSettings(**self.mfa.model_dump(exclude_none=True)),
+            frontend=self.frontend_sdk.settings(),
         )
 
 

@@ -919,6 +919,9 @@ def create_app(config: Config) -> web.Application:
     )
     app.cleanup_ctx.append(_stytch_client)
     app.add_routes(routes)
+    from . import frontend_sdk  # the prebuilt-UI pages (they use this module's helpers)
+
+    app.add_routes(frontend_sdk.routes)
     app.router.add_static("/static", HERE / "static", name="static")
     return app
 

@@ -6,7 +6,8 @@ STYTCH_SECRET       the project's secret (required)
 STYTCH_API_URL      where the Stytch API is: the mock's URL (``http://127.0.0.1:8080/``);
                     unset means Stytch's own test (or live) environment
 STYTCH_PUBLIC_TOKEN the project's public token: turns on "Continue with Google / Microsoft"
-                    (OAuth through Stytch's start URLs; the mock's own provider offline)
+                    (OAuth through Stytch's start URLs; the mock's own provider offline) and
+                    the frontend SDK login page (/sdk-login); unset turns both off
 STYTCH_BROWSER_API_URL  the API's URL as the browser reaches it, for those start URLs
                     (default STYTCH_API_URL; e.g. http://localhost:8080/ under Docker)
 APP_SECRET          the key that signs and encrypts the session cookie; unset means a random
@@ -55,12 +56,12 @@ class Config:
     secret: str
     api_url: str | None = None
     app_secret: str = ""
+    public_token: str | None = None
     app_url: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     #: True when APP_SECRET was not set and ``app_secret`` is a random per-process key
     ephemeral_app_secret: bool = False
-    public_token: str | None = None
     browser_api_url: str | None = None
 
     @property
@@ -129,11 +130,11 @@ class Config:
             project_id=project_id or "",
             secret=secret or "",
             api_url=api_url,
+            public_token=get("STYTCH_PUBLIC_TOKEN"),
             app_secret=app_secret or secrets.token_urlsafe(32),
             app_url=app_url.rstrip("/") if app_url else None,
             host=get("HOST") or DEFAULT_HOST,
             port=port,
             ephemeral_app_secret=app_secret is None,
-            public_token=get("STYTCH_PUBLIC_TOKEN"),
             browser_api_url=browser_api_url,
         )

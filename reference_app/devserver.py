@@ -53,7 +53,8 @@ def mock_argv(args: argparse.Namespace) -> list[str]:
     port = str(args.port) if args.port else "*"
     argv = ["--host", args.host, "--port", str(args.mock_port)]
     for host in ("localhost", "127.0.0.1"):
-        argv += ["--redirect-url", f"http://{host}:{port}/authenticate"]
+        for page in ("authenticate", "sdk-login"):  # the app's own login, and the SDK's
+            argv += ["--redirect-url", f"http://{host}:{port}/{page}"]
     if args.seed is not None:
         argv += ["--seed", str(args.seed)]
     if args.access_log:
@@ -80,7 +81,7 @@ async def serve(args: argparse.Namespace) -> int:
                 "STYTCH_PROJECT_ID": project.project_id,
                 "STYTCH_SECRET": project.secret,
                 "STYTCH_API_URL": mock_url,
-                "STYTCH_PUBLIC_TOKEN": registry.projects[project.project_id].public_token,
+                "STYTCH_PUBLIC_TOKEN": project.public_token,
                 "HOST": args.host,
                 "PORT": str(args.port),
             }
@@ -92,6 +93,7 @@ async def serve(args: argparse.Namespace) -> int:
         url = listening_url(replace(config, port=app_port))
         print(f"reference app listening, talking to the mock at {mock_url}", flush=True)
         print(f"open {url}", flush=True)
+        print(f"  or {url}/sdk-login (Stytch's prebuilt UI, the frontend SDK)", flush=True)
         print("Ctrl-C stops both.", flush=True)
 
         stop = asyncio.Event()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
+import threading
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import RawResponse, StytchMock
 from mockserver.pytest_plugin import send_http as http  # noqa: F401  (re-exported)
 from mockserver.server import MockServer
+from reference_app import Config, create_app
 
 ERROR_FIELDS = ("status_code", "request_id", "error_type", "error_message", "error_url")
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -118,3 +122,48 @@ class MovableTime:
 
     def __call__(self) -> float:
         return self.now
+
+
+# The reference app's cookie key in browser tests (so a test can read its session cookie).
+APP_SECRET = "app-secret-for-the-browser-test"
+
+
+class AppThread:
+    """The reference app on a free port, served from a thread with its own event loop (the
+    Playwright sync API owns the test's thread)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.url = ""
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reference-app", daemon=True)
+
+    def __enter__(self) -> AppThread:
+        self._thread.start()
+        if not self._ready.wait(timeout=30) or not self.url:
+            raise RuntimeError("the reference app did not start")
+        return self
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._start())
+        finally:
+            self._ready.set()
+        self._loop.run_forever()
+        if self._runner is not None:
+            self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(create_app(self.config), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=30)

@@ -149,3 +149,14 @@ def test_every_sdk_name_is_a_python_sdk_method_on_a_served_route(stytch_mock: St
             target = getattr(target, part)
         assert callable(target), name
         assert route in served, route
+
+
+def test_a_fault_on_the_jwks_route_which_takes_no_credentials(stytch_mock: StytchMock) -> None:
+    stytch_mock.fail_next("sessions.get_jwks", error="server_unavailable")
+    path = f"v1/b2b/sessions/jwks/{stytch_mock.project_id}"
+
+    failed = stytch_mock.request("GET", path, auth=False)
+    served = stytch_mock.request("GET", path, auth=False)
+
+    assert_stytch_error(failed, 503, "server_unavailable")
+    assert served.status == 200 and served.json["keys"]

@@ -137,6 +137,7 @@ def test_a_running_server_writes_the_file_and_a_restart_reads_it(tmp_path: Path)
         assert proc.wait(timeout=10) == 0
         assert "state saved to" in proc.stdout.read().decode()
 
+    assert [p.name for p in tmp_path.glob(".state.json*")] == []  # no temporary file left
     saved = json.loads(path.read_bytes())
     names = [o["organization_name"] for o in saved["projects"][0]["state"]["organizations"]]
     assert sorted(names) == ["Saved On Shutdown", "Seeded Co", "Written While Running"]

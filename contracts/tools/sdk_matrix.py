@@ -18,6 +18,12 @@ Node: each version of the npm ``stytch`` package gets ``.venv-sdk-node-<version>
 gitignored): a package.json pinning it, ``npm install``, and copies of contracts/node/*.mjs;
 ``contracts/test_node_sdk.py`` then runs them there (``STYTCH_NODE_DIR``).
 
+Frontend: each package version in ``FRONTEND_PACKAGES`` (``@stytch/vanilla-js``, and
+``@stytch/react``'s client factory) gets ``.venv-sdk-frontend-<name>-<version>/`` (gitignored):
+the package (React as its peer for ``@stytch/react``) and esbuild from npm, and ``bundle.js``
+built from tests/frontend_sdk/<package>.mjs; tests/test_frontend_sdk_versions.py then drives it
+in Debian's Chromium (``STYTCH_FRONTEND_DIR``).
+
 Per-scenario results come from pytest's JUnit XML; ``matrix`` prints a table, version x
 scenario (one row per test function, its sync/async and other cases folded: pass / FAIL n/m /
 skip / xfail / - for absent; ``--per-case`` for a row per case), and exits 1 when a version in
@@ -42,6 +48,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
 NODE_SRC = CONTRACTS / "node"
+FRONTEND_SRC = ROOT / "tests" / "frontend_sdk"
+FRONTEND_TESTS = "tests/test_frontend_sdk_versions.py"
 
 # Oldest to newest: the latest patch of each major the suite is run against.
 PYTHON_VERSIONS = ["13.28.1", "14.4.0", "15.0.0", "15.3.0"]
@@ -50,6 +58,16 @@ NODE_VERSIONS = ["12.43.1", "13.2.5", "14.2.0"]
 # with the table in contracts/README.md.
 SUPPORTED_PYTHON = list(PYTHON_VERSIONS)
 SUPPORTED_NODE = list(NODE_VERSIONS)
+# Frontend SDK packages (npm name@version), newest first; README "Frontend SDK offline" has the
+# table of what works with each.
+FRONTEND_PACKAGES = [
+    "@stytch/vanilla-js@6.3.0",
+    "@stytch/vanilla-js@5.45.1",
+    "@stytch/react@20.1.0",
+]
+SUPPORTED_FRONTEND = list(FRONTEND_PACKAGES)
+ESBUILD_VERSION = "0.25.12"
+REACT_VERSION = "19.2.0"
 
 # Not Python-SDK scenarios: excluded from the Python columns of the matrix.
 MATRIX_IGNORE = ["contracts/test_schemathesis.py", "contracts/test_node_sdk.py"]
@@ -59,7 +77,7 @@ SKIP_DEV_DEPS = {"playwright"}
 
 @dataclass
 class Run:
-    kind: str  # "python" or "node"
+    kind: str  # "python", "node" or "frontend"
     version: str
     returncode: int
     results: dict[str, str] = field(default_factory=dict)  # scenario -> outcome
@@ -210,13 +228,22 @@ def run_node(version: str, extra: list[str]) -> Run:
         directory = node_dir(version)
     except RuntimeError as exc:
         return Run("node", version, 2, error=str(exc))
+    return run_pytest(
+        "node", version, "contracts/test_node_sdk.py", "STYTCH_NODE_DIR", directory, extra
+    )
+
+
+def run_pytest(
+    kind: str, version: str, tests: str, env_name: str, directory: Path, extra: list[str]
+) -> Run:
+    """``pytest tests`` with ``env_name`` naming the prepared ``directory``; results per case."""
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [
             sys.executable,
             "-m",
             "pytest",
-            "contracts/test_node_sdk.py",
+            tests,
             "-q",
             "-p",
             "no:cacheprovider",
@@ -225,18 +252,68 @@ def run_node(version: str, extra: list[str]) -> Run:
             "junit_family=xunit2",
             *extra,
         ]
-        env = {**pytest_env(), "STYTCH_NODE_DIR": str(directory)}
-        log(f"node stytch {version}: pytest contracts/test_node_sdk.py")
+        env = {**pytest_env(), env_name: str(directory)}
+        log(f"{kind} {version}: pytest {tests}")
         proc = sh(cmd, env=env)
         results = parse_junit(junit)
         errored = any(o == "ERROR" for o in results.values())
         return Run(
-            "node",
+            kind,
             version,
             proc.returncode,
             results,
             error=_tail(proc) if proc.returncode not in (0, 1) or errored else "",
         )
+
+
+def frontend_dir(spec: str) -> Path:
+    """``.venv-sdk-frontend-<name>-<version>``: the package and esbuild from npm, and
+    ``bundle.js`` (tests/frontend_sdk/<package>.mjs bundled for the browser)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not on PATH")
+    package, _, version = spec.rpartition("@")
+    short = package.rsplit("/", 1)[-1]
+    target = ROOT / f".venv-sdk-frontend-{short}-{version}"
+    target.mkdir(exist_ok=True)
+    deps = {package: version, "esbuild": ESBUILD_VERSION}
+    if short == "react":
+        deps |= {"react": REACT_VERSION, "react-dom": REACT_VERSION}
+    manifest = {"name": f"sdk-matrix-frontend-{short}-{version}", "private": True}
+    (target / "package.json").write_text(json.dumps({**manifest, "dependencies": deps}) + "\n")
+    installed = target / "node_modules" / package / "package.json"
+    if not installed.exists() or json.loads(installed.read_text())["version"] != version:
+        log(f"npm install {spec} into {target.name}")
+        proc = sh([npm, "install", "--no-audit", "--no-fund", "--loglevel=error"], cwd=target)
+        if proc.returncode != 0:
+            raise RuntimeError(f"npm install {spec} failed:\n{proc.stderr}")
+    shutil.copy2(FRONTEND_SRC / f"{short}.mjs", target / "entry.mjs")
+    esbuild = target / "node_modules" / ".bin" / "esbuild"
+    proc = sh(
+        [
+            str(esbuild),
+            "entry.mjs",
+            "--bundle",
+            "--format=iife",
+            "--platform=browser",
+            "--define:process.env.NODE_ENV='production'",
+            "--outfile=bundle.js",
+            "--log-level=error",
+        ],
+        cwd=target,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"esbuild of {spec} failed:\n{proc.stderr}")
+    (target / "package.txt").write_text(spec + "\n", encoding="utf-8")
+    return target
+
+
+def run_frontend(spec: str) -> Run:
+    try:
+        directory = frontend_dir(spec)
+    except RuntimeError as exc:
+        return Run("frontend", spec, 2, error=str(exc))
+    return run_pytest("frontend", spec, FRONTEND_TESTS, "STYTCH_FRONTEND_DIR", directory, [])
 
 
 # --- results ------------------------------------------------------------------------------
@@ -356,6 +433,13 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         node_runs = []
         if node_versions:
             log("node/npm not on PATH: the Node SDK columns are left out")
+    frontend_specs = args.frontend if args.frontend is not None else FRONTEND_PACKAGES
+    if frontend_specs and shutil.which("npm"):
+        frontend_runs = [run_frontend(spec) for spec in frontend_specs]
+    else:
+        frontend_runs = []
+        if frontend_specs:
+            log("npm not on PATH: the frontend SDK columns are left out")
     out = []
     if runs:
         out += [
@@ -371,23 +455,39 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             table(node_runs, markdown=args.markdown_stdout, per_case=args.per_case),
             "",
         ]
-    out += ["Summary", "", version_summary(runs + node_runs)]
+    if frontend_runs:
+        out += [
+            "Frontend SDK (npm, in Chromium) x browser scenario",
+            "",
+            table(frontend_runs, markdown=args.markdown_stdout, per_case=args.per_case),
+            "",
+        ]
+    out += ["Summary", "", version_summary(runs + node_runs + frontend_runs)]
     text = "\n".join(out)
     print(text)
     if args.markdown:
         md = ["### Python SDK", "", table(runs, markdown=True, per_case=args.per_case), ""]
         if node_runs:
             md += ["### Node SDK", "", table(node_runs, markdown=True, per_case=args.per_case), ""]
-        md += ["```", version_summary(runs + node_runs), "```", ""]
+        if frontend_runs:
+            md += [
+                "### Frontend SDK",
+                "",
+                table(frontend_runs, markdown=True, per_case=args.per_case),
+                "",
+            ]
+        md += ["```", version_summary(runs + node_runs + frontend_runs), "```", ""]
         Path(args.markdown).write_text("\n".join(md), encoding="utf-8")
     bad = [
         r.label
-        for r in runs + node_runs
+        for r in runs + node_runs + frontend_runs
         if (
             r.kind == "python"
             and r.version in SUPPORTED_PYTHON
             or r.kind == "node"
             and r.version in SUPPORTED_NODE
+            or r.kind == "frontend"
+            and r.version in SUPPORTED_FRONTEND
         )
         and (r.returncode != 0 or not r.results)
     ]
@@ -416,6 +516,13 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         metavar="VERSION",
         help=f"npm stytch versions (default: {' '.join(NODE_VERSIONS)}; none with an empty --node)",
+    )
+    many.add_argument(
+        "--frontend",
+        nargs="*",
+        metavar="PACKAGE@VERSION",
+        help=f"frontend SDK packages (default: {' '.join(FRONTEND_PACKAGES)}; none with an "
+        "empty --frontend)",
     )
     many.add_argument("--markdown", metavar="FILE", help="also write the tables as Markdown")
     many.add_argument(

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..clock import Clock
 from .faults import Faults
+from .frontend import FrontendSettings
 from .keys import SigningKey
 from .mfa import MfaSettings
 from .passwords.policy import DEFAULT_POLICY, PasswordPolicy
@@ -83,6 +84,8 @@ class ProjectConfig:
     outbox_max: int = DEFAULT_MAX_MESSAGES
     # MFA choices where Stytch publishes nothing (mfa.MfaSettings, PUT /_mock/settings/mfa).
     mfa: MfaSettings = field(default_factory=MfaSettings)
+    # What the frontend SDK may do and reads from its bootstrap object (domain.frontend).
+    frontend: FrontendSettings = field(default_factory=FrontendSettings)
 
     def __post_init__(self) -> None:
         if not self.public_token:

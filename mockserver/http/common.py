@@ -55,23 +55,13 @@ def public(handler: Callable[..., Any]) -> Callable[..., Any]:
     return handler
 
 
-def page(summary: str, *, query: type[BaseModel] | None = None) -> Callable[[Any], Any]:
-    """Declare a browser-facing handler that answers HTML (the console's pages and forms):
-    it checks credentials itself, so that a browser gets a login prompt rather than JSON,
-    and the OpenAPI document lists it with a ``text/html`` response."""
-
-    def wrap(handler: Any) -> Any:
-        handler.public = True  # no JSON 401 from the middleware: the page asks for them
-        handler.openapi = {
-            "summary": summary,
-            "response": None,
-            "body": None,
-            "query": query,
-            "html": True,
-        }
-        return handler
-
-    return wrap
+def page(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a browser-facing handler that answers HTML (the console's pages and forms): it
+    checks credentials itself, so a browser gets a login prompt rather than JSON, and like the
+    other browser routes (http.browser_routes) it is not a JSON operation of /openapi.json."""
+    handler.public = True  # type: ignore[attr-defined]
+    handler.browser = True  # type: ignore[attr-defined]
+    return handler
 
 
 def operation(
@@ -102,8 +92,12 @@ def operation(
             if query is not None:
                 args.append(parse_query(request, query))
             proj = request.get(PROJECT)
-            if proj is not None and proj.faults:
+            if proj is None and "project_id" in request.match_info:  # public: the JWKS route
                 from . import faults  # (it imports this module)
+
+                proj = faults.project_named(request)
+            if proj is not None and proj.faults:
+                from . import faults
 
                 await faults.apply(request, proj, args)
             return await handler(request, *args)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import resource
 import ssl
 from dataclasses import dataclass
@@ -56,11 +57,31 @@ class Limits:
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft == resource.RLIM_INFINITY:
             return self.max_connections
-        return max(1, min(self.max_connections, soft - ACCEPT_BACKLOG - 32))
+        return max(1, min(self.max_connections, soft - 3 * ACCEPT_BACKLOG - 16))
 
 
-# The listen backlog, which is also how many connections asyncio accepts in one go.
-ACCEPT_BACKLOG = 16
+# The listen backlog, which is also how many connections asyncio accepts in one go; a refused
+# connection's descriptor is closed a turn or two of the loop later, so a few batches may be
+# open at once on top of the cap.
+ACCEPT_BACKLOG = 8
+
+
+def quiet_accept_errors(loop: asyncio.AbstractEventLoop) -> None:
+    """Should descriptors run out anyway (other processes' sockets, a tiny limit), asyncio
+    stops accepting for a second and reports it with a traceback each time: make that one
+    warning line at most every ten seconds."""
+    last = [-math.inf]
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if str(context.get("message", "")).startswith("socket.accept() out of system resource"):
+            now = loop.time()
+            if now - last[0] >= 10:
+                last[0] = now
+                log.warning("out of file descriptors: accepting again in a moment")
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def site(

@@ -146,7 +146,7 @@ def _form(request: web.Request) -> MultiDictProxy[Any]:
 
 
 @routes.get("/")
-@page("[mock] The mock's home: redirects to the console")
+@page
 async def home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/_mock/ui")
 
@@ -160,7 +160,7 @@ def _ago(seconds: float) -> str:
 
 
 @routes.get("/_mock/ui")
-@page("[mock] Console: overview and clock")
+@page
 @console
 async def overview(request: web.Request, project: Project) -> web.Response:
     return _overview(request, project)
@@ -191,7 +191,7 @@ def _overview(
 
 
 @routes.get("/_mock/ui/outbox")
-@page("[mock] Console: the outbox")
+@page
 @console
 async def outbox(request: web.Request, project: Project) -> web.Response:
     to = request.query.get("to") or None
@@ -207,7 +207,7 @@ def _fields(obj: Any) -> dict[str, Any]:
 
 
 @routes.get("/_mock/ui/organizations")
-@page("[mock] Console: organizations")
+@page
 @console
 async def organizations(request: web.Request, project: Project) -> web.Response:
     listed = [
@@ -218,7 +218,7 @@ async def organizations(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.get("/_mock/ui/organizations/{organization_id}")
-@page("[mock] Console: an organization's members and sessions")
+@page
 @console
 async def organization(request: web.Request, project: Project) -> web.Response:
     org = project.organizations.get(request.match_info["organization_id"])
@@ -236,7 +236,7 @@ async def organization(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.get("/_mock/ui/requests")
-@page("[mock] Console: the request log")
+@page
 @console
 async def requests_page(request: web.Request, project: Project) -> web.Response:
     logged = list(reversed(project.request_log.since()))
@@ -244,14 +244,14 @@ async def requests_page(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.get("/_mock/ui/state")
-@page("[mock] Console: download or upload the state")
+@page
 @console
 async def state(request: web.Request, project: Project) -> web.Response:
     return _render(request, project, "state.html", "State")
 
 
 @routes.get("/_mock/ui/state.json")
-@page("[mock] Console: the state document as a download")
+@page
 @console
 async def state_json(request: web.Request, project: Project) -> web.Response:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -266,7 +266,7 @@ async def state_json(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.post("/_mock/ui/clock")
-@page("[mock] Console: advance the clock, or put it back")
+@page
 @console
 async def clock(request: web.Request, project: Project) -> web.Response:
     form = _form(request)
@@ -285,7 +285,7 @@ async def clock(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.post("/_mock/ui/reset")
-@page("[mock] Console: forget everything the project holds")
+@page
 @console
 async def reset(request: web.Request, project: Project) -> web.Response:
     project.reset()
@@ -293,7 +293,7 @@ async def reset(request: web.Request, project: Project) -> web.Response:
 
 
 @routes.post("/_mock/ui/sessions/{member_session_id}/revoke")
-@page("[mock] Console: revoke a session")
+@page
 @console
 async def revoke_session(request: web.Request, project: Project) -> web.Response:
     org_id = str(_form(request).get("organization_id", ""))
@@ -308,7 +308,7 @@ async def revoke_session(request: web.Request, project: Project) -> web.Response
 
 
 @routes.post("/_mock/ui/organizations/{organization_id}/members/{member_id}/delete")
-@page("[mock] Console: delete a member")
+@page
 @console
 async def delete_member_form(request: web.Request, project: Project) -> web.Response:
     org_id = request.match_info["organization_id"]
@@ -317,7 +317,7 @@ async def delete_member_form(request: web.Request, project: Project) -> web.Resp
 
 
 @routes.post("/_mock/ui/organizations/{organization_id}/delete")
-@page("[mock] Console: delete an organization")
+@page
 @console
 async def delete_organization_form(request: web.Request, project: Project) -> web.Response:
     delete_organization(project, request.match_info["organization_id"])
@@ -325,7 +325,7 @@ async def delete_organization_form(request: web.Request, project: Project) -> we
 
 
 @routes.post("/_mock/ui/state")
-@page("[mock] Console: replace the project's state with an uploaded document")
+@page
 @console
 async def upload_state(request: web.Request, project: Project) -> web.Response:
     upload = _form(request).get("state")

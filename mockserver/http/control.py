@@ -79,6 +79,7 @@ async def get_project(request: web.Request) -> web.Response:
         public_token=config.public_token,
         redirect_urls=config.redirect_urls,
         env=config.env,
+        frontend_sdk=config.frontend,
     )
 
 

@@ -26,6 +26,7 @@ from . import (
     passwords,
     rbac,
     recovery_codes,
+    sdk,
     sessions,
     sso,
     sso_browser,
@@ -54,4 +55,6 @@ FAMILIES: tuple[ModuleType, ...] = (
     console,
     faults,
     openapi,
+    # The frontend SDK's routes (/sdk/v1), one module per family in http/sdk/.
+    *sdk.FAMILIES,
 )

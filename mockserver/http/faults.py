@@ -123,6 +123,13 @@ async def clear_faults(request: web.Request) -> web.Response:
     return render(request, fm.FaultsResponse, faults=[])
 
 
+def project_named(request: web.Request) -> Project | None:
+    """The project a public route names in its path (the JWKS route), if the server has it."""
+    from .middleware import REGISTRY
+
+    return request.app[REGISTRY].find_project(request.match_info["project_id"])
+
+
 async def apply(request: web.Request, proj: Project, args: list[Any]) -> None:
     """Before a Stytch call's handler: the fault programmed for it, if one takes it (the
     latency waited, the error raised)."""

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ..domain import authorization as authz
 from ..domain import discovery, magic_links
+from ..domain.entities import Member, Organization
 from ..models import requests as rq
 from ..models import responses as rs
 from .authorization import member_authorization
 from .common import operation, project, render
-from .render import auth_result_fields, discovery_fields
+from .render import discovery_fields, magic_link_result_fields
 
 routes = web.RouteTableDef()
 
+# The domain calls of the routes the frontend SDK shares (http/sdk/magic_links.py), whose
+# bodies are the same; each family renders the answer its own way.
 
-@routes.post("/v1/b2b/magic_links/email/discovery/send")
-@operation("Send a discovery magic link", rs.EmptyResponse, body=rq.DiscoverySendRequest)
-async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) -> web.Response:
+
+def send_discovery(request: web.Request, body: rq.DiscoverySendRequest) -> None:
     discovery.send(
         project(request),
         email_address=body.email_address,
@@ -25,6 +29,38 @@ async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) ->
         pkce_code_challenge=body.pkce_code_challenge,
         discovery_expiration_minutes=body.discovery_expiration_minutes,
     )
+
+
+def authenticate_discovery(
+    request: web.Request, body: rq.DiscoveryAuthenticateRequest
+) -> dict[str, Any]:
+    result = discovery.authenticate(
+        project(request),
+        discovery_magic_links_token=body.discovery_magic_links_token,
+        pkce_code_verifier=body.pkce_code_verifier,
+    )
+    return discovery_fields(result)
+
+
+def send_login_or_signup(
+    request: web.Request, body: rq.LoginOrSignupRequest
+) -> tuple[Member, bool, Organization]:
+    return magic_links.login_or_signup(
+        project(request),
+        organization_id=body.organization_id,
+        email_address=body.email_address,
+        login_redirect_url=body.login_redirect_url,
+        signup_redirect_url=body.signup_redirect_url,
+        pkce_code_challenge=body.pkce_code_challenge,
+        login_expiration_minutes=body.login_expiration_minutes,
+        signup_expiration_minutes=body.signup_expiration_minutes,
+    )
+
+
+@routes.post("/v1/b2b/magic_links/email/discovery/send")
+@operation("Send a discovery magic link", rs.EmptyResponse, body=rq.DiscoverySendRequest)
+async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) -> web.Response:
+    send_discovery(request, body)
     return render(request, rs.EmptyResponse)
 
 
@@ -37,12 +73,8 @@ async def discovery_send(request: web.Request, body: rq.DiscoverySendRequest) ->
 async def discovery_authenticate(
     request: web.Request, body: rq.DiscoveryAuthenticateRequest
 ) -> web.Response:
-    result = discovery.authenticate(
-        project(request),
-        discovery_magic_links_token=body.discovery_magic_links_token,
-        pkce_code_verifier=body.pkce_code_verifier,
-    )
-    return render(request, rs.DiscoveryAuthenticateResponse, **discovery_fields(result))
+    fields = authenticate_discovery(request, body)
+    return render(request, rs.DiscoveryAuthenticateResponse, **fields)
 
 
 @routes.post("/v1/b2b/magic_links/email/login_or_signup")
@@ -50,16 +82,7 @@ async def discovery_authenticate(
     "Send a login or signup magic link", rs.LoginOrSignupResponse, body=rq.LoginOrSignupRequest
 )
 async def login_or_signup(request: web.Request, body: rq.LoginOrSignupRequest) -> web.Response:
-    member, created, org = magic_links.login_or_signup(
-        project(request),
-        organization_id=body.organization_id,
-        email_address=body.email_address,
-        login_redirect_url=body.login_redirect_url,
-        signup_redirect_url=body.signup_redirect_url,
-        pkce_code_challenge=body.pkce_code_challenge,
-        login_expiration_minutes=body.login_expiration_minutes,
-        signup_expiration_minutes=body.signup_expiration_minutes,
-    )
+    member, created, org = send_login_or_signup(request, body)
     return render(
         request,
         rs.LoginOrSignupResponse,
@@ -110,10 +133,5 @@ async def authenticate(request: web.Request, body: rq.MagicLinkAuthenticateReque
         intermediate_session_token=body.intermediate_session_token,
     )
     return render(
-        request,
-        rs.MagicLinkAuthenticateResponse,
-        method_id=result.member.email_id,
-        organization_id=result.organization.organization_id,
-        reset_sessions=False,
-        **await auth_result_fields(request, result),
+        request, rs.MagicLinkAuthenticateResponse, **await magic_link_result_fields(request, result)
     )

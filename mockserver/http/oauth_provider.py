@@ -16,11 +16,9 @@ errors, readable in a browser.
 
 from __future__ import annotations
 
-import functools
 import html
 from collections.abc import Awaitable, Callable, Mapping
 from string import Template
-from typing import Any
 
 from aiohttp import web
 
@@ -30,8 +28,7 @@ from ..domain.entities import MemberStatus
 from ..domain.oauth_entities import OAuthIdentity, OAuthRequest
 from ..domain.oauth_factors import PROVIDER_TYPES, OAuthProvider
 from ..domain.project import Project
-from ..errors import StytchError
-from .common import REQUEST_ID, public
+from .browser_routes import browser_route
 from .middleware import REGISTRY
 
 routes = web.RouteTableDef()
@@ -130,15 +127,6 @@ def _consent_html(
     return "\n".join(parts)
 
 
-def _error_html(body: dict[str, Any]) -> str:
-    return (
-        "<h1>Sign-in failed</h1>"
-        f"<p><strong>{_e(body['error_type'])}</strong> ({_e(body['status_code'])})</p>"
-        f"<p>{_e(body['error_message'])}</p>"
-        f'<p class="note">request_id: <code>{_e(body["request_id"])}</code></p>'
-    )
-
-
 TENANT_LABELS = {
     OAuthProvider.SLACK: "Slack workspace ids",
     OAuthProvider.HUBSPOT: "HubSpot hub ids",
@@ -151,25 +139,9 @@ MAX_FORM_BYTES = 16 * 1024
 
 
 def _html(title: str, body: str, status: int = 200) -> web.Response:
-    """A page around ``body`` (HTML made by _consent_html or _error_html, values escaped)."""
+    """A page around ``body`` (HTML made by _consent_html, values escaped)."""
     page = _PAGE.substitute(title=_e(title), body=body)
     return web.Response(text=page, status=status, content_type="text/html")
-
-
-def browser(handler: Handler) -> Handler:
-    """A public, browser-facing route: a Stytch error becomes an HTML page with its status."""
-
-    @public
-    @functools.wraps(handler)
-    async def page(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except StytchError as exc:
-            body = _error_html(exc.body(request[REQUEST_ID]))
-            return _html("Sign-in failed", body, exc.status_code)
-
-    page.browser = True  # type: ignore[attr-defined]  # not in /openapi.json: not a JSON API
-    return page
 
 
 def _project(request: web.Request) -> Project:
@@ -223,13 +195,13 @@ def _after_start(
 
 
 @routes.get("/v1/b2b/public/oauth/{provider}/start")
-@browser
+@browser_route
 async def start(request: web.Request) -> web.StreamResponse:
     return _start(request, discovery=False)
 
 
 @routes.get("/v1/b2b/public/oauth/{provider}/discovery/start")
-@browser
+@browser_route
 async def discovery_start(request: web.Request) -> web.StreamResponse:
     return _start(request, discovery=True)
 
@@ -272,7 +244,7 @@ def _known_emails(proj: Project, oauth_request: OAuthRequest, limit: int = 8) ->
 
 
 @routes.get("/_mock/oauth/{provider}/authorize", name="oauth_provider_page")
-@browser
+@browser_route
 async def provider_page(request: web.Request) -> web.StreamResponse:
     provider = oauth.provider(request.match_info["provider"])
     proj = _project(request)
@@ -298,7 +270,7 @@ async def provider_page(request: web.Request) -> web.StreamResponse:
 
 
 @routes.post("/_mock/oauth/{provider}/authorize")
-@browser
+@browser_route
 async def provider_decision(request: web.Request) -> web.StreamResponse:
     provider = oauth.provider(request.match_info["provider"])
     proj = _project(request)

@@ -77,6 +77,16 @@ def discovery_fields(result: DiscoveryResult) -> dict[str, Any]:
     }
 
 
+async def magic_link_result_fields(request: web.Request, result: AuthResult) -> dict[str, Any]:
+    """An organization magic link's authenticate answer: the auth result and the email used."""
+    return {
+        "method_id": result.member.email_id,
+        "organization_id": result.organization.organization_id,
+        "reset_sessions": False,
+        **await auth_result_fields(request, result),
+    }
+
+
 def discovered_organizations(found: list[DiscoveredOrganization]) -> list[dict[str, Any]]:
     out = []
     for entry in found:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.entities import Channel, MessageKind
+from ..domain.frontend import DEFAULT_AUTHORIZED_DOMAINS, FrontendSettings
 from ..domain.rbac import PolicyDocument
 from .requests import OrganizationCreateRequest
 from .responses import ResponseBase
@@ -51,6 +52,26 @@ class OpenAPIDocument(BaseModel):
     components: dict[str, Any]
 
 
+class FrontendSDKObject(BaseModel):
+    """A project's frontend-SDK settings: ``frontend_sdk`` in the config file, and in
+    ``GET /_mock/project``."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    project_name: str = "stytch-b2b-mock"
+    #: hosts (any scheme and port) or origins (``https://app.example.com``) whose pages may use
+    #: the frontend SDK
+    authorized_domains: list[str] = Field(
+        default_factory=lambda: [*DEFAULT_AUTHORIZED_DOMAINS], min_length=1
+    )
+    create_organization_enabled: bool = True
+    pkce_required_for_email_magic_links: bool = False
+    disable_sdk_watermark: bool = True
+
+    def settings(self) -> FrontendSettings:
+        return FrontendSettings(**self.model_dump())
+
+
 class ProjectResponse(ResponseBase):
     """``GET /_mock/project``: the project's settings (never its secret)."""
 
@@ -58,6 +79,7 @@ class ProjectResponse(ResponseBase):
     public_token: str
     redirect_urls: list[str]
     env: Literal["test", "live"]
+    frontend_sdk: FrontendSDKObject
 
 
 class ClockResponse(ResponseBase):

@@ -1,0 +1,16 @@
+"""The frontend SDK's API (``/sdk/v1/...``): what ``@stytch/vanilla-js`` and ``@stytch/react``
+call from a browser, over the same projects and state as the backend API (``/v1/...``).
+
+One module per family, as for the backend; ``common`` holds the public-token check, the
+``{"data": ...}`` envelope and the CORS middleware. Factor families (OTP, TOTP, passwords,
+OAuth, SSO) add their browser routes as a module here (handlers declared with
+``common.sdk_operation``) and an entry in ``FAMILIES``; http/families.py includes this list.
+"""
+
+from __future__ import annotations
+
+from . import bootstrap, discovery, magic_links, members, organizations, sessions
+
+# Order matters where paths overlap: members' static paths (``members/me``, ``members/update``)
+# come before ``members/{member_id}``.
+FAMILIES = (bootstrap, magic_links, discovery, sessions, members, organizations)

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,16 +43,35 @@ def scenario_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.test.*js") if p.suffix in (".mjs", ".js"))
 
 
-_TEST_CALL = re.compile(r"""^\s*test\(\s*(["'`])((?:\\.|(?!\1).)*)\1""", re.MULTILINE)
+_TEST_CALL = re.compile(
+    r"""^\s*test\(\s*(["'`])((?:\\.|(?!\1).)*)\1(\s*,\s*\{\s*skip:\s*MOCK_ONLY\s*\})?""",
+    re.MULTILINE,
+)
+# What a scenario declared `test("...", { skip: MOCK_ONLY }, ...)` needs (helpers.mjs).
+NODE_MOCK_ONLY = "the mock's outbox, its /_mock control API or one of its fixtures"
+
+
+def scenarios(directory: Path | None = None) -> list[tuple[str, bool]]:
+    """The top-level ``test("...")`` names of the Node scenario files, in file order, each
+    with whether it is declared mock-only (``{ skip: MOCK_ONLY }``)."""
+    found = []
+    for path in scenario_files(directory or node_dir()):
+        for match in _TEST_CALL.finditer(path.read_text(encoding="utf-8")):
+            name = match.group(2).encode().decode("unicode_escape")
+            found.append((name, match.group(3) is not None))
+    return found
 
 
 def scenario_names(directory: Path | None = None) -> list[str]:
-    """The top-level ``test("...")`` names of the Node scenario files, in file order."""
-    names = []
-    for path in scenario_files(directory or node_dir()):
-        for match in _TEST_CALL.finditer(path.read_text(encoding="utf-8")):
-            names.append(match.group(2).encode().decode("unicode_escape"))
-    return names
+    return [name for name, _ in scenarios(directory)]
+
+
+def scenario_params() -> list[Any]:
+    """One pytest parameter per Node scenario; the mock-only ones carry ``mock_only`` (so the
+    coverage report lists their targets; Node skips them itself on a remote target too)."""
+    mock_only = pytest.mark.mock_only(reason=f"needs {NODE_MOCK_ONLY}")
+    params = [pytest.param(name, marks=mock_only) if only else name for name, only in scenarios()]
+    return params or ["(no Node scenario files)"]
 
 
 @dataclass
@@ -69,7 +89,7 @@ class NodeRun:
     results: dict[str, NodeResult] = field(default_factory=dict)
 
 
-_TAP_LINE = re.compile(r"^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\b.*)?$")
+_TAP_LINE = re.compile(r"^(not ok|ok) \d+ - (.*?)(?: # (SKIP|TODO)\b\s*(.*))?$")
 
 
 def parse_tap(output: str) -> dict[str, NodeResult]:
@@ -80,14 +100,16 @@ def parse_tap(output: str) -> dict[str, NodeResult]:
         match = _TAP_LINE.match(line)
         if not match:
             continue
-        status, name, directive = match.groups()
+        status, name, directive, reason = match.groups()
         name = name.replace("\\#", "#").replace("\\\\", "\\")
         details = []
         for follow in lines[i + 1 :]:  # the YAML block of this result
             if not follow.startswith("  "):
                 break
             details.append(follow)
-        results[name] = NodeResult(name, status == "ok", directive == "SKIP", "\n".join(details))
+        skipped = directive == "SKIP"
+        text = reason if skipped and reason else "\n".join(details)  # a skip: its reason
+        results[name] = NodeResult(name, status == "ok", skipped, text)
     return results
 
 
@@ -203,7 +225,7 @@ def test_node_test_runner_exits_cleanly(node_run: NodeRun) -> None:
     )
 
 
-@pytest.mark.parametrize("scenario", scenario_names() or ["(no Node scenario files)"])
+@pytest.mark.parametrize("scenario", scenario_params())
 def test_node_sdk_scenario(node_run: NodeRun, scenario: str) -> None:
     result = node_run.results.get(scenario)
     if result is None:

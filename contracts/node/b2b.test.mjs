@@ -16,7 +16,7 @@ import {
   MOCK_ONLY,
   client,
   joinAndLogIn,
-  latestEmail,
+  latestMessage,
   madeOrganizations,
   newClient,
   newOrganization,
@@ -32,7 +32,7 @@ test("discovery sign-up of a new email ends in a session the JWT and the API bot
   const sent = await client.magicLinks.email.discovery.send({ email_address: email });
   assert.equal(sent.status_code, 200);
 
-  const message = await latestEmail(email);
+  const message = await latestMessage(email);
   assert.equal(message.kind, "discovery");
   assert.ok(message.token);
 

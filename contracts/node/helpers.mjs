@@ -1,10 +1,12 @@
 // What the Node scenarios share: the target's URL and credentials from the environment, a
-// client for it, unique names, the mock's outbox, the refused-call assertion, logging in, and
-// the cleanup of what a run made.
+// client for it, unique names, the mock's control API (outbox, public token), the refused-call
+// assertion, logging in, and the cleanup of what a run made.
 //
 // With STYTCH_CONTRACT_TARGET=stytch the target is a remote server, a black box
 // (STYTCH_API_URL: Stytch's Test API, or a separately started stytch-mock): scenarios that read
-// the mock's outbox skip themselves there ({ skip: MOCK_ONLY }).
+// the mock's outbox, call its control API (/_mock/...) or need one of its fixtures (TOTP codes,
+// the OAuth provider page, the built-in identity provider) skip themselves there
+// ({ skip: MOCK_ONLY }).
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -16,7 +18,9 @@ export const { B2BClient, StytchError, ClientError } = stytch;
 
 export const REMOTE = process.env.STYTCH_CONTRACT_TARGET === "stytch";
 export const MOCK_ONLY =
-  REMOTE && "mock-only: reads the mock's outbox (a real server sends real email)";
+  REMOTE &&
+  "mock-only: needs the mock's outbox, its /_mock control API or one of its fixtures " +
+    "(a black-box server such as Stytch has none)";
 const STYTCH_TEST_URL = "https://test.stytch.com/";
 export const MOCK_URL = (
   REMOTE ? process.env.STYTCH_API_URL || STYTCH_TEST_URL : required("STYTCH_MOCK_URL")
@@ -58,14 +62,28 @@ export function unique(prefix) {
   return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
 }
 
-export async function latestEmail(to) {
-  const response = await fetch(`${MOCK_URL}_mock/outbox?to=${encodeURIComponent(to)}`, {
-    headers: { Authorization: BASIC },
+// A call to the mock's control API (`path` like "_mock/outbox"), with the project's Basic auth;
+// its JSON answer. Mock-only.
+export async function control(method, path, body) {
+  const response = await fetch(`${MOCK_URL}${path}`, {
+    method,
+    headers: { Authorization: BASIC, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  assert.equal(response.status, 200, `GET /_mock/outbox -> ${response.status}`);
-  const { messages } = await response.json();
-  assert.ok(messages.length > 0, `no email to ${to} in the mock's outbox`);
+  assert.equal(response.status, 200, `${method} /${path} -> ${response.status}`);
+  return response.json();
+}
+
+// The last email or SMS the mock sent to `to` (an address or a phone number), from its outbox.
+export async function latestMessage(to) {
+  const { messages } = await control("GET", `_mock/outbox?to=${encodeURIComponent(to)}`);
+  assert.ok(messages.length > 0, `nothing sent to ${to} in the mock's outbox`);
   return messages.at(-1);
+}
+
+// The project's public token (for the public OAuth and SSO start URLs), from the mock.
+export async function publicToken() {
+  return (await control("GET", "_mock/project")).public_token;
 }
 
 // Awaits `promise`, expecting the SDK to throw Stytch's error with this status and type.
@@ -80,8 +98,8 @@ export async function rejectsWith(promise, status, errorType) {
 }
 
 // A new organization with a unique slug, deleted after the run.
-export async function newOrganization(fields = {}) {
-  const slug = unique("node-org");
+export async function newOrganization(fields = {}, prefix = "node-org") {
+  const slug = unique(prefix);
   const { organization } = await client.organizations.create({
     organization_name: `Node ${slug}`,
     organization_slug: slug,
@@ -94,7 +112,7 @@ export async function newOrganization(fields = {}) {
 // A new organization through discovery, with `email` as its admin.
 export async function signUpThroughDiscovery(email) {
   await client.magicLinks.email.discovery.send({ email_address: email });
-  const { token } = await latestEmail(email);
+  const { token } = await latestMessage(email);
   const { intermediate_session_token } = await client.magicLinks.discovery.authenticate({
     discovery_magic_links_token: token,
   });
@@ -108,10 +126,16 @@ export async function signUpThroughDiscovery(email) {
   return created;
 }
 
+// `email` logged in to `orgId` through an organization magic link read from the outbox (the
+// answer of magicLinks.authenticate, `params` passed to it).
+export async function magicLinkLogin(orgId, email, params = {}) {
+  await client.magicLinks.email.loginOrSignup({ organization_id: orgId, email_address: email });
+  const link = await latestMessage(email);
+  return client.magicLinks.authenticate({ magic_links_token: link.token, ...params });
+}
+
 // A new member of `orgId`, logged in through an organization magic link.
 export async function joinAndLogIn(orgId, email, member = {}) {
   await client.organizations.members.create({ organization_id: orgId, email_address: email, ...member });
-  await client.magicLinks.email.loginOrSignup({ organization_id: orgId, email_address: email });
-  const link = await latestEmail(email);
-  return client.magicLinks.authenticate({ magic_links_token: link.token, session_duration_minutes: 30 });
+  return magicLinkLogin(orgId, email, { session_duration_minutes: 30 });
 }

@@ -1,97 +1,44 @@
 // Multi-factor login through the official Node SDK (npm `stytch`), against the mock: a primary
 // factor into an organization that requires MFA, then an SMS code, a TOTP code or a recovery
 // code with the intermediate session. Codes come from the mock's outbox (GET /_mock/outbox)
-// and its TOTP helper (POST /_mock/totp_code, at the mock's clock): mock-only scenarios.
+// and its TOTP helper (POST /_mock/totp_code, at the mock's clock): mock-only scenarios, skipped
+// on a remote target.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import stytch from "stytch";
+import {
+  MOCK_ONLY,
+  client,
+  control,
+  latestMessage,
+  magicLinkLogin,
+  newOrganization,
+  rejectsWith,
+  unique,
+} from "./helpers.mjs";
 
-const { B2BClient, StytchError } = stytch;
-
-const MOCK_URL = required("STYTCH_MOCK_URL").replace(/\/?$/, "/");
-const PROJECT_ID = required("STYTCH_PROJECT_ID");
-const SECRET = required("STYTCH_SECRET");
-const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
 const PHONE = "+15555550100";
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set (the mock's URL and project credentials)`);
-  return value;
-}
-
-const client = (() => {
-  const warn = console.warn; // the SDK warns once that `env` is a custom host
-  console.warn = () => {};
-  try {
-    return new B2BClient({ project_id: PROJECT_ID, secret: SECRET, env: MOCK_URL });
-  } finally {
-    console.warn = warn;
-  }
-})();
-
-function unique(prefix) {
-  return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-}
-
-async function control(method, path, body) {
-  const response = await fetch(`${MOCK_URL}${path}`, {
-    method,
-    headers: { Authorization: BASIC, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(response.status, 200, `${method} /${path} -> ${response.status}`);
-  return response.json();
-}
-
-async function latestMessage(to) {
-  const { messages } = await control("GET", `_mock/outbox?to=${encodeURIComponent(to)}`);
-  assert.ok(messages.length > 0, `nothing sent to ${to} in the mock's outbox`);
-  return messages.at(-1);
-}
 
 async function totpCode(secret) {
   return (await control("POST", "_mock/totp_code", { secret })).code;
 }
 
-async function rejectsWith(promise, status, errorType) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${err}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, errorType);
-    return true;
-  });
-}
-
 // An organization requiring MFA and a fresh address on its allowed domain.
 async function mfaOrganization() {
-  const slug = unique("node-mfa");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-    email_allowed_domains: [`${slug}.com`],
-    mfa_policy: "REQUIRED_FOR_ALL",
-  });
-  return { organization, email: `${unique("ada")}@${slug}.com` };
-}
-
-async function magicLinkLogin(organizationId, email) {
-  await client.magicLinks.email.loginOrSignup({
-    organization_id: organizationId,
-    email_address: email,
-  });
-  const { token } = await latestMessage(email);
-  return client.magicLinks.authenticate({ magic_links_token: token });
+  const domain = `${unique("node-mfa")}.com`;
+  const organization = await newOrganization(
+    { email_allowed_domains: [domain], mfa_policy: "REQUIRED_FOR_ALL" },
+    "node-mfa",
+  );
+  return { organization, email: `${unique("ada")}@${domain}` };
 }
 
 function factorTypes(session) {
   return session.authentication_factors.map((f) => `${f.type}/${f.delivery_method}`);
 }
 
-test("MFA login: magic link, then SMS enrolment, ends in a session with both factors", async () => {
+test("MFA login: magic link, then SMS enrolment, ends in a session with both factors", { skip: MOCK_ONLY }, async () => {
   const { organization, email } = await mfaOrganization();
   const orgId = organization.organization_id;
 
@@ -152,7 +99,7 @@ test("MFA login: magic link, then SMS enrolment, ends in a session with both fac
   );
 });
 
-test("MFA login: TOTP enrolment with the intermediate session, then a recovery code", async () => {
+test("MFA login: TOTP enrolment with the intermediate session, then a recovery code", { skip: MOCK_ONLY }, async () => {
   const { organization, email } = await mfaOrganization();
   const orgId = organization.organization_id;
   const first = await magicLinkLogin(orgId, email);
@@ -194,7 +141,7 @@ test("MFA login: TOTP enrolment with the intermediate session, then a recovery c
   assert.deepEqual(left.recovery_codes, created.recovery_codes.slice(1));
 });
 
-test("Email one-time code as the primary factor, then a TOTP migrated in", async () => {
+test("Email one-time code as the primary factor, then a TOTP migrated in", { skip: MOCK_ONLY }, async () => {
   const { organization, email } = await mfaOrganization();
   const orgId = organization.organization_id;
   const { member } = await client.organizations.members.create({

@@ -3,35 +3,22 @@
 // A token only comes out of a browser sign-in; here the mock's built-in provider hands one
 // out at once: a start URL with provider_login_hint=EMAIL redirects straight back to the app
 // with ?stytch_token_type=oauth|discovery_oauth&token=... (README "OAuth offline").
-// Mock-only, like every Node scenario.
+// Mock-only (the built-in provider, the public token from /_mock/project): skipped on a remote
+// target.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import stytch from "stytch";
-
-const { B2BClient, StytchError } = stytch;
-
-const MOCK_URL = process.env.STYTCH_MOCK_URL.replace(/\/?$/, "/");
-const PROJECT_ID = process.env.STYTCH_PROJECT_ID;
-const SECRET = process.env.STYTCH_SECRET;
-const BASIC = "Basic " + Buffer.from(`${PROJECT_ID}:${SECRET}`).toString("base64");
-
-const warn = console.warn;
-console.warn = () => {}; // the SDK warns once that `env` is a custom URL
-const client = new B2BClient({ project_id: PROJECT_ID, secret: SECRET, env: MOCK_URL });
-console.warn = warn;
-
-function unique(prefix) {
-  return `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-}
-
-async function publicToken() {
-  const response = await fetch(`${MOCK_URL}_mock/project`, { headers: { Authorization: BASIC } });
-  assert.equal(response.status, 200, `GET /_mock/project -> ${response.status}`);
-  return (await response.json()).public_token;
-}
+import {
+  MOCK_ONLY,
+  MOCK_URL,
+  client,
+  madeOrganizations,
+  newOrganization,
+  publicToken,
+  rejectsWith,
+  unique,
+} from "./helpers.mjs";
 
 // The app URL the mock's provider redirects to for `email` (no browser: nothing follows it).
 async function signIn(provider, email, params) {
@@ -48,15 +35,12 @@ async function signIn(provider, email, params) {
   return new URL(response.headers.get("location"));
 }
 
-test("oauth.authenticate logs a Google user into the organization with an oauth factor", async () => {
+test("oauth.authenticate logs a Google user into the organization with an oauth factor", { skip: MOCK_ONLY }, async () => {
   const domain = `${unique("node")}.com`;
-  const slug = unique("node-oauth");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-    email_allowed_domains: [domain],
-    email_jit_provisioning: "RESTRICTED",
-  });
+  const organization = await newOrganization(
+    { email_allowed_domains: [domain], email_jit_provisioning: "RESTRICTED" },
+    "node-oauth",
+  );
   const email = `ada@${domain}`;
   const url = await signIn("google", email, { organization_id: organization.organization_id });
   assert.equal(url.searchParams.get("stytch_token_type"), "oauth");
@@ -75,15 +59,10 @@ test("oauth.authenticate logs a Google user into the organization with an oauth 
   const local = await client.sessions.authenticateJwtLocal({ session_jwt: resp.session_jwt });
   assert.equal(local.member_id, resp.member_id);
 
-  await assert.rejects(client.oauth.authenticate({ oauth_token: token }), (err) => {
-    assert.ok(err instanceof StytchError);
-    assert.equal(err.status_code, 400);
-    assert.equal(err.error_type, "oauth_token_not_found");
-    return true;
-  });
+  await rejectsWith(client.oauth.authenticate({ oauth_token: token }), 400, "oauth_token_not_found");
 });
 
-test("oauth.discovery.authenticate returns an intermediate session and the organizations", async () => {
+test("oauth.discovery.authenticate returns an intermediate session and the organizations", { skip: MOCK_ONLY }, async () => {
   const email = `${unique("grace")}@example.com`;
   const url = await signIn("microsoft", email, { mock_name: "Grace Hopper" });
   assert.equal(url.searchParams.get("stytch_token_type"), "discovery_oauth");
@@ -103,6 +82,7 @@ test("oauth.discovery.authenticate returns an intermediate session and the organ
     organization_name: `Node ${slug}`,
     organization_slug: slug,
   });
+  madeOrganizations.add(created.organization.organization_id);
   assert.equal(created.member_authenticated, true);
   assert.equal(created.member.email_address_verified, true); // Microsoft verifies the email
   assert.equal(created.member_session.authentication_factors[0].delivery_method, "oauth_microsoft");

@@ -1,63 +1,26 @@
-// B2B password scenarios through the official Node SDK (npm `stytch`), against the mock:
-// strength, the reset email read from the mock's outbox, sign-in, a wrong password, migrate,
-// and the cross-organization discovery sign-in. Run like b2b.test.mjs (same environment).
+// B2B password scenarios through the official Node SDK (npm `stytch`): strength, the reset
+// email read from the mock's outbox, sign-in, a wrong password, migrate, and the
+// cross-organization discovery sign-in. Run like b2b.test.mjs (same environment). On a remote
+// target the strength check and migrate run black-box; the reset email (outbox) and the
+// cross-organization policy (POST /_mock/password_policy) are mock-only.
 
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import stytch from "stytch";
+import {
+  MOCK_ONLY,
+  client,
+  control,
+  latestMessage,
+  newOrganization,
+  rejectsWith,
+  unique,
+} from "./helpers.mjs";
 
-const { B2BClient, StytchError } = stytch;
-
-const MOCK_URL = process.env.STYTCH_MOCK_URL.replace(/\/?$/, "/");
-const BASIC =
-  "Basic " +
-  Buffer.from(`${process.env.STYTCH_PROJECT_ID}:${process.env.STYTCH_SECRET}`).toString("base64");
 const STRONG = "correct horse battery staple 42";
 
-const warn = console.warn;
-console.warn = () => {}; // the SDK warns once that `env` is a custom host
-const client = new B2BClient({
-  project_id: process.env.STYTCH_PROJECT_ID,
-  secret: process.env.STYTCH_SECRET,
-  env: MOCK_URL,
-});
-console.warn = warn;
-
-const unique = (prefix) => `${prefix}-${randomUUID().replaceAll("-", "").slice(0, 10)}`;
-
-async function control(method, path, body) {
-  const response = await fetch(`${MOCK_URL}${path}`, {
-    method,
-    headers: { Authorization: BASIC, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(response.status, 200, `${method} /${path} -> ${response.status}`);
-  return response.json();
-}
-
-async function latestEmail(to) {
-  const { messages } = await control("GET", `_mock/outbox?to=${encodeURIComponent(to)}`);
-  assert.ok(messages.length > 0, `no email to ${to} in the mock's outbox`);
-  return messages.at(-1);
-}
-
-async function rejectsWith(promise, status, errorType) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof StytchError, `expected a StytchError, got ${err}`);
-    assert.equal(err.status_code, status);
-    assert.equal(err.error_type, errorType);
-    return true;
-  });
-}
-
 async function orgWithMember() {
-  const slug = unique("node-pw");
-  const { organization } = await client.organizations.create({
-    organization_name: `Node ${slug}`,
-    organization_slug: slug,
-  });
+  const organization = await newOrganization({}, "node-pw");
   const email = `${unique("ada")}@acme.co`;
   await client.organizations.members.create({
     organization_id: organization.organization_id,
@@ -77,11 +40,11 @@ test("passwords: strength check with zxcvbn feedback", async () => {
   assert.equal(strong.score, 4);
 });
 
-test("passwords: reset email, then sign-in; a wrong password is refused", async () => {
+test("passwords: reset email, then sign-in; a wrong password is refused", { skip: MOCK_ONLY }, async () => {
   const { organization, email } = await orgWithMember();
   const org = organization.organization_id;
   await client.passwords.email.resetStart({ organization_id: org, email_address: email });
-  const message = await latestEmail(email);
+  const message = await latestMessage(email);
   assert.equal(message.kind, "reset_password");
   const link = new URL(message.link);
   assert.equal(link.searchParams.get("stytch_token_type"), "multi_tenant_passwords");
@@ -141,12 +104,12 @@ test("passwords: migrate a bcrypt hash and sign in with it", async () => {
   );
 });
 
-test("passwords: discovery sign-in with cross-organization passwords", async () => {
+test("passwords: discovery sign-in with cross-organization passwords", { skip: MOCK_ONLY }, async () => {
   const { organization, email } = await orgWithMember();
   const org = organization.organization_id;
   await client.passwords.email.resetStart({ organization_id: org, email_address: email });
   await client.passwords.email.reset({
-    password_reset_token: (await latestEmail(email)).token,
+    password_reset_token: (await latestMessage(email)).token,
     password: STRONG,
   });
   await control("POST", "_mock/password_policy", { cross_org_passwords: true });

@@ -3,17 +3,17 @@
 //
 // `{ authorization: { session_token } }` (or `session_jwt`) sends the logged-in Member's
 // session with a call (X-Stytch-Member-Session / X-Stytch-Member-SessionJWT); Stytch then runs
-// the call as that Member. Mock-only, like the other Node scenarios (outbox, seed).
+// the call as that Member. Mock-only (members log in through the outbox; the policy comes from
+// POST /_mock/seed): skipped on a remote target.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
   MOCK_ONLY,
-  BASIC,
   ClientError,
-  MOCK_URL,
   client,
+  control,
   joinAndLogIn,
   newClient,
   rejectsWith,
@@ -129,12 +129,7 @@ const POLICY = {
 };
 
 test("the local RBAC check and the API agree on a configured policy", { skip: MOCK_ONLY }, async () => {
-  const seeded = await fetch(`${MOCK_URL}_mock/seed`, {
-    method: "POST",
-    headers: { Authorization: BASIC, "Content-Type": "application/json" },
-    body: JSON.stringify({ rbac_policy: POLICY }),
-  });
-  assert.equal(seeded.status, 200, await seeded.text());
+  await control("POST", "_mock/seed", { rbac_policy: POLICY });
   const fresh = newClient(); // its policy cache starts empty, so it reads the seeded policy
   const { policy } = await fresh.rbac.policy();
   assert.deepEqual(

@@ -321,3 +321,42 @@ def test_member_and_organization_rules_for_calls_the_mock_serves_later(
     with pytest.raises(StytchError) as refused:
         create_sso(project, boss, {"organization_id": "organization-test-elsewhere"}, {})
     assert refused.value.error_type == "session_authorization_tenancy_error"
+
+
+def test_the_factor_delete_routes_check_the_member_session(stytch_mock: StytchMock) -> None:
+    """A plain member may delete its own MFA phone number and TOTP (stytch.self) but not
+    another member's, and not a password of the organization's members (stytch.member)."""
+    org, ada = org_with_member(stytch_mock, "ada@acme.com")
+    bob = stytch_mock.client.organizations.members.create(
+        organization_id=org.organization_id, email_address="bob@acme.com"
+    ).member
+    session = log_in(stytch_mock, org.organization_id, "ada@acme.com", session_duration_minutes=30)
+    headers = {"X-Stytch-Member-Session": session.session_token}
+    org_id = org.organization_id
+    stytch_mock.client.organizations.members.update(
+        organization_id=org_id, member_id=bob.member_id, mfa_phone_number="+15555550101"
+    )
+    other = stytch_mock.request(
+        "DELETE",
+        f"v1/b2b/organizations/{org_id}/members/mfa_phone_numbers/{bob.member_id}",
+        headers=headers,
+    )
+    assert_stytch_error(other, 403, "session_authorization_error")
+    assert (
+        stytch_mock.client.organizations.members.get(
+            organization_id=org_id, member_id=bob.member_id
+        ).member.mfa_phone_number
+        == "+15555550101"
+    )
+    own = stytch_mock.request(
+        "DELETE",
+        f"v1/b2b/organizations/{org_id}/members/{ada.member_id}/totp",
+        headers=headers,
+    )
+    assert own.status != 403, own.json  # allowed by stytch.self (it has no TOTP: 404)
+    password = stytch_mock.request(
+        "DELETE",
+        f"v1/b2b/organizations/{org_id}/members/passwords/member-password-test-x",
+        headers=headers,
+    )
+    assert_stytch_error(password, 403, "session_authorization_error")

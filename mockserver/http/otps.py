@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..domain import authorization as authz
 from ..domain import otps
 from ..models import mfa as m
 from ..models import responses as rs
+from .authorization import member_authorization
 from .common import operation, project, render
 from .render import auth_result_fields, discovered_organizations, session_fields
 
@@ -153,6 +155,7 @@ async def email_discovery_authenticate(
 
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}")
 @operation("Delete a member's MFA phone number", rs.MemberResponse)
+@member_authorization(authz.member_action("update.info.delete.mfa-phone"))
 async def delete_mfa_phone_number(request: web.Request) -> web.Response:
     member, org = otps.delete_mfa_phone_number(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]

@@ -9,10 +9,12 @@ from dataclasses import asdict
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
+from ..domain import authorization as authz
 from ..domain.passwords import flows
 from ..domain.passwords.policy import PasswordPolicy
 from ..models import passwords as pw
 from ..models.responses import AuthResultResponse, EmptyResponse
+from .authorization import member_authorization
 from .common import operation, project, render, validation_error
 from .render import auth_result_fields, discovered_organizations, session_fields
 
@@ -207,6 +209,7 @@ async def migrate(request: web.Request, body: pw.PasswordMigrateRequest) -> web.
 
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}")
 @operation("Delete a member's password", pw.DeletePasswordResponse)
+@member_authorization(authz.member_action("update.info.delete.password"))
 async def delete_password(request: web.Request) -> web.Response:
     member, org = flows.delete_password(
         project(request),

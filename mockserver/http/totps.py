@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ..domain import authorization as authz
 from ..domain import totps
 from ..models import mfa as m
 from ..models import responses as rs
+from .authorization import member_authorization
 from .common import operation, project, render
 from .render import session_fields
 
@@ -86,6 +88,7 @@ async def migrate(request: web.Request, body: m.TotpMigrateRequest) -> web.Respo
 
 @routes.delete("/v1/b2b/organizations/{organization_id}/members/{member_id}/totp")
 @operation("Delete a member's TOTP registration", rs.MemberResponse)
+@member_authorization(authz.member_action("update.info.delete.mfa-totp"))
 async def delete_totp(request: web.Request) -> web.Response:
     member, org = totps.delete(
         project(request), request.match_info["organization_id"], request.match_info["member_id"]

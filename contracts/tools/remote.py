@@ -74,7 +74,10 @@ def credentials() -> tuple[str, str]:
 def mock_process(extra_args: Sequence[str] = ()) -> Iterator[RemoteMock]:
     """``stytch-mock`` in its own process on a free port; stopped (SIGTERM) on exit."""
     project_id, secret = credentials()
+    # --rate-limits: as on Stytch, one email send per second per address, so a run that does
+    # not pace its sends (contracts.support.Pacer) fails here as it would there.
     args = [sys.executable, "-m", "mockserver", "--port", "0", "--jwt-signer", "inline"]
+    args += ["--rate-limits"]
     args += ["--project-id", project_id, "--secret", secret, *extra_args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STYTCH_CONTRACT")}
     with tempfile.TemporaryDirectory() as cwd:  # no .env of the caller's is read

@@ -61,7 +61,7 @@ test: lint $(FRONTEND_STAMP)
 
 # Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes).
 check: lint $(FRONTEND_STAMP)
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow" -n 2 $(PYTEST_ARGS)
 
 # The contract suite against the mock; SDK=<version> runs it with that Python SDK release
 # in its own virtual environment (.venv-sdk-<version>).

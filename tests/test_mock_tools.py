@@ -85,6 +85,7 @@ def test_passes(stytch_mock):
 """
 
 
+@pytest.mark.slow  # a pytest process
 def test_a_failing_test_shows_its_requests_in_the_report(tmp_path: Path) -> None:
     (tmp_path / "test_app.py").write_text(textwrap.dedent(FAILING_TEST), encoding="utf-8")
     run = subprocess.run(

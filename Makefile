@@ -38,7 +38,17 @@ $(FRONTEND_STAMP): $(FRONTEND)/package-lock.json
 	  cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm is not installed: the frontend SDK page and its browser tests will be skipped"; fi
 
-install: $(STAMP) $(FRONTEND_STAMP)
+# The Node SDK of the contract scenarios (contracts/node, from its package-lock.json); the TLS
+# test's Node client uses it too. Without npm those tests skip with the reason.
+NODE_CONTRACTS := contracts/node
+NODE_CONTRACTS_STAMP := $(NODE_CONTRACTS)/node_modules/.installed
+
+$(NODE_CONTRACTS_STAMP): $(NODE_CONTRACTS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(NODE_CONTRACTS) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is not installed: the Node SDK scenarios will be skipped"; fi
+
+install: $(STAMP) $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP)
 
 # The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
 run: $(APP_STAMP) $(FRONTEND_STAMP)
@@ -55,7 +65,7 @@ lint: $(STAMP)
 	$(PY) -m mypy mockserver reference_app
 
 # Lint, then every test.
-test: lint $(FRONTEND_STAMP)
+test: lint $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contracts-remote
 

@@ -12,10 +12,8 @@ from .http.browser_routes import PUBLIC_URL
 from .http.common import KEY_POOL, MAX_CONTROL_BODY_BYTES, SIGNER
 from .http.connections import LIMITS, Limits
 from .http.families import FAMILIES
-from .http.middleware import AUTHENTICATED, REGISTRY, forget_project, stytch_middleware
-from .http.mock_tools import log_requests
-from .http.paths import collapse_leading_slashes
-from .http.sdk.common import cors_middleware
+from .http.middleware import AUTHENTICATED, REGISTRY, forget_project
+from .http.pipeline import stytch_middleware
 from .keypool import KeyPool
 from .signer import InlineSigner, ProcessSigner
 
@@ -34,9 +32,8 @@ def create_app(
     it differs from the one requests come to (http.browser_routes.PUBLIC_URL)."""
     # Stytch's routes refuse bodies over 1 MB themselves (http.common.parse); only the
     # control API's state and seed documents may come close to this ceiling.
-    # cors_middleware: the frontend SDK's routes (http.sdk) answer browsers.
     app = web.Application(
-        middlewares=[collapse_leading_slashes, cors_middleware, log_requests, stytch_middleware],
+        middlewares=[stytch_middleware],
         client_max_size=MAX_CONTROL_BODY_BYTES,
     )
     app[REGISTRY] = registry

@@ -51,15 +51,7 @@ def test_the_log_is_per_project(stytch_mock: StytchMock, stytch_mock_server: obj
 def test_the_log_keeps_only_its_newest_entries() -> None:
     log = RequestLog(capacity=3)
     for n in range(5):
-        log.add(
-            at=__import__("datetime").datetime(2026, 1, 1),
-            method="GET",
-            path=f"/{n}",
-            status=200,
-            error_type=None,
-            duration_ms=0.1,
-            user_agent="",
-        )
+        log.add(1767225600.0, "GET", f"/{n}", 200, None, 0.1, "")
     assert [e.path for e in log.since()] == ["/2", "/3", "/4"]
     assert log.last_seq == 5
     assert [e.path for e in log.since(3, limit=1)] == ["/4"]

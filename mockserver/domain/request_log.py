@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 DEFAULT_CAPACITY = 500
 
@@ -25,15 +25,19 @@ class LoggedRequest:
     user_agent: str
 
 
+# What add() keeps per request: cheap to make on the hot path, turned into a LoggedRequest
+# only when someone reads the log.
+_Raw = tuple[int, float, str, str, int, "str | None", float, str]
+
+
 class RequestLog:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        self._entries: deque[LoggedRequest] = deque(maxlen=capacity)
+        self._entries: deque[_Raw] = deque(maxlen=capacity)
         self._seq = 0
 
     def add(
         self,
-        *,
-        at: datetime,
+        timestamp: float,
         method: str,
         path: str,
         status: int,
@@ -41,9 +45,10 @@ class RequestLog:
         duration_ms: float,
         user_agent: str,
     ) -> None:
+        """One request: ``timestamp`` in seconds on the project's clock."""
         self._seq += 1
         self._entries.append(
-            LoggedRequest(self._seq, at, method, path, status, error_type, duration_ms, user_agent)
+            (self._seq, timestamp, method, path, status, error_type, duration_ms, user_agent)
         )
 
     @property
@@ -53,5 +58,19 @@ class RequestLog:
 
     def since(self, seq: int = 0, limit: int | None = None) -> list[LoggedRequest]:
         """Entries numbered after ``seq``, oldest first; the newest ``limit`` of them."""
-        found = [e for e in self._entries if e.seq > seq]
-        return found[-limit:] if limit else found
+        found = [e for e in self._entries if e[0] > seq]
+        if limit:
+            found = found[-limit:]
+        return [
+            LoggedRequest(
+                n,
+                datetime.fromtimestamp(int(at), UTC),
+                method,
+                path,
+                status,
+                error,
+                round(ms, 3),
+                ua,
+            )
+            for n, at, method, path, status, error, ms, ua in found
+        ]

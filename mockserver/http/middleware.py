@@ -73,8 +73,9 @@ def _error_response(error: errors.StytchError, request_id: str) -> web.Response:
     return json_response(json.dumps(error.body(request_id)), status=error.status_code)
 
 
-@web.middleware
-async def stytch_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Request id, credentials and Stytch-shaped errors around ``handler`` (the core of the one
+    middleware, http.pipeline)."""
     request_id = ids.request_id()
     request[REQUEST_ID] = request_id
     try:

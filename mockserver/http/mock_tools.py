@@ -7,10 +7,10 @@ import time
 
 from aiohttp import web
 
+from ..domain.project import Project
 from ..domain.shortcuts import session_for
 from ..models import mock_tools as mt
-from .common import PROJECT, operation, project, render
-from .middleware import Handler
+from .common import operation, project, render
 from .render import session_fields
 
 routes = web.RouteTableDef()
@@ -45,28 +45,23 @@ async def sessions(request: web.Request, body: mt.SessionForRequest) -> web.Resp
     return render(request, mt.SessionForResponse, **await session_fields(request, grant))
 
 
-@web.middleware
-async def log_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Adds every Stytch API request of a known project to its request log (the control API's
-    own requests are left out). Sits outside the Stytch middleware, which sets the project."""
-    started = time.perf_counter()
-    response = await handler(request)
-    proj = request.get(PROJECT)
-    if proj is None or request.path.startswith("/_mock"):
-        return response
+def record_request(
+    project: Project, request: web.Request, response: web.StreamResponse, started: float
+) -> None:
+    """Add a Stytch API request of ``project`` to its request log (the pipeline calls it for
+    every request but the control API's own)."""
     error_type = None
     if response.status >= 400 and isinstance(response, web.Response) and response.body:
         try:
             error_type = json.loads(bytes(response.body)).get("error_type")  # type: ignore[arg-type]
         except (ValueError, AttributeError):
             error_type = None
-    proj.request_log.add(
-        at=proj.now(),
-        method=request.method,
-        path=request.path,
-        status=response.status,
-        error_type=error_type,
-        duration_ms=round((time.perf_counter() - started) * 1000, 3),
-        user_agent=request.headers.get("User-Agent", ""),
+    project.request_log.add(
+        project.clock.timestamp(),
+        request.method,
+        request.path,
+        response.status,
+        error_type,
+        (time.perf_counter() - started) * 1000,
+        request.headers.get("User-Agent", ""),
     )
-    return response

@@ -146,18 +146,15 @@ def _allow(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Vary"] = "Origin"
 
 
-@web.middleware
-async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CORS for the ``/sdk/v1`` routes (it runs before the main middleware, which leaves them
-    to ``sdk_operation``'s public-token check).
+async def with_cors(request: web.Request, call: Handler) -> web.StreamResponse:
+    """CORS for the ``/sdk/v1`` routes (the pipeline calls it for them; the main middleware
+    leaves their credentials to ``sdk_operation``'s public-token check).
 
     - A preflight (``OPTIONS``) is answered here for every ``/sdk/v1`` path and any origin: the
       real request then meets the authorized-domain check, with an error the page can read.
     - Every answer to a browser (success, error) echoes its ``Origin`` with credentials
       allowed, so the SDK can read the body, Stytch's error type included.
     """
-    if not is_sdk_path(request.path):
-        return await handler(request)
     if request.method == "OPTIONS":
         requested = request.headers.get("Access-Control-Request-Headers")
         response: web.StreamResponse = web.Response(
@@ -170,7 +167,7 @@ async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     else:
         try:
-            response = await handler(request)
+            response = await call(request)
         except web.HTTPException as exc:
             _allow(request, exc)
             raise

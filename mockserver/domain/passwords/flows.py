@@ -10,7 +10,6 @@ choices where Stytch is silent are in the README's fidelity notes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from ...ids import new_id
 from ..discovery import DiscoveryResult, discovery_result
 from ..entities import (
     AuthenticationFactor,
-    IntermediateSession,
     MagicLinkToken,
     Member,
     MemberStatus,
@@ -27,10 +25,11 @@ from ..entities import (
     Organization,
 )
 from ..login import (
+    Arrival,
     AuthResult,
+    arrival,
     check_pkce,
-    get_intermediate_session,
-    log_in,
+    log_in_with,
 )
 from ..magic_links import check_expiration, send_link
 from ..members import activate, add_member
@@ -38,7 +37,6 @@ from ..project import Project
 from ..rules import validate_email
 from ..sessions import (
     SessionGrant,
-    check_custom_claims,
     check_duration,
     get_session,
     merge_custom_claims,
@@ -203,67 +201,27 @@ def _find_member(project: Project, org: Organization, email: str) -> Member:
     return member
 
 
-@dataclass(slots=True)
-class _SessionInputs:
-    existing_session_id: str | None
-    existing_member_id: str | None
-
-
-def _session_inputs(
-    project: Project,
-    session_token: str | None,
-    session_jwt: str | None,
-    duration: int | None,
-    claims: dict[str, Any] | None,
-) -> _SessionInputs:
-    check_duration(duration)
-    check_custom_claims(claims)
-    if session_token is None and session_jwt is None:
-        return _SessionInputs(None, None)
-    session = get_session(project, session_token=session_token, session_jwt=session_jwt)
-    return _SessionInputs(session.member_session_id, session.member_id)
-
-
-def _intermediate_session(
-    project: Project, token: str | None, org: Organization
-) -> IntermediateSession | None:
-    """The caller's IST, checked before anything changes: live, and not tied to another
-    organization (Stytch: password factors are not transferable between organizations)."""
-    if token is None:
-        return None
-    ist = get_intermediate_session(project, token)
-    if ist.organization_id_hint not in (None, org.organization_id):
+def _check_ist_organization(came_with: Arrival, org: Organization) -> None:
+    """The caller's IST must not be tied to another organization (Stytch: password factors are
+    not transferable between organizations)."""
+    ist = came_with.intermediate_session
+    if ist is not None and ist.organization_id_hint not in (None, org.organization_id):
         raise errors.StytchError(
             400,
             "invalid_intermediate_session_token_for_organization",
             "The intermediate session token belongs to another organization.",
         )
-    return ist
 
 
-def _log_in(
-    project: Project,
-    member: Member,
-    org: Organization,
-    inputs: _SessionInputs,
-    ist: IntermediateSession | None,
-    duration: int | None,
-    claims: dict[str, Any] | None,
-) -> AuthResult:
-    factors = [password_factor(member.email_address, member.email_id, project.now())]
-    if ist is not None:
-        factors += ist.authentication_factors
-    same = inputs.existing_member_id == member.member_id
-    return log_in(
-        project,
-        member,
-        org,
-        factors,
-        duration_minutes=duration,
-        custom_claims=claims,
-        existing_session_id=inputs.existing_session_id if same else None,
-        intermediate_session=ist,
-    )
+def _own_session_id(came_with: Arrival, member: Member) -> str | None:
+    """The caller's session when it is ``member``'s (a reset keeps it, revoking the others)."""
+    own = came_with.session
+    return own.member_session_id if own is not None and own.member_id == member.member_id else None
+
+
+def _log_in(project: Project, member: Member, org: Organization, came_with: Arrival) -> AuthResult:
+    factor = password_factor(member.email_address, member.email_id, project.now())
+    return log_in_with(project, member, org, factor, came_with)
 
 
 # --- authenticate -------------------------------------------------------------------------
@@ -282,18 +240,21 @@ def authenticate(
     intermediate_session_token: str | None,
 ) -> AuthResult:
     check_length(password)
-    inputs = _session_inputs(
-        project, session_token, session_jwt, session_duration_minutes, session_custom_claims
+    came_with = arrival(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=intermediate_session_token,
     )
     org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
     _check_org_allows_passwords(org, member)
-    ist = _intermediate_session(project, intermediate_session_token, org)
+    _check_ist_organization(came_with, org)
     record = _check_password(project, member, password)
     _refuse_reset_or_breach(project, record, password)
-    return _log_in(
-        project, member, org, inputs, ist, session_duration_minutes, session_custom_claims
-    )
+    return _log_in(project, member, org, came_with)
 
 
 def _refuse_reset_or_breach(project: Project, record: StoredPassword, password: str) -> None:
@@ -384,23 +345,25 @@ def reset(
     password stored, the member's sessions revoked (but the caller's own), the email verified,
     and the member logged in."""
     check_length(password)
-    inputs = _session_inputs(
-        project, session_token, session_jwt, session_duration_minutes, session_custom_claims
+    came_with = arrival(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=intermediate_session_token,
     )
     token = _reset_token(project, password_reset_token, ORG_RESET, code_verifier)
     member = project.members.get_by_id(token.member_id or "")
     org = project.organizations.get_by_id(member.organization_id)
-    ist = _intermediate_session(project, intermediate_session_token, org)
+    _check_ist_organization(came_with, org)
     check_new_password(password, member.email_address, policy(project))
     token.used = True
     members = _set_password(project, member, password)
-    same = inputs.existing_member_id == member.member_id
-    _revoke_sessions(project, members, keep=inputs.existing_session_id if same else None)
+    _revoke_sessions(project, members, keep=_own_session_id(came_with, member))
     member.email_address_verified = True
     activate(project, member)
-    return _log_in(
-        project, member, org, inputs, ist, session_duration_minutes, session_custom_claims
-    )
+    return _log_in(project, member, org, came_with)
 
 
 def require_reset(
@@ -450,8 +413,13 @@ def existing_password_reset(
 ) -> AuthResult:
     check_length(existing_password)
     check_length(new_password)
-    inputs = _session_inputs(
-        project, session_token, session_jwt, session_duration_minutes, session_custom_claims
+    came_with = arrival(
+        project,
+        session_token=session_token,
+        session_jwt=session_jwt,
+        session_duration_minutes=session_duration_minutes,
+        session_custom_claims=session_custom_claims,
+        intermediate_session_token=None,
     )
     org = project.organizations.get(organization_id)
     member = _find_member(project, org, email_address)
@@ -465,11 +433,8 @@ def existing_password_reset(
     _check_password(project, member, existing_password)
     check_new_password(new_password, member.email_address, policy(project))
     members = _set_password(project, member, new_password)
-    same = inputs.existing_member_id == member.member_id
-    _revoke_sessions(project, members, keep=inputs.existing_session_id if same else None)
-    return _log_in(
-        project, member, org, inputs, None, session_duration_minutes, session_custom_claims
-    )
+    _revoke_sessions(project, members, keep=_own_session_id(came_with, member))
+    return _log_in(project, member, org, came_with)
 
 
 def session_reset(

@@ -74,7 +74,7 @@ class InviteRequest(JSONBody):
 
 class PrimaryAuthenticateFields(JSONBody):
     """What a primary authenticate (magic link, SSO, ...) takes besides its credential; the
-    SDKs declare the same fields on each (``login.session_inputs`` checks them)."""
+    SDKs declare the same fields on each (``login.arrival`` checks them)."""
 
     pkce_code_verifier: str | None = None
     session_token: str | None = None

@@ -1,7 +1,7 @@
 """The headless frontend SDK (``@stytch/vanilla-js``) in Chromium signing in with a password
-and completing MFA with an SMS code, against the mock, offline: the SDK keeps the intermediate
-session token in its own cookie between the calls, as on a real page. The page, the bundle and
-the offline guard are test_frontend_sdk_versions.py's."""
+and completing MFA with an SMS code or enrolling in TOTP, against the mock, offline: the SDK
+keeps the intermediate session token in its own cookie between the calls, as on a real page.
+The page, the bundle and the offline guard are test_frontend_sdk_versions.py's."""
 
 from __future__ import annotations
 
@@ -102,3 +102,41 @@ def test_headless_password_sign_in_then_sms_mfa(
         assert backend.member.mfa_phone_number == PHONE
     calls = json.dumps(offline.sdk_calls)
     assert calls.count("/sdk/v1/b2b/otps/sms/") == 2
+
+
+def test_headless_totp_enrolment_and_recovery_codes(
+    browser_page: tuple[Any, Offline],  # noqa: F811
+    stytch_mock: StytchMock,
+    sdk_under_test: SDKUnderTest,  # noqa: F811
+) -> None:
+    page, _ = browser_page
+    org, member = org_with_member(stytch_mock, "grace@acme.co", mfa_policy="REQUIRED_FOR_ALL")
+    _set_password(stytch_mock, org.organization_id, "grace@acme.co")
+    with PageThread(sdk_under_test.headless_bundle, sdk_under_test.adapter) as server:
+        page.goto(server.url + "/page.html")
+        page.evaluate(
+            "([token, options]) => { window.client = sdkUnderTest.headless(token, options); }",
+            [stytch_mock.public_token, _options(stytch_mock)],
+        )
+        page.evaluate(
+            "([org, email, password]) => client.passwords.authenticate({ organization_id: org, "
+            "email_address: email, password, session_duration_minutes: 30 })",
+            [org.organization_id, "grace@acme.co", STRONG],
+        )
+        ids = {"organization_id": org.organization_id, "member_id": member.member_id}
+        created = page.evaluate("(ids) => client.totp.create(ids)", ids)
+        assert len(created["recovery_codes"]) == 10
+        done = page.evaluate(
+            "([ids, code]) => client.totp.authenticate({ ...ids, code, "
+            "session_duration_minutes: 30 })",
+            [ids, stytch_mock.totp_code(created["secret"])],
+        )
+        assert done["member"]["totp_registration_id"] == created["totp_registration_id"]
+        assert page.evaluate("() => client.session.getSync()")["member_id"] == member.member_id
+        # get and rotate act on the member of the SDK's session.
+        got = page.evaluate("() => client.recoveryCodes.get()")
+        assert got["recovery_codes"] == created["recovery_codes"]
+        rotated = page.evaluate("() => client.recoveryCodes.rotate()")
+        assert not set(rotated["recovery_codes"]) & set(created["recovery_codes"])
+        stored = stytch_mock.client.recovery_codes.get(**ids)
+        assert stored.recovery_codes == rotated["recovery_codes"]

@@ -13,7 +13,7 @@ from ...models import mfa as m
 from ...models import responses as rs
 from ...models import sdk_factors as sf
 from ..common import project
-from ..render import auth_result_fields, discovered_organizations, session_fields
+from ..render import auth_result_fields, discovery_fields, session_fields
 from .common import data, optional_session_token, sdk_operation
 
 routes = web.RouteTableDef()
@@ -137,11 +137,4 @@ async def email_discovery_authenticate(
     result = otps.email_discovery_authenticate(
         project(request), email_address=body.email_address, code=body.code
     )
-    return data(
-        request,
-        rs.DiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
-    )
+    return data(request, rs.DiscoveryAuthenticateResponse, **discovery_fields(result))

@@ -17,7 +17,7 @@ from ...models import passwords as pw
 from ...models import responses as rs
 from ...models import sdk_factors as sf
 from ..common import project
-from ..render import auth_result_fields, discovered_organizations, session_fields
+from ..render import auth_result_fields, discovery_fields, session_fields
 from .common import data, optional_session_token, sdk_operation, session_token
 from .members import caller
 
@@ -159,17 +159,6 @@ async def session_reset(request: web.Request, body: sf.PasswordSessionResetReque
 # --- discovery (cross-organization passwords) ---------------------------------------------
 
 
-async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web.Response:
-    return data(
-        request,
-        pw.PasswordDiscoveryResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
-    )
-
-
 @routes.post("/sdk/v1/b2b/passwords/discovery/authenticate")
 @sdk_operation(
     "Authenticate a password (discovery)",
@@ -182,7 +171,7 @@ async def discovery_authenticate(
     result = flows.discovery_authenticate(
         project(request), email_address=body.email_address, password=body.password
     )
-    return await _discovery(request, result)
+    return data(request, pw.PasswordDiscoveryResponse, **discovery_fields(result))
 
 
 @routes.post("/sdk/v1/b2b/passwords/discovery/reset/start")
@@ -220,4 +209,4 @@ async def discovery_reset(
         password=body.password,
         pkce_code_verifier=body.pkce_code_verifier,
     )
-    return await _discovery(request, result)
+    return data(request, pw.PasswordDiscoveryResponse, **discovery_fields(result))

@@ -2,15 +2,38 @@
 call from a browser, over the same projects and state as the backend API (``/v1/...``).
 
 One module per family, as for the backend; ``common`` holds the public-token check, the
-``{"data": ...}`` envelope and the CORS middleware. Factor families (OTP, TOTP, passwords,
-OAuth, SSO) add their browser routes as a module here (handlers declared with
-``common.sdk_operation``) and an entry in ``FAMILIES``; http/families.py includes this list.
+``{"data": ...}`` envelope and the CORS middleware. Factor families (passwords, one-time
+codes, TOTP and recovery codes so far; OAuth and SSO still to come) add their browser routes as
+a module here (handlers declared with ``common.sdk_operation``) and an entry in ``FAMILIES``;
+http/families.py includes this list.
 """
 
 from __future__ import annotations
 
-from . import bootstrap, discovery, magic_links, members, organizations, sessions
+from . import (
+    bootstrap,
+    discovery,
+    magic_links,
+    members,
+    organizations,
+    otps,
+    passwords,
+    recovery_codes,
+    sessions,
+    totps,
+)
 
 # Order matters where paths overlap: members' static paths (``members/me``, ``members/update``)
 # come before ``members/{member_id}``.
-FAMILIES = (bootstrap, magic_links, discovery, sessions, members, organizations)
+FAMILIES = (
+    bootstrap,
+    magic_links,
+    discovery,
+    sessions,
+    members,
+    organizations,
+    passwords,
+    otps,
+    totps,
+    recovery_codes,
+)

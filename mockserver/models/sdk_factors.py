@@ -1,0 +1,100 @@
+"""Bodies of the frontend SDK's factor routes (``/sdk/v1/b2b/passwords``, ``otps``, ``totp``,
+``recovery_codes``) where they differ from the backend API's: no session token or JWT in the
+body (the session travels as the Basic password) and the intermediate session token read from
+the SDK's cookie, so possibly missing. Field for field as the headless clients send them
+(https://github.com/stytchauth/stytch-browser/tree/main/packages/core/src/HeadlessClients/b2b:
+``HeadlessB2BPasswordsClient.ts``, ``HeadlessB2BOTPsClient.ts``, ``HeadlessB2BTOTPsClient.ts``,
+``HeadlessB2BRecoveryCodesClient.ts``); what the mock does not use (``captcha_token``,
+``dfp_telemetry_id``) is ignored like any unknown field."""
+
+from __future__ import annotations
+
+from .mfa import MfaEnrollment
+from .requests import JSONBody, Locale
+from .responses import ResponseBase
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+class PasswordAuthenticateRequest(JSONBody):
+    organization_id: str
+    email_address: str
+    password: str
+    session_duration_minutes: int | None = None
+    locale: Locale | None = None
+    code_verifier: str | None = None
+    intermediate_session_token: str | None = None
+
+
+class PasswordEmailResetRequest(JSONBody):
+    password_reset_token: str
+    password: str
+    session_duration_minutes: int | None = None
+    locale: Locale | None = None
+    code_verifier: str | None = None
+    intermediate_session_token: str | None = None
+
+
+class ExistingPasswordResetRequest(JSONBody):
+    organization_id: str
+    email_address: str
+    existing_password: str
+    new_password: str
+    locale: Locale | None = None
+    session_duration_minutes: int | None = None
+
+
+class PasswordSessionResetRequest(JSONBody):
+    password: str
+
+
+# --- one-time codes, TOTP, recovery codes ---------------------------------------------------
+
+
+class _MfaProof(JSONBody):
+    organization_id: str
+    member_id: str
+    intermediate_session_token: str | None = None
+
+
+class SmsSendRequest(_MfaProof):
+    mfa_phone_number: str | None = None
+    locale: Locale | None = None
+
+
+class SmsAuthenticateRequest(_MfaProof):
+    code: str
+    session_duration_minutes: int | None = None
+    set_mfa_enrollment: MfaEnrollment | None = None
+
+
+class EmailAuthenticateRequest(JSONBody):
+    organization_id: str
+    email_address: str
+    code: str
+    session_duration_minutes: int | None = None
+    locale: Locale | None = None
+    intermediate_session_token: str | None = None
+
+
+class TotpCreateRequest(_MfaProof):
+    expiration_minutes: int | None = None
+
+
+class TotpAuthenticateRequest(_MfaProof):
+    code: str
+    session_duration_minutes: int | None = None
+    set_mfa_enrollment: MfaEnrollment | None = None
+    set_default_mfa: bool | None = None
+
+
+class RecoverRequest(_MfaProof):
+    recovery_code: str
+    session_duration_minutes: int | None = None
+
+
+class RecoveryCodesResponse(ResponseBase):
+    """``RecoveryCodeGetResponse`` / ``RecoveryCodeRotateResponse``: the codes alone (the
+    member and organization are the session's)."""
+
+    recovery_codes: list[str]

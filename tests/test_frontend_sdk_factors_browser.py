@@ -140,3 +140,39 @@ def test_headless_totp_enrolment_and_recovery_codes(
         assert not set(rotated["recovery_codes"]) & set(created["recovery_codes"])
         stored = stytch_mock.client.recovery_codes.get(**ids)
         assert stored.recovery_codes == rotated["recovery_codes"]
+
+
+def test_headless_oauth_start_then_authenticate(
+    browser_page: tuple[Any, Offline],  # noqa: F811
+    stytch_mock: StytchMock,
+    sdk_under_test: SDKUnderTest,  # noqa: F811
+) -> None:
+    """``oauth.google.start`` navigates to the mock's public start URL; with the provider's
+    ``login_hint`` (sent as ``provider_login_hint``) the mock's provider answers at once and
+    sends the browser back with the token, which ``oauth.authenticate`` spends."""
+    page, offline = browser_page
+    org, member = org_with_member(stytch_mock, "ada@acme.co")
+    with PageThread(sdk_under_test.headless_bundle, sdk_under_test.adapter) as server:
+        make_client = (
+            "([token, options]) => { window.client = sdkUnderTest.headless(token, options); }"
+        )
+        page.goto(server.url + "/page.html")
+        page.evaluate(make_client, [stytch_mock.public_token, _options(stytch_mock)])
+        with page.expect_navigation(url=lambda url: "token=" in url):
+            page.evaluate(
+                "([org, back]) => { client.oauth.google.start({ organization_id: org, "
+                "login_redirect_url: back, signup_redirect_url: back, "
+                "provider_params: { login_hint: 'ada@acme.co' } }); }",
+                [org.organization_id, server.url + "/page.html"],
+            )
+        assert "stytch_token_type=oauth" in page.url
+        page.evaluate(make_client, [stytch_mock.public_token, _options(stytch_mock)])
+        done = page.evaluate(
+            "() => client.oauth.authenticate({ oauth_token: new URLSearchParams("
+            "location.search).get('token'), session_duration_minutes: 30 })"
+        )
+        assert done["member_id"] == member.member_id and done["member_authenticated"] is True
+        assert page.evaluate("() => client.session.getSync()")["member_id"] == member.member_id
+        backend = stytch_mock.client.sessions.authenticate(session_token=done["session_token"])
+        assert backend.member_session.authentication_factors[0].delivery_method == "oauth_google"
+    assert "/sdk/v1/b2b/oauth/authenticate" in json.dumps(offline.sdk_calls)

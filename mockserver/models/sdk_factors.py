@@ -1,10 +1,12 @@
 """Bodies of the frontend SDK's factor routes (``/sdk/v1/b2b/passwords``, ``otps``, ``totp``,
-``recovery_codes``) where they differ from the backend API's: no session token or JWT in the
-body (the session travels as the Basic password) and the intermediate session token read from
-the SDK's cookie, so possibly missing. Field for field as the headless clients send them
+``recovery_codes``, ``oauth``, ``sso``) where they differ from the backend API's: no session
+token or JWT in the body (the session travels as the Basic password) and the intermediate
+session token read from the SDK's cookie, so possibly missing. Field for field as the headless
+clients send them
 (https://github.com/stytchauth/stytch-browser/tree/main/packages/core/src/HeadlessClients/b2b:
 ``HeadlessB2BPasswordsClient.ts``, ``HeadlessB2BOTPsClient.ts``, ``HeadlessB2BTOTPsClient.ts``,
-``HeadlessB2BRecoveryCodesClient.ts``); what the mock does not use (``captcha_token``,
+``HeadlessB2BRecoveryCodesClient.ts``, ``HeadlessB2BOAuthClient.ts``,
+``HeadlessB2BSSOClient.ts``); what the mock does not use (``captcha_token``,
 ``dfp_telemetry_id``) is ignored like any unknown field."""
 
 from __future__ import annotations
@@ -98,3 +100,29 @@ class RecoveryCodesResponse(ResponseBase):
     member and organization are the session's)."""
 
     recovery_codes: list[str]
+
+
+# --- OAuth and SSO (the browser's half after the start redirect) ----------------------------
+
+
+class _BrowserPrimaryAuthenticate(JSONBody):
+    """What the SDK adds to an OAuth or SSO token: the PKCE verifier it kept since the start
+    redirect, the intermediate session token from its cookie, the session length."""
+
+    pkce_code_verifier: str | None = None
+    session_duration_minutes: int | None = None
+    locale: Locale | None = None
+    intermediate_session_token: str | None = None
+
+
+class OAuthAuthenticateRequest(_BrowserPrimaryAuthenticate):
+    oauth_token: str
+
+
+class OAuthDiscoveryAuthenticateRequest(JSONBody):
+    discovery_oauth_token: str
+    pkce_code_verifier: str | None = None
+
+
+class SSOAuthenticateRequest(_BrowserPrimaryAuthenticate):
+    sso_token: str

@@ -3,9 +3,10 @@ call from a browser, over the same projects and state as the backend API (``/v1/
 
 One module per family, as for the backend; ``common`` holds the public-token check, the
 ``{"data": ...}`` envelope and the CORS middleware. Factor families (passwords, one-time
-codes, TOTP and recovery codes so far; OAuth and SSO still to come) add their browser routes as
-a module here (handlers declared with ``common.sdk_operation``) and an entry in ``FAMILIES``;
-http/families.py includes this list.
+codes, TOTP, recovery codes, and the token half of OAuth and SSO, whose starts are the
+backend's public start URLs) add their browser routes as a module here (handlers declared
+with ``common.sdk_operation``) and an entry in ``FAMILIES``; http/families.py includes this
+list.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from . import (
     discovery,
     magic_links,
     members,
+    oauth,
     organizations,
     otps,
     passwords,
     recovery_codes,
     sessions,
+    sso,
     totps,
 )
 
@@ -36,4 +39,6 @@ FAMILIES = (
     otps,
     totps,
     recovery_codes,
+    oauth,
+    sso,
 )

@@ -21,8 +21,8 @@ gitignored): a package.json pinning it, ``npm install``, and copies of contracts
 Frontend: each package version in ``FRONTEND_PACKAGES`` (``@stytch/vanilla-js``, and
 ``@stytch/react``'s client factory) gets ``.venv-sdk-frontend-<name>-<version>/`` (gitignored):
 the package (React as its peer for ``@stytch/react``) and esbuild from npm, and ``bundle.js``
-built from tests/frontend_sdk/<package>.mjs; tests/test_frontend_sdk_versions.py then drives it
-in Debian's Chromium (``STYTCH_FRONTEND_DIR``).
+built from tests/frontend_sdk/<package>.mjs; ``FRONTEND_TESTS`` (the discovery UI and headless
+client, then the factor calls) then drive it in Debian's Chromium (``STYTCH_FRONTEND_DIR``).
 
 Per-scenario results come from pytest's JUnit XML; ``matrix`` prints a table, version x
 scenario (one row per test function, its sync/async and other cases folded: pass / FAIL n/m /
@@ -49,7 +49,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts"
 NODE_SRC = CONTRACTS / "node"
 FRONTEND_SRC = ROOT / "tests" / "frontend_sdk"
-FRONTEND_TESTS = "tests/test_frontend_sdk_versions.py"
+# The prebuilt UI and headless discovery, then the factor calls (passwords, SMS MFA, TOTP,
+# recovery codes, OAuth) through the same bundle.
+FRONTEND_TESTS = [
+    "tests/test_frontend_sdk_versions.py",
+    "tests/test_frontend_sdk_factors_browser.py",
+]
 
 # Oldest to newest: the latest patch of each major the suite is run against.
 PYTHON_VERSIONS = ["13.28.1", "14.4.0", "15.0.0", "15.3.0"]
@@ -229,21 +234,21 @@ def run_node(version: str, extra: list[str]) -> Run:
     except RuntimeError as exc:
         return Run("node", version, 2, error=str(exc))
     return run_pytest(
-        "node", version, "contracts/test_node_sdk.py", "STYTCH_NODE_DIR", directory, extra
+        "node", version, ["contracts/test_node_sdk.py"], "STYTCH_NODE_DIR", directory, extra
     )
 
 
 def run_pytest(
-    kind: str, version: str, tests: str, env_name: str, directory: Path, extra: list[str]
+    kind: str, version: str, tests: list[str], env_name: str, directory: Path, extra: list[str]
 ) -> Run:
-    """``pytest tests`` with ``env_name`` naming the prepared ``directory``; results per case."""
+    """``pytest *tests`` with ``env_name`` naming the prepared ``directory``; results per case."""
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [
             sys.executable,
             "-m",
             "pytest",
-            tests,
+            *tests,
             "-q",
             "-p",
             "no:cacheprovider",
@@ -253,7 +258,7 @@ def run_pytest(
             *extra,
         ]
         env = {**pytest_env(), env_name: str(directory)}
-        log(f"{kind} {version}: pytest {tests}")
+        log(f"{kind} {version}: pytest {' '.join(tests)}")
         proc = sh(cmd, env=env)
         results = parse_junit(junit)
         errored = any(o == "ERROR" for o in results.values())

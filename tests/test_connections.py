@@ -209,3 +209,23 @@ def test_the_limits_flags_reach_the_settings(clean_env: object) -> None:
 
     assert (s.limits.idle_timeout, s.limits.header_timeout) == (5, 1.5)
     assert s.limits.max_connections == 9 and s.limits.body_timeout == Limits().body_timeout
+
+
+def test_a_burst_of_connections_is_queued_while_the_loop_is_busy() -> None:
+    """60 clients connecting while the server's loop is busy all get through the handshake at
+    once: the kernel queues them (``LISTEN_QUEUE``) until the loop accepts. With the accept
+    batch as the queue (8), Linux dropped the rest and they retried a second later."""
+    with MockServer([PROJECT_A]) as server:
+        loop = server._loop
+        assert loop is not None
+        loop.call_soon_threadsafe(time.sleep, 1.0)  # the loop does nothing else for a second
+        time.sleep(0.05)
+        host, port = raw.host_header(server.url).split(":")
+        opened: list[socket.socket] = []
+        try:
+            for _ in range(60):
+                opened.append(socket.create_connection((host, int(port)), timeout=0.5))
+        finally:
+            for sock in opened:
+                sock.close()
+        assert len(opened) == 60

@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import resource
+import socket
 import ssl
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -84,11 +85,29 @@ def quiet_accept_errors(loop: asyncio.AbstractEventLoop) -> None:
     loop.set_exception_handler(handler)
 
 
+# The kernel's queue of connections not yet accepted. asyncio uses one number for this and
+# for its accept batch; the batch stays ACCEPT_BACKLOG, the queue is re-set after start: with a
+# queue of 8, a burst of clients (50 at once in tests/test_concurrency.py) overflows it while the
+# loop is busy, Linux drops the extra SYNs and those clients retry a second later.
+LISTEN_QUEUE = 512
+
+
+class _Site(web.TCPSite):
+    async def start(self) -> None:
+        await super().start()
+        server = self._server
+        assert isinstance(server, asyncio.base_events.Server)
+        for listening in server.sockets:
+            # A duplicate of the listening descriptor: listen() on it re-sizes the one queue.
+            with socket.fromfd(listening.fileno(), listening.family, listening.type) as dup:
+                dup.listen(LISTEN_QUEUE)
+
+
 def site(
     runner: web.BaseRunner, host: str | None, port: int, ssl_context: ssl.SSLContext | None = None
 ) -> web.TCPSite:
     """The listening socket of a server run by :class:`MockRunner` (HTTPS with a context)."""
-    return web.TCPSite(runner, host, port, backlog=ACCEPT_BACKLOG, ssl_context=ssl_context)
+    return _Site(runner, host, port, backlog=ACCEPT_BACKLOG, ssl_context=ssl_context)
 
 
 LIMITS = web.AppKey("limits", Limits)

@@ -11,7 +11,7 @@ from ..models import mfa as m
 from ..models import responses as rs
 from .authorization import member_authorization
 from .common import operation, project, render
-from .render import auth_result_fields, discovered_organizations, session_fields
+from .render import auth_result_fields, discovery_fields, session_fields
 
 routes = web.RouteTableDef()
 
@@ -146,10 +146,7 @@ async def email_discovery_authenticate(
     return render(
         request,
         rs.DiscoveryAuthenticateResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
+        **discovery_fields(result),
     )
 
 

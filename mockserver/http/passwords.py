@@ -16,7 +16,7 @@ from ..models import passwords as pw
 from ..models.responses import AuthResultResponse, EmptyResponse
 from .authorization import member_authorization
 from .common import operation, project, render, validation_error
-from .render import auth_result_fields, discovered_organizations, session_fields
+from .render import auth_result_fields, discovery_fields, session_fields
 
 routes = web.RouteTableDef()
 
@@ -232,10 +232,7 @@ async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web
     return render(
         request,
         pw.PasswordDiscoveryResponse,
-        intermediate_session_token=result.intermediate_session_token,
-        email_address=result.email_address,
-        discovered_organizations=discovered_organizations(result.discovered_organizations),
-        intermediate_session_token_expires_at=result.intermediate_session_token_expires_at,
+        **discovery_fields(result),
     )
 
 

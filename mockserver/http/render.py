@@ -68,7 +68,8 @@ async def auth_result_fields(request: web.Request, result: AuthResult) -> dict[s
 
 
 def discovery_fields(result: DiscoveryResult) -> dict[str, Any]:
-    """The fields every discovery authenticate response shares (magic links, OAuth)."""
+    """The fields every discovery authenticate response shares (magic links, OAuth, passwords,
+    email codes)."""
     return {
         "intermediate_session_token": result.intermediate_session_token,
         "email_address": result.email_address,

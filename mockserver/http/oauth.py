@@ -5,6 +5,8 @@ The browser half (start URLs and the mock's provider page) is in http/oauth_prov
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ..domain import oauth
@@ -32,15 +34,20 @@ async def authenticate(request: web.Request, body: mo.OAuthAuthenticateRequest) 
         intermediate_session_token=body.intermediate_session_token,
     )
     return render(
-        request,
-        mo.OAuthAuthenticateResponse,
-        provider_subject=result.provider_subject,
-        provider_type=result.provider_type,
-        provider_values=result.provider_values,
-        organization_id=result.auth.organization.organization_id,
-        reset_sessions=False,
-        **await auth_result_fields(request, result.auth),
+        request, mo.OAuthAuthenticateResponse, **await authenticate_fields(request, result)
     )
+
+
+async def authenticate_fields(request: web.Request, result: oauth.OAuthResult) -> dict[str, Any]:
+    """``oauth.authenticate``'s answer (here and at ``/sdk/v1/b2b/oauth/authenticate``)."""
+    return {
+        "provider_subject": result.provider_subject,
+        "provider_type": result.provider_type,
+        "provider_values": result.provider_values,
+        "organization_id": result.auth.organization.organization_id,
+        "reset_sessions": False,
+        **await auth_result_fields(request, result.auth),
+    }
 
 
 @routes.post("/v1/b2b/oauth/discovery/authenticate")
@@ -58,14 +65,20 @@ async def discovery_authenticate(
         pkce_code_verifier=body.pkce_code_verifier,
     )
     return render(
-        request,
-        mo.OAuthDiscoveryAuthenticateResponse,
-        provider_type=result.provider_type,
-        provider_tenant_id=result.provider_tenant_id,
-        provider_tenant_ids=result.provider_tenant_ids,
-        full_name=result.full_name,
-        **discovery_fields(result.discovery),
+        request, mo.OAuthDiscoveryAuthenticateResponse, **discovery_authenticate_fields(result)
     )
+
+
+def discovery_authenticate_fields(result: oauth.DiscoveryOAuthResult) -> dict[str, Any]:
+    """``oauth.discovery.authenticate``'s answer (here and at
+    ``/sdk/v1/b2b/oauth/discovery/authenticate``)."""
+    return {
+        "provider_type": result.provider_type,
+        "provider_tenant_id": result.provider_tenant_id,
+        "provider_tenant_ids": result.provider_tenant_ids,
+        "full_name": result.full_name,
+        **discovery_fields(result.discovery),
+    }
 
 
 def _provider_tokens_route(provider: OAuthProvider, response: type[mo.ResponseBase]) -> None:

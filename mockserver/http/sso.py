@@ -7,12 +7,14 @@ URL the request came to (the mock's own address).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
 from ..domain import sso, sso_login
+from ..domain.login import AuthResult
 from ..models import sso as ms
 from .browser_routes import base_url
 from .common import operation, project, render
@@ -82,13 +84,16 @@ async def authenticate(request: web.Request, body: ms.SSOAuthenticateRequest) ->
         session_custom_claims=body.session_custom_claims,
         intermediate_session_token=body.intermediate_session_token,
     )
-    return render(
-        request,
-        ms.SSOAuthenticateResponse,
-        organization_id=result.organization.organization_id,
-        reset_session=False,
+    return render(request, ms.SSOAuthenticateResponse, **await authenticate_fields(request, result))
+
+
+async def authenticate_fields(request: web.Request, result: AuthResult) -> dict[str, Any]:
+    """``sso.authenticate``'s answer (here and at ``/sdk/v1/b2b/sso/authenticate``)."""
+    return {
+        "organization_id": result.organization.organization_id,
+        "reset_session": False,
         **await auth_result_fields(request, result),
-    )
+    }
 
 
 @routes.get(ORG)

@@ -16,7 +16,7 @@ from ...domain import oauth
 from ...models import oauth as mo
 from ...models import sdk_factors as sf
 from ..common import project
-from ..render import auth_result_fields, discovery_fields
+from ..oauth import authenticate_fields, discovery_authenticate_fields
 from .common import data, optional_session_token, sdk_operation
 
 routes = web.RouteTableDef()
@@ -37,16 +37,7 @@ async def authenticate(request: web.Request, body: sf.OAuthAuthenticateRequest) 
         session_custom_claims=None,
         intermediate_session_token=body.intermediate_session_token,
     )
-    return data(
-        request,
-        mo.OAuthAuthenticateResponse,
-        provider_subject=result.provider_subject,
-        provider_type=result.provider_type,
-        provider_values=result.provider_values,
-        organization_id=result.auth.organization.organization_id,
-        reset_sessions=False,
-        **await auth_result_fields(request, result.auth),
-    )
+    return data(request, mo.OAuthAuthenticateResponse, **await authenticate_fields(request, result))
 
 
 @routes.post("/sdk/v1/b2b/oauth/discovery/authenticate")
@@ -64,11 +55,5 @@ async def discovery_authenticate(
         pkce_code_verifier=body.pkce_code_verifier,
     )
     return data(
-        request,
-        mo.OAuthDiscoveryAuthenticateResponse,
-        provider_type=result.provider_type,
-        provider_tenant_id=result.provider_tenant_id,
-        provider_tenant_ids=result.provider_tenant_ids,
-        full_name=result.full_name,
-        **discovery_fields(result.discovery),
+        request, mo.OAuthDiscoveryAuthenticateResponse, **discovery_authenticate_fields(result)
     )

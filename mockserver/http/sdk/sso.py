@@ -15,7 +15,7 @@ from ...domain import sso_login
 from ...models import sdk_factors as sf
 from ...models import sso as ms
 from ..common import project
-from ..render import auth_result_fields
+from ..sso import authenticate_fields
 from .common import data, optional_session_token, sdk_operation
 
 routes = web.RouteTableDef()
@@ -36,10 +36,4 @@ async def authenticate(request: web.Request, body: sf.SSOAuthenticateRequest) ->
         session_custom_claims=None,
         intermediate_session_token=body.intermediate_session_token,
     )
-    return data(
-        request,
-        ms.SSOAuthenticateResponse,
-        organization_id=result.organization.organization_id,
-        reset_session=False,
-        **await auth_result_fields(request, result),
-    )
+    return data(request, ms.SSOAuthenticateResponse, **await authenticate_fields(request, result))

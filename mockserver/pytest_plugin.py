@@ -90,12 +90,6 @@ def send_http(
     return RawResponse(status, parsed, resp_headers)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
 _SAML_FIELD = re.compile(r"""name=["'](SAMLResponse|RelayState)["'] value=["']([^"']*)["']""")
 _FORM_ACTION = re.compile(r"""<form[^>]*action=["']([^"']+)["']""")
 
@@ -105,7 +99,7 @@ def browse(url: str, form: dict[str, str] | None = None) -> tuple[int, str, str]
     data = urllib.parse.urlencode(form).encode() if form is not None else None
     req = urllib.request.Request(url, data=data, method="POST" if form is not None else "GET")
     try:
-        with _NO_REDIRECT.open(req, timeout=30) as resp:
+        with _NO_REDIRECTS.open(req, timeout=30) as resp:
             return resp.status, resp.headers.get("Location", ""), resp.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.headers.get("Location", ""), err.read().decode(errors="replace")

@@ -20,14 +20,13 @@ primary authenticate in the Python SDK), unless the member prefers an active TOT
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from .. import errors
 from ..ids import magic_token
+from ..pkce import pkce_s256
 from . import mfa as mfa_rules
 from . import oauth_factors
 from .deliveries import send_sms_code
@@ -300,8 +299,7 @@ def check_pkce(challenge: str | None, verifier: str | None) -> None:
         return
     if verifier is None:
         raise errors.pkce_expected_code_verifier()
-    digest = hashlib.sha256(verifier.encode()).digest()
-    if base64.urlsafe_b64encode(digest).decode().rstrip("=") != challenge.rstrip("="):
+    if pkce_s256(verifier) != challenge.rstrip("="):
         raise errors.pkce_mismatch()
 
 

@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -27,6 +25,7 @@ from .. import errors
 from ..errors import StytchError
 from ..idp import certs, saml
 from ..ids import magic_token, new_id, uuid_like
+from ..pkce import pkce_s256
 from .entities import AuthenticationFactor, Member, MemberStatus
 from .login import AuthResult, arrival, check_pkce, log_in_with
 from .members import add_member, update_member
@@ -182,7 +181,7 @@ def start(
             "scope": " ".join(scopes),
             "state": pending.state,
             "nonce": pending.nonce,
-            "code_challenge": _s256(pending.code_verifier),
+            "code_challenge": pkce_s256(pending.code_verifier),
             "code_challenge_method": "S256",
             **passthrough,
         }
@@ -206,11 +205,6 @@ def start(
     if passthrough:
         redirect += "&" + urlencode(passthrough)
     return idp_conn.idp_sso_url + ("&" if "?" in idp_conn.idp_sso_url else "?") + redirect
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def with_query(url: str, query: dict[str, str]) -> str:

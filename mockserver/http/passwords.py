@@ -13,7 +13,7 @@ from ..domain import authorization as authz
 from ..domain.passwords import flows
 from ..domain.passwords.policy import PasswordPolicy
 from ..models import passwords as pw
-from ..models.responses import AuthResultResponse, EmptyResponse
+from ..models.responses import AuthResultResponse, DiscoveryAuthenticateResponse, EmptyResponse
 from .authorization import member_authorization
 from .common import operation, project, render, validation_error
 from .render import auth_result_fields, discovery_fields, session_fields
@@ -231,7 +231,7 @@ async def delete_password(request: web.Request) -> web.Response:
 async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web.Response:
     return render(
         request,
-        pw.PasswordDiscoveryResponse,
+        DiscoveryAuthenticateResponse,
         **discovery_fields(result),
     )
 
@@ -239,7 +239,7 @@ async def _discovery(request: web.Request, result: flows.DiscoveryResult) -> web
 @routes.post("/v1/b2b/passwords/discovery/authenticate")
 @operation(
     "Authenticate a password (discovery)",
-    pw.PasswordDiscoveryResponse,
+    DiscoveryAuthenticateResponse,
     body=pw.PasswordDiscoveryAuthenticateRequest,
 )
 async def discovery_authenticate(
@@ -274,7 +274,7 @@ async def discovery_reset_start(
 @routes.post("/v1/b2b/passwords/discovery/email/reset")
 @operation(
     "Reset a password by email (discovery)",
-    pw.PasswordDiscoveryResponse,
+    DiscoveryAuthenticateResponse,
     body=pw.PasswordDiscoveryResetRequest,
 )
 async def discovery_reset(

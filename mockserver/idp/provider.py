@@ -13,7 +13,6 @@ when they expire, so memory stays bounded.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -24,6 +23,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from ..pkce import pkce_s256
 from . import certs
 
 CODE_LIFETIME = timedelta(minutes=1)
@@ -91,11 +91,6 @@ class _Code:
 class _AccessToken:
     user: IdPUser
     expires_at: datetime
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 class IdentityProvider:
@@ -207,7 +202,7 @@ class IdentityProvider:
             raise OIDCError("invalid_grant", "redirect_uri differs from the authorization request.")
         if code.code_challenge is not None:
             verifier = form.get("code_verifier", "")
-            expected = _s256(verifier) if code.code_challenge_method == "S256" else verifier
+            expected = pkce_s256(verifier) if code.code_challenge_method == "S256" else verifier
             if not verifier or not hmac.compare_digest(expected, code.code_challenge):
                 raise OIDCError(
                     "invalid_grant", "The code_verifier does not match the code_challenge."

@@ -11,39 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from .objects import WireModel
-from .requests import JSONBody, Locale, Metadata, Query
+from .requests import JSONBody, Metadata, PrimaryAuthenticateFields, Query
 from .responses import AuthResultResponse, DiscoveryAuthenticateResponse, ResponseBase
 
 # --- requests ----------------------------------------------------------------------------
 
 
-class OAuthStartQuery(Query):
-    public_token: str | None = None
-    organization_id: str | None = None
-    slug: str | None = None
-    login_redirect_url: str | None = None
-    signup_redirect_url: str | None = None
-    custom_scopes: str | None = None
-    pkce_code_challenge: str | None = None
-
-
-class OAuthDiscoveryStartQuery(Query):
-    public_token: str | None = None
-    discovery_redirect_url: str | None = None
-    custom_scopes: str | None = None
-    pkce_code_challenge: str | None = None
-
-
-class OAuthAuthenticateRequest(JSONBody):
+class OAuthAuthenticateRequest(PrimaryAuthenticateFields):
     oauth_token: str
-    session_token: str | None = None
-    session_duration_minutes: int | None = None
-    session_jwt: str | None = None
-    session_custom_claims: Metadata | None = None
-    pkce_code_verifier: str | None = None
-    locale: Locale | None = None
-    intermediate_session_token: str | None = None
-    telemetry_id: str | None = None
 
 
 class OAuthDiscoveryAuthenticateRequest(JSONBody):

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from .objects import (
-    DiscoveredOrganizationObject,
     MemberObject,
     MemberSessionObject,
     MfaRequiredObject,
@@ -227,13 +226,6 @@ class PasswordSessionResetResponse(ResponseBase):
     member_authenticated: bool
     member_session: MemberSessionObject | None = None
     mfa_required: MfaRequiredObject | None = None
-    intermediate_session_token_expires_at: datetime | None = None
-
-
-class PasswordDiscoveryResponse(ResponseBase):
-    email_address: str
-    intermediate_session_token: str
-    discovered_organizations: list[DiscoveredOrganizationObject]
     intermediate_session_token_expires_at: datetime | None = None
 
 

@@ -95,7 +95,7 @@ class RecoverRequest(_MfaProof):
     session_duration_minutes: int | None = None
 
 
-class RecoveryCodesResponse(ResponseBase):
+class SdkRecoveryCodesResponse(ResponseBase):
     """``RecoveryCodeGetResponse`` / ``RecoveryCodeRotateResponse``: the codes alone (the
     member and organization are the session's)."""
 

@@ -8,15 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from .objects import (
-    MemberObject,
-    MemberSessionObject,
-    MfaRequiredObject,
-    OrganizationObject,
-    PrimaryRequiredObject,
     WireModel,
 )
 from .requests import JSONBody, Metadata, PrimaryAuthenticateFields, Query
-from .responses import ResponseBase
+from .responses import AuthResultResponse, ResponseBase
 
 # --- objects ---------------------------------------------------------------------------------
 
@@ -212,17 +207,6 @@ class DeleteEncryptionPrivateKeyResponse(ResponseBase):
     private_key_id: str
 
 
-class SSOAuthenticateResponse(ResponseBase):
-    member_id: str
+class SSOAuthenticateResponse(AuthResultResponse):
     organization_id: str
-    member: MemberObject
-    session_token: str
-    session_jwt: str
     reset_session: bool
-    organization: OrganizationObject
-    intermediate_session_token: str
-    member_authenticated: bool
-    member_session: MemberSessionObject | None = None
-    mfa_required: MfaRequiredObject | None = None
-    primary_required: PrimaryRequiredObject | None = None
-    intermediate_session_token_expires_at: datetime | None = None

@@ -33,10 +33,7 @@ from ..middleware import _credentials as basic_credentials
 
 SDK_PREFIX = "/sdk/v1"
 
-_RequestKey = getattr(web, "RequestKey", None)
-SESSION_TOKEN: Any = (
-    _RequestKey("sdk_session_token", str) if _RequestKey else "stytch_sdk_session_token"
-)
+SESSION_TOKEN = web.RequestKey[str | None]("sdk_session_token")
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -162,7 +162,7 @@ async def session_reset(request: web.Request, body: sf.PasswordSessionResetReque
 @routes.post("/sdk/v1/b2b/passwords/discovery/authenticate")
 @sdk_operation(
     "Authenticate a password (discovery)",
-    pw.PasswordDiscoveryResponse,
+    rs.DiscoveryAuthenticateResponse,
     body=pw.PasswordDiscoveryAuthenticateRequest,
 )
 async def discovery_authenticate(
@@ -171,7 +171,7 @@ async def discovery_authenticate(
     result = flows.discovery_authenticate(
         project(request), email_address=body.email_address, password=body.password
     )
-    return data(request, pw.PasswordDiscoveryResponse, **discovery_fields(result))
+    return data(request, rs.DiscoveryAuthenticateResponse, **discovery_fields(result))
 
 
 @routes.post("/sdk/v1/b2b/passwords/discovery/reset/start")
@@ -197,7 +197,7 @@ async def discovery_reset_start(
 @routes.post("/sdk/v1/b2b/passwords/discovery/reset")
 @sdk_operation(
     "Reset a password by email (discovery)",
-    pw.PasswordDiscoveryResponse,
+    rs.DiscoveryAuthenticateResponse,
     body=pw.PasswordDiscoveryResetRequest,
 )
 async def discovery_reset(
@@ -209,4 +209,4 @@ async def discovery_reset(
         password=body.password,
         pkce_code_verifier=body.pkce_code_verifier,
     )
-    return data(request, pw.PasswordDiscoveryResponse, **discovery_fields(result))
+    return data(request, rs.DiscoveryAuthenticateResponse, **discovery_fields(result))

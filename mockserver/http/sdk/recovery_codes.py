@@ -43,18 +43,18 @@ async def recover(request: web.Request, body: sf.RecoverRequest) -> web.Response
 
 
 @routes.get("/sdk/v1/b2b/recovery_codes")
-@sdk_operation("Get the member's recovery codes", sf.RecoveryCodesResponse)
+@sdk_operation("Get the member's recovery codes", sf.SdkRecoveryCodesResponse)
 async def get(request: web.Request) -> web.Response:
     member, org = caller(request)
     _, _, codes = totps.recovery_codes(project(request), org.organization_id, member.member_id)
-    return data(request, sf.RecoveryCodesResponse, recovery_codes=codes)
+    return data(request, sf.SdkRecoveryCodesResponse, recovery_codes=codes)
 
 
 @routes.post("/sdk/v1/b2b/recovery_codes/rotate")
-@sdk_operation("Rotate the member's recovery codes", sf.RecoveryCodesResponse)
+@sdk_operation("Rotate the member's recovery codes", sf.SdkRecoveryCodesResponse)
 async def rotate(request: web.Request) -> web.Response:
     member, org = caller(request)
     _, _, codes = totps.rotate_recovery_codes(
         project(request), org.organization_id, member.member_id
     )
-    return data(request, sf.RecoveryCodesResponse, recovery_codes=codes)
+    return data(request, sf.SdkRecoveryCodesResponse, recovery_codes=codes)

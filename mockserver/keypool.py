@@ -54,8 +54,10 @@ class KeyPool:
         while (found := self.take(env)) is None:
             with self._lock:
                 under_way = self._making[0] if self._making else None
-            if under_way is not None:
-                await asyncio.wrap_future(under_way)
+            if under_way is None:  # a pool of size 0: make one on a thread
+                private_key = await asyncio.to_thread(keys.new_private_key)
+                return SigningKey(new_id("jwk", env), private_key)
+            await asyncio.wrap_future(under_way)
         return found
 
     def close(self) -> None:

@@ -3,6 +3,7 @@ and leaves the project as it was. Raw sockets where no HTTP client would send th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from mockserver.domain import keys
+from mockserver.keypool import KeyPool
 from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
 from tests import raw
@@ -202,3 +204,15 @@ def test_open_projects_get_their_keys_off_the_event_loop(
 
     assert len(made_on) >= 6
     assert all(name.startswith("stytch-mock-keys") for name in made_on), made_on
+
+
+async def test_an_empty_pool_still_gives_a_key() -> None:
+    """With nothing ready and nothing under way (a pool of size 0), ``key`` makes one on a
+    thread instead of looping on the event loop for ever."""
+    pool = KeyPool(size=0)
+    try:
+        key = await asyncio.wait_for(pool.key("test"), timeout=10)
+    finally:
+        pool.close()
+    assert key.kid.startswith("jwk-test-")
+    assert key.private_key.key_size == 2048

@@ -24,6 +24,7 @@ import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ..idp.certs import new_rsa_key
 from ..ids import new_id
 
 
@@ -44,8 +45,8 @@ def rs256_signature(private_key: rsa.RSAPrivateKey, signing_input: bytes) -> byt
     return private_key.sign(signing_input, _PKCS1V15, _SHA256)
 
 
-def new_private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+# The one RSA key maker (2048 bits), here under the name the key pool and its test use.
+new_private_key = new_rsa_key
 
 
 @dataclass

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from .. import errors
 from ..ids import magic_token
@@ -344,3 +345,11 @@ def exchange_session(
         duration_minutes=duration_minutes,
         custom_claims=custom_claims,
     )
+
+
+def with_params(url: str, params: dict[str, str]) -> str:
+    """``url`` with ``params`` added to its query (before any fragment), as every
+    redirect back to the app carries its token (magic links, OAuth, SSO)."""
+    base, hash_, fragment = url.partition("#")
+    sep = "" if base.endswith(("?", "&")) else ("&" if "?" in base else "?")
+    return f"{base}{sep}{urlencode(params)}{hash_}{fragment}"

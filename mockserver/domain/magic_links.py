@@ -12,9 +12,7 @@ links a week, each between 5 and 10080 minutes; a used or expired token is 401
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
 
 from .. import errors
 from ..ids import magic_token
@@ -25,7 +23,7 @@ from .entities import (
     MessageKind,
     Organization,
 )
-from .login import AuthResult, arrival, check_pkce, log_in_with
+from .login import AuthResult, arrival, check_pkce, log_in_with, with_params
 from .members import activate, add_member, update_member
 from .organizations import unique_slug
 from .outbox import send
@@ -71,24 +69,10 @@ def check_expiration(field: str, minutes: int | None, default: int) -> int:
 def link_url(redirect_url: str, kind: MessageKind, token: str, org: Organization | None) -> str:
     """The redirect URL with ``stytch_token_type``, ``token`` and, for organization links,
     ``slug`` added; query parameters already on the URL are kept as they are."""
-    base, sep, fragment = _split_redirect(redirect_url)
-    added = f"stytch_token_type={TOKEN_TYPES[kind]}&token={quote(token, safe='')}"
+    params = {"stytch_token_type": TOKEN_TYPES[kind], "token": token}
     if org is not None:
-        added += f"&slug={quote(org.organization_slug, safe='')}"
-    return f"{base}{sep}{added}{fragment}"
-
-
-@lru_cache(maxsize=256)
-def _split_redirect(url: str) -> tuple[str, str, str]:
-    """``(url without fragment, separator before the added parameters, #fragment)``."""
-    base, hash_, fragment = url.partition("#")
-    if "?" not in base:
-        sep = "?"
-    elif base.endswith(("?", "&")):
-        sep = ""
-    else:
-        sep = "&"
-    return base, sep, hash_ + fragment
+        params["slug"] = org.organization_slug
+    return with_params(redirect_url, params)
 
 
 def send_link(

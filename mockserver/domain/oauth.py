@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
 
 import jwt as pyjwt
 
@@ -30,7 +29,14 @@ from ..ids import magic_token
 from .discovery import DiscoveryResult, discover
 from .entities import AuthenticationFactor, MemberStatus, Organization
 from .keys import SigningKey
-from .login import AuthResult, arrival, check_pkce, log_in_with, new_intermediate_session
+from .login import (
+    AuthResult,
+    arrival,
+    check_pkce,
+    log_in_with,
+    new_intermediate_session,
+    with_params,
+)
 from .members import activate, add_member
 from .oauth_entities import OAuthIdentity, OAuthRequest, OAuthToken, ProviderTokens
 from .oauth_factors import (
@@ -316,13 +322,6 @@ def deny(project: Project, request: OAuthRequest) -> str:
         request.signup_redirect_url if request.discovery else request.login_redirect_url,
         {"error": "access_denied", "error_description": "The user denied the request."},
     )
-
-
-def with_params(url: str, params: dict[str, str]) -> str:
-    """``url`` with ``params`` added to its query (before any fragment)."""
-    base, hash_, fragment = url.partition("#")
-    sep = "" if base.endswith(("?", "&")) else ("&" if "?" in base else "?")
-    return f"{base}{sep}{urlencode(params)}{hash_}{fragment}"
 
 
 # --- tokens of the provider --------------------------------------------------------------

@@ -27,7 +27,7 @@ from ..idp import certs, saml
 from ..ids import magic_token, new_id, uuid_like
 from ..pkce import pkce_s256
 from .entities import AuthenticationFactor, Member, MemberStatus
-from .login import AuthResult, arrival, check_pkce, log_in_with
+from .login import AuthResult, arrival, check_pkce, log_in_with, with_params
 from .members import add_member, update_member
 from .project import Project
 from .sso import (
@@ -185,7 +185,7 @@ def start(
             "code_challenge_method": "S256",
             **passthrough,
         }
-        return with_query(idp_conn.authorization_url, query)
+        return with_params(idp_conn.authorization_url, query)
     pending.saml_request_id = "_" + uuid_like().replace("-", "")
     request = saml.authn_request(
         request_id=pending.saml_request_id,
@@ -205,10 +205,6 @@ def start(
     if passthrough:
         redirect += "&" + urlencode(passthrough)
     return idp_conn.idp_sso_url + ("&" if "?" in idp_conn.idp_sso_url else "?") + redirect
-
-
-def with_query(url: str, query: dict[str, str]) -> str:
-    return url + ("&" if "?" in url else "?") + urlencode(query)
 
 
 # --- login: the IdP's answer ----------------------------------------------------------------
@@ -315,7 +311,7 @@ def _issue_token(
     project.sso_tokens.add(token, now)
     existing = _find_member(project, organization_id, connection_id, profile)
     target = login_url if existing is not None else signup_url
-    return with_query(target, {"stytch_token_type": "sso", "token": token.token})
+    return with_params(target, {"stytch_token_type": "sso", "token": token.token})
 
 
 def saml_acs(

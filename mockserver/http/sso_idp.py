@@ -22,7 +22,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from .. import errors
-from ..domain import sso, sso_login
+from ..domain import sso
+from ..domain.login import with_params
 from ..domain.project import Project
 from ..idp import saml
 from ..idp.provider import IdPUser, OIDCError
@@ -158,7 +159,7 @@ async def _authorize(request: web.Request, params: dict[str, str]) -> web.Stream
     query = {"code": code}
     if params.get("state"):
         query["state"] = params["state"]
-    return redirect(sso_login.with_query(params["redirect_uri"], query))
+    return redirect(with_params(params["redirect_uri"], query))
 
 
 @routes.get(BASE + "/oidc/authorize")

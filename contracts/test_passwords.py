@@ -196,6 +196,16 @@ def test_reset_token_is_single_use_and_expires(sdk, mock, org, member):
         email_address=address,
         reset_password_expiration_minutes=5,
     )
+    mock.advance_clock(minutes=4, seconds=59)
+    in_time = sdk.passwords.email.reset(
+        password_reset_token=mock.outbox.latest(address)["token"], password=STRONGER
+    )
+    assert in_time.member_id
+    sdk.passwords.email.reset_start(
+        organization_id=org.organization_id,
+        email_address=address,
+        reset_password_expiration_minutes=5,
+    )
     token = mock.outbox.latest(address)["token"]
     mock.advance_clock(minutes=5)
     refused(
@@ -203,9 +213,10 @@ def test_reset_token_is_single_use_and_expires(sdk, mock, org, member):
         401,
         "unable_to_auth_password_reset_token",
         password_reset_token=token,
-        password=STRONGER,
+        password=STRONG,
     )
-    sign_in(sdk, org, address)  # the old password still works
+    sign_in(sdk, org, address, STRONGER)  # the password set in time still works
+    refused_sign_in(sdk, org, address, STRONG, 401, "unauthorized_credentials")
     refused(
         sdk.passwords.email.reset_start,
         400,

@@ -101,7 +101,10 @@ def test_organizations_members_and_sessions_can_be_revoked_and_deleted(
         f"/_mock/ui/organizations/{org_id}/members/{member_id}/delete",
         {"csrf": _csrf(page)},
     )
-    assert "Member deleted." in gone.json and "deleted" in gone.json
+    assert "Member deleted." in gone.json
+    with pytest.raises(StytchError) as no_member:
+        stytch_mock.client.organizations.members.get(organization_id=org_id, member_id=member_id)
+    assert_sdk_error(no_member, 404, "member_not_found")
     deleted = _post(stytch_mock, f"/_mock/ui/organizations/{org_id}/delete", {"csrf": _csrf(page)})
     assert "Organization deleted." in deleted.json
     assert stytch_mock.client.organizations.search().organizations == []

@@ -7,20 +7,10 @@ The start half is the backend's public start URL, which the SDK navigates to; th
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import secrets
-
+from contracts.helpers import pkce_pair
 from mockserver.pytest_plugin import StytchMock
 from tests.support import assert_stytch_error, org_with_member, state_of
 from tests.test_frontend_sdk_api import ok, sdk
-
-
-def pkce_pair() -> tuple[str, str]:
-    """A verifier and its S256 challenge (RFC 7636 section 4.2)."""
-    verifier = secrets.token_urlsafe(32)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def test_oauth_sign_in_with_pkce_makes_a_session_the_backend_accepts(

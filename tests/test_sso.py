@@ -30,7 +30,7 @@ from mockserver.pytest_plugin import (
     sso_login,
 )
 from mockserver.server import MockServer
-from tests.support import assert_sdk_error, handle, state_of
+from tests.support import assert_sdk_error, basic, handle, state_of
 
 EMAIL = "ada@acme.example"
 
@@ -626,7 +626,7 @@ async def test_public_url_is_where_sso_sends_browsers(aiohttp_client: Any) -> No
     config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET, list(FIXTURE_REDIRECT_URLS))
     app = create_app(Registry([config]), public_url="http://localhost:8080/")
     client = await aiohttp_client(app)
-    auth = aiohttp_basic(FIXTURE_PROJECT_ID, FIXTURE_SECRET)
+    auth = {"Authorization": basic(FIXTURE_PROJECT_ID, FIXTURE_SECRET)}
     created = await client.post(
         "/v1/b2b/organizations", json={"organization_name": "Dock"}, headers=auth
     )
@@ -644,11 +644,6 @@ async def test_public_url_is_where_sso_sends_browsers(aiohttp_client: Any) -> No
     )
     assert start.status == 302
     assert start.headers["Location"].startswith(conn["authorization_url"] + "?")
-
-
-def aiohttp_basic(project_id: str, secret: str) -> dict[str, str]:
-    token = base64.b64encode(f"{project_id}:{secret}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 def test_reference_app_sends_the_browser_to_the_public_api_url() -> None:

@@ -147,8 +147,10 @@ def validation_error(exc: ValidationError) -> errors.StytchError:
 
 # What could be a NaN, an Infinity or a number too large for a double: JSON has none of them,
 # but the JSON parser would take them (and the response would echo a bare ``NaN`` no strict
-# client can read). The cheap search finds candidates; json.loads decides.
-_MAYBE_NOT_FINITE = re.compile(rb"NaN|Infinity|[0-9][eE][-+]?[0-9]{3}")
+# client can read). The cheap search finds candidates; json.loads decides. A number with a
+# large exponent is looked for only where a JSON value starts (after ``:``, ``[`` or ``,``), so
+# ids and tokens with "5e123" in them do not send every body through json.loads twice.
+_MAYBE_NOT_FINITE = re.compile(rb"NaN|Infinity|[:\[,]\s*-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]{3}")
 
 
 class _NotFinite(Exception):

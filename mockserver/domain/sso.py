@@ -113,10 +113,6 @@ def sso_encryption_private_key_not_found() -> StytchError:
     )
 
 
-def public_token_not_found() -> StytchError:
-    return StytchError(404, "public_token_not_found", "The public token could not be found.")
-
-
 def idp_of(project: Project) -> IdentityProvider:
     return project.identity_provider.provider
 

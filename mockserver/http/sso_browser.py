@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from .. import errors
-from ..domain import sso, sso_login
+from ..domain import oauth, sso, sso_login
 from ..domain.project import Project
 from ..models import sso as ms
 from .browser_routes import browser_route, redirect
@@ -29,15 +29,6 @@ routes = web.RouteTableDef()
 CALLBACK = "/v1/b2b/sso/callback/{connection_id}"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=15)
 MAX_FORM_BYTES = 1024 * 1024
-
-
-def project_for_public_token(request: web.Request, public_token: str | None) -> Project:
-    if not public_token:
-        raise errors.StytchError(400, "public_token_required", "public_token is required.")
-    found = request.app[REGISTRY].find_project_by_public_token(public_token)
-    if found is None:
-        raise sso.public_token_not_found()
-    return found
 
 
 def _project_of_connection(request: web.Request, connection_id: str) -> Project:
@@ -52,7 +43,8 @@ def _project_of_connection(request: web.Request, connection_id: str) -> Project:
 @browser_route
 async def start(request: web.Request) -> web.StreamResponse:
     query = parse_query(request, ms.SSOStartQuery)
-    proj = project_for_public_token(request, query.public_token)
+    # The same check as the OAuth start URLs (400 without a token, 404 for an unknown one).
+    proj = oauth.project_for_public_token(request.app[REGISTRY], query.public_token)
     passthrough = {
         k: v for k, v in request.query.items() if k == "login_hint" or k.startswith("mock_")
     }

@@ -138,3 +138,9 @@ class Config:
             ephemeral_app_secret=app_secret is None,
             browser_api_url=browser_api_url,
         )
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url`` (for the Content-Security-Policy)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 from stytch.core.response_base import StytchError
 
 from .app import CONFIG, STYTCH, _public_base, error_page, render, see_other
+from .config import origin
 
 HERE = Path(__file__).parent
 # npm ci in reference_app/frontend (make install) puts the SDK here.
@@ -57,18 +57,13 @@ def _sdk_page(request: web.Request, template: str, **context: Any) -> web.Respon
         **context,
     )
     # The app's CSP, opened just enough for the SDK: its API calls, and the styles it injects.
-    api_origin = _origin(api_url) if api_url else "https://test.stytch.com https://api.stytch.com"
+    api_origin = origin(api_url) if api_url else "https://test.stytch.com https://api.stytch.com"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; connect-src 'self' {api_origin}; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'"
     )
     return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 @routes.get("/sdk-login")

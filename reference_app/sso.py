@@ -13,11 +13,11 @@ own (``GET /_mock/project``).
 from __future__ import annotations
 
 import base64
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import aiohttp
 
-from .config import Config
+from .config import Config, origin
 
 STYTCH_TEST_API = "https://test.stytch.com/"
 STYTCH_LIVE_API = "https://api.stytch.com/"
@@ -34,8 +34,7 @@ def api_base(config: Config) -> str:
 
 def form_action_origin(config: Config) -> str:
     """The origin a form on this app may lead to besides the app itself (the SSO start)."""
-    parts = urlsplit(api_base(config))
-    return f"{parts.scheme}://{parts.netloc}"
+    return origin(api_base(config))
 
 
 async def public_token(config: Config, http: aiohttp.ClientSession) -> str | None:

@@ -26,6 +26,7 @@ import pytest
 from stytch.b2b.models import magic_links_email as ml_models
 from stytch.b2b.models import organizations as org_models
 from stytch.b2b.models import organizations_members as member_models
+from stytch.b2b.models import scim_connection as scim_models
 from stytch.b2b.models import sessions as session_models
 from stytch.b2b.models.sessions import AuthorizationCheck
 from stytch.shared.method_options import Authorization
@@ -201,6 +202,19 @@ OPERATIONS: dict[str, Operation] = {
         ),
         target="live",
     ),
+    "scim.connection.create": Operation(
+        lambda t, a, _: t.sdk.scim.connection.create(
+            organization_id=t.org_id,
+            display_name="Okta",
+            method_options=a.options(scim_models.CreateRequestOptions),
+        )
+    ),
+    "scim.connection.get": Operation(
+        lambda t, a, _: t.sdk.scim.connection.get(
+            organization_id=t.org_id,
+            method_options=a.options(scim_models.GetRequestOptions),
+        )
+    ),
     "organizations.delete": Operation(
         lambda t, a, _: t.sdk.organizations.delete(
             organization_id=t.org_id,
@@ -216,8 +230,10 @@ def _snapshot(team: Team) -> tuple[Any, ...]:
     org = team.sdk.organizations.get(organization_id=team.org_id).organization
     members = team.sdk.organizations.members.search(organization_ids=[team.org_id]).members
     sessions = team.sdk.sessions.get(organization_id=team.org_id, member_id=team.member.member_id)
+    scim = org.scim_active_connection
     return (
         (org.organization_name, org.email_invites, org.mfa_policy),
+        scim.connection_id if scim is not None else None,
         sorted((m.member_id, m.status, [r.role_id for r in m.roles]) for m in members),
         sorted(s.member_session_id for s in sessions.member_sessions),
     )
@@ -246,6 +262,8 @@ def test_an_admin_session_may_call_it(team: Team, operation: str, use_jwt: bool)
         assert "stytch_admin" in [r.role_id for r in resp.member.roles]
     elif operation == "organizations.members.reactivate":
         assert resp.member.status == "active"
+    elif operation == "scim.connection.create":
+        assert resp.connection.display_name == "Okta" and resp.connection.bearer_token
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,15 @@ def document(stytch_mock_server: Any) -> dict[str, Any]:
 def router_operations() -> set[tuple[str, str]]:
     """(method, path) of every route the aiohttp app serves, read from its router; browser
     pages (OAuth start URLs and provider page, SSO start and callbacks, the built-in IdP's
-    pages, the console: redirects and HTML, not JSON; ``browser`` handlers) left out."""
+    pages, the console: redirects and HTML, not JSON; ``browser`` handlers) and the SCIM 2.0
+    routes an IdP calls (``scim_protocol`` handlers: RFC 7644, not Stytch's JSON API) left
+    out."""
     app = create_app(Registry([]))
     found = set()
     for route in app.router.routes():
         if route.method in ("HEAD", "*") or getattr(route.handler, "browser", False):
+            continue
+        if getattr(route.handler, "scim_protocol", False):
             continue
         found.add((route.method.lower(), route.resource.canonical))
     return found

@@ -82,6 +82,9 @@ class Organization:
     organization_external_id: str | None = None
     sso_default_connection_id: str | None = None
     allowed_oauth_tenants: dict[str, Any] = field(default_factory=dict)
+    # {connection_id, display_name, bearer_token_last_four, bearer_token_expires_at}, kept by
+    # domain.scim while the organization has a SCIM connection.
+    scim_active_connection: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -90,8 +93,10 @@ class Member:
 
     Bookkeeping beyond Stytch's fields: ``email_id`` (the id of the member's email, used in
     authentication factors), ``explicit_roles`` (the directly assigned role ids, from which
-    ``roles`` is derived) and ``sso_roles`` (role grants from SSO connections, kept by
-    ``domain.sso`` on each SSO login).
+    ``roles`` is derived), ``sso_roles`` (role grants from SSO connections, kept by
+    ``domain.sso`` on each SSO login), ``scim_roles`` (grants from the SCIM groups the Member
+    is in, kept by ``domain.scim``) and ``scim_resource`` (the SCIM User resource the IdP
+    last sent, as the SCIM routes give it back).
     """
 
     organization_id: str
@@ -119,6 +124,9 @@ class Member:
     explicit_roles: list[str] = field(default_factory=list)
     implicit_roles: list[dict[str, Any]] = field(default_factory=list)
     sso_roles: list[dict[str, Any]] = field(default_factory=list)
+    scim_roles: list[dict[str, Any]] = field(default_factory=list)
+    scim_registration: dict[str, Any] | None = None
+    scim_resource: dict[str, Any] | None = None
     trusted_metadata: dict[str, Any] = field(default_factory=dict)
     untrusted_metadata: dict[str, Any] = field(default_factory=dict)
     external_id: str | None = None
@@ -133,7 +141,7 @@ class Member:
             by_id.setdefault(role_id, [])
             if role_id != STYTCH_MEMBER:
                 by_id[role_id].append({"type": "direct_assignment"})
-        for grant in (*self.implicit_roles, *self.sso_roles):
+        for grant in (*self.implicit_roles, *self.sso_roles, *self.scim_roles):
             by_id.setdefault(grant["role_id"], []).append(grant["source"])
         return [{"role_id": role_id, "sources": sources} for role_id, sources in by_id.items()]
 
@@ -141,7 +149,7 @@ class Member:
     def is_admin(self) -> bool:
         if STYTCH_ADMIN in self.explicit_roles:
             return True
-        for grant in (*self.implicit_roles, *self.sso_roles):
+        for grant in (*self.implicit_roles, *self.sso_roles, *self.scim_roles):
             if grant["role_id"] == STYTCH_ADMIN:
                 return True
         return False

@@ -30,7 +30,7 @@ def _check_member_external_id(
         raise errors.duplicate_member_external_id()
 
 
-def _check_roles(project: Project, org: Organization, roles: Iterable[str]) -> list[str]:
+def check_roles(project: Project, org: Organization, roles: Iterable[str]) -> list[str]:
     """The roles to assign directly, each one the project's RBAC policy or the organization's
     custom roles define. [chosen] An unknown role is 400 ``invalid_role`` (the type in Stytch's
     published error list; its status is not published)."""
@@ -82,7 +82,7 @@ def add_member(
         _check_member_external_id(project, org.organization_id, external_id, None)
     if mfa_phone_number:
         mfa.check_phone_number(mfa_phone_number)
-    explicit = _check_roles(project, org, roles or [])
+    explicit = check_roles(project, org, roles or [])
     now = project.now()
     member = Member(
         organization_id=org.organization_id,
@@ -164,7 +164,7 @@ def update_member(
     org = project.organizations.get(organization_id)
     member = project.members.get(org.organization_id, member_id)
     changes = {k: v for k, v in changes.items() if v is not None}
-    roles = _check_roles(project, org, changes["roles"]) if "roles" in changes else None
+    roles = check_roles(project, org, changes["roles"]) if "roles" in changes else None
     new_email = changes.get("email_address")
     if new_email is not None and new_email.lower() != member.email_address.lower():
         validate_email(new_email)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
-from . import sso
+from . import scim, sso
 from .entities import Organization
 from .members import refresh_derived
 from .project import Project
@@ -157,7 +157,7 @@ def update_organization(
 
 def delete_organization(project: Project, organization_id: str) -> str:
     """Deletes the organization with its members, their sessions and passwords, its magic
-    links and its pending OAuth requests and tokens."""
+    links, its pending OAuth requests and tokens, and its SSO and SCIM connections."""
     org = project.organizations.get(organization_id)
     for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
@@ -168,5 +168,6 @@ def delete_organization(project: Project, organization_id: str) -> str:
     project.oauth_requests.forget_organization(org.organization_id)
     project.oauth_tokens.forget_organization(org.organization_id)
     sso.forget_organization(project, org.organization_id)
+    scim.forget_organization(project, org.organization_id)
     project.organizations.forget(org)
     return org.organization_id

@@ -43,6 +43,8 @@ from .stores import (
     Organizations,
     Outbox,
     RBACPolicy,
+    SCIMConnections,
+    SCIMGroups,
     Sessions,
     SigningKeys,
     SSOConnections,
@@ -116,6 +118,8 @@ class Project:
     sso_connections: SSOConnections
     sso_starts: SSOStarts
     sso_tokens: SSOTokens
+    scim_connections: SCIMConnections
+    scim_groups: SCIMGroups
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

@@ -182,6 +182,19 @@ def _refuse_non_finite_numbers(raw: bytes) -> None:
         ) from None
 
 
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A body that must be a JSON object, for routes without a pydantic model of their own (the
+    SCIM routes): NaN, Infinity and non-objects refused with a Stytch 400."""
+    _refuse_non_finite_numbers(raw)
+    try:
+        value = json.loads(raw or b"{}")
+    except ValueError:
+        raise errors.bad_request("The request body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise errors.bad_request("The request body must be a JSON object.")
+    return value
+
+
 def parse_json(model: type[M], raw: bytes) -> M:
     _refuse_non_finite_numbers(raw)
     try:

@@ -90,6 +90,13 @@ class SSORegistrationObject(WireModel):
     sso_attributes: dict[str, Any] | None = None
 
 
+class SCIMRegistrationObject(WireModel):
+    connection_id: str
+    registration_id: str
+    external_id: str | None = None
+    scim_attributes: dict[str, Any] | None = None
+
+
 class OAuthRegistrationObject(WireModel):
     provider_type: str
     provider_subject: str
@@ -140,6 +147,7 @@ class MemberObject(WireModel):
     external_id: str | None = None
     lock_created_at: datetime | None = None
     lock_expires_at: datetime | None = None
+    scim_registration: SCIMRegistrationObject | None = None
 
 
 FactorType = Literal[

@@ -21,6 +21,7 @@ from .oauth import OAuthProviderTokens, OAuthRequests, OAuthTokens
 from .organizations import Organizations
 from .outbox import Outbox
 from .rbac_policy import RBACPolicy
+from .scim import SCIMConnections, SCIMGroups
 from .sessions import Sessions
 from .signing_keys import SigningKeyRecord, SigningKeys
 from .sso import SSOConnections, SSOStarts, SSOTokens
@@ -44,6 +45,8 @@ STORES: tuple[type[Store[Any]], ...] = (
     SSOConnections,
     SSOStarts,
     SSOTokens,
+    SCIMConnections,
+    SCIMGroups,
 )
 
 __all__ = [
@@ -63,6 +66,8 @@ __all__ = [
     "Organizations",
     "Outbox",
     "RBACPolicy",
+    "SCIMConnections",
+    "SCIMGroups",
     "Sessions",
     "SigningKeyRecord",
     "SigningKeys",

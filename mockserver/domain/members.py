@@ -201,18 +201,24 @@ def update_member(
         if roles is not None:
             member.explicit_roles = roles
         if new_email is not None and new_email != member.email_address:
-            member.retired_email_addresses.append(
-                {"email_id": member.email_id, "email_address": member.email_address}
-            )
-            member.email_address = new_email
-            member.email_id = new_id("email", project.env)
-            member.email_address_verified = False
-            # A new email clears the password (Stytch's update-member docstring).
-            member.member_password_id = ""
-            project.member_passwords.forget(member.member_id)
+            change_email(project, member, new_email)
         refresh_derived(org, member)
         member.updated_at = project.now()
     return member, org
+
+
+def change_email(project: Project, member: Member, new_email: str) -> None:
+    """A member's new (checked) email, inside ``project.members.changing(member)``: the old one
+    is retired, the new one unverified, and the password cleared (Stytch's update-member
+    docstring: a new email clears the password)."""
+    member.retired_email_addresses.append(
+        {"email_id": member.email_id, "email_address": member.email_address}
+    )
+    member.email_address = new_email
+    member.email_id = new_id("email", project.env)
+    member.email_address_verified = False
+    member.member_password_id = ""
+    project.member_passwords.forget(member.member_id)
 
 
 def delete_member(project: Project, organization_id: str, member_id: str) -> str:
@@ -222,16 +228,21 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
 
     org = project.organizations.get(organization_id)
     member = project.members.get(org.organization_id, member_id)
+    deactivate(project, member)
+    # Deleted members stay findable by id (dangerously_get with include_deleted, reactivate)
+    # and in their organization's list (search with statuses=["deleted"]).
+    return member.member_id
+
+
+def deactivate(project: Project, member: Member) -> None:
+    """The member's status becomes ``deleted``; its sessions, outstanding links and unused
+    one-time codes go (its TOTP stays with the record, like ``totp_registration_id``)."""
     revoke_member_sessions(project, member.member_id)
     project.magic_links.revoke_member(member.member_id)
-    # Its unused one-time codes go too; its TOTP stays with the record, like totp_registration_id.
     project.one_time_codes.forget_member(member.member_id)
     with project.members.changing(member):
         member.status = MemberStatus.DELETED
     member.updated_at = project.now()
-    # Deleted members stay findable by id (dangerously_get with include_deleted, reactivate)
-    # and in their organization's list (search with statuses=["deleted"]).
-    return member.member_id
 
 
 def reactivate_member(

@@ -28,10 +28,9 @@ from .. import errors
 from ..errors import StytchError
 from ..ids import new_id
 from .entities import Member, MemberStatus, Organization
-from .members import add_member, check_roles, refresh_derived
+from .members import add_member, change_email, check_roles, deactivate, refresh_derived
 from .project import Project
 from .rules import validate_email
-from .sessions import revoke_member_sessions
 from .stores.scim import SCIMConnection, SCIMGroup
 
 IDENTITY_PROVIDERS = (
@@ -487,12 +486,7 @@ def replace_user(project: Project, conn: SCIMConnection, member: Member, user: S
     was_active = member.status != MemberStatus.DELETED
     with project.members.changing(member):
         if email.casefold() != member.email_address.casefold():
-            member.retired_email_addresses.append(
-                {"email_id": member.email_id, "email_address": member.email_address}
-            )
-            member.email_address = email
-            member.email_id = new_id("email", project.env)
-            member.email_address_verified = False
+            change_email(project, member, email)
         if user.active and not was_active:
             member.status = MemberStatus.ACTIVE
     if user.name:
@@ -528,14 +522,9 @@ def _apply(project: Project, conn: SCIMConnection, member: Member, user: SCIMUse
 def _deactivate(project: Project, member: Member) -> None:
     """Stytch's "Member Deprovisioned": status deactivated (``deleted`` in the B2B API), every
     current role and every session revoked."""
-    revoke_member_sessions(project, member.member_id)
-    project.magic_links.revoke_member(member.member_id)
-    project.one_time_codes.forget_member(member.member_id)
-    with project.members.changing(member):
-        member.status = MemberStatus.DELETED
+    deactivate(project, member)
     member.explicit_roles = []
     member.scim_roles = []
-    member.updated_at = project.now()
 
 
 # --- groups --------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Property-based checks of the mock's HTTP surface with Schemathesis (4.x).
 
 1. Against **Stytch's published OpenAPI** (``$STYTCH_OPENAPI``), restricted to the operations
-   the mock implements (listed from the mock itself, ``mockserver.openapi.stytch_operations()``,
-   control API excluded): requests generated from Stytch's request schemas, valid ones and
-   invalid ones, are sent with the project's Basic credentials, and
+   the mock implements (listed from the mock itself, ``mockserver.openapi.b2b_operations()``,
+   control API and the shared M2M routes excluded): requests generated from Stytch's request
+   schemas, valid ones and invalid ones, are sent with the project's Basic credentials, and
 
    - no answer is a server error (``not_a_server_error``),
    - every 200 body matches Stytch's published response schema
@@ -46,7 +46,7 @@ from schemathesis import GenerationMode  # noqa: E402
 from schemathesis import checks as st_checks  # noqa: E402
 
 from contracts.support import ERROR_FIELDS  # noqa: E402
-from mockserver.openapi import operations, stytch_operations  # noqa: E402
+from mockserver.openapi import b2b_operations, operations  # noqa: E402
 from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET  # noqa: E402
 
 # Examples per operation and generation mode (STYTCH_EXAMPLES for the operations checked
@@ -240,13 +240,13 @@ def _published(schema: Any, method: str, path: str) -> Any:
 def test_every_implemented_operation_is_in_stytchs_openapi(stytch_schema: Any) -> None:
     missing = [
         f"{method} {path}"
-        for method, path in stytch_operations()
+        for method, path in b2b_operations()
         if _published(stytch_schema, method, path) is None
     ]
     assert not missing, f"the mock serves operations Stytch does not publish: {missing}"
 
 
-@pytest.mark.parametrize(("method", "path", "mode"), _cases(stytch_operations()))
+@pytest.mark.parametrize(("method", "path", "mode"), _cases(b2b_operations()))
 def test_mock_answers_stytchs_published_contract(
     stytch_schema: Any, stytch_mock: Any, method: str, path: str, mode: str
 ) -> None:

@@ -52,6 +52,17 @@ def stytch_operations() -> list[tuple[str, str]]:
     )
 
 
+# Stytch routes shared with its consumer product, which the B2B SDKs call too (``client.m2m``)
+# but Stytch's published B2B OpenAPI does not list.
+OUTSIDE_B2B_OPENAPI = ("/v1/m2m/", "/v1/public/{project_id}/oauth2/")
+
+
+def b2b_operations() -> list[tuple[str, str]]:
+    """:func:`stytch_operations` but the shared M2M routes: what Stytch's published B2B
+    OpenAPI should list."""
+    return [op for op in stytch_operations() if not op[1].startswith(OUTSIDE_B2B_OPENAPI)]
+
+
 def _operation_id(handler: Any) -> str:
     """``<family>_<handler>``; the frontend SDK's families (``http.sdk``) get ``sdk_`` first."""
     *package, family = handler.__module__.split(".")
@@ -145,10 +156,11 @@ def build_document() -> dict[str, Any]:
         if params:
             op["parameters"] = params
         if meta["body"] is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": keyed[(meta["body"], "validation")]}},
-            }
+            schema = keyed[(meta["body"], "validation")]
+            content = {"application/json": {"schema": schema}}
+            if meta.get("form"):  # the M2M token endpoint takes a form too
+                content["application/x-www-form-urlencoded"] = {"schema": schema}
+            op["requestBody"] = {"required": True, "content": content}
         if meta.get("security") == "publicToken":  # the frontend SDK's routes (http.sdk)
             op["security"] = [{"publicToken": []}]
         elif getattr(handler, "public", False):

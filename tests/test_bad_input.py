@@ -37,6 +37,7 @@ FAKE = {
     "certificate_id": "certificate-test-00000000-0000-4000-8000-00000000dead",
     "private_key_id": "saml-encryption-private-key-test-00000000-0000-4000-8000-00000000dead",
     "public_token": "public-token-test-00000000-0000-4000-8000-00000000dead",
+    "client_id": "m2m-client-test-00000000-0000-4000-8000-00000000dead",
 }
 
 

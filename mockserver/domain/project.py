@@ -33,6 +33,7 @@ from .stores import (
     STORES,
     BuiltInIdentityProvider,
     IntermediateSessions,
+    M2MClients,
     MagicLinks,
     MemberPasswords,
     Members,
@@ -120,6 +121,7 @@ class Project:
     sso_tokens: SSOTokens
     scim_connections: SCIMConnections
     scim_groups: SCIMGroups
+    m2m_clients: M2MClients
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

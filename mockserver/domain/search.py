@@ -1,4 +1,5 @@
-"""Searching organizations and members: Stytch's query operands, cursors and limits.
+"""Searching organizations, members (and M2M clients, domain/m2m.py): Stytch's query operands,
+cursors and limits.
 
 Operands and error types as the SDKs offer them
 (https://stytch.com/docs/b2b/api/search-organizations, .../search-members).
@@ -34,7 +35,7 @@ def _decode_cursor(cursor: str) -> int:
         raise errors.invalid_argument("cursor", "The cursor is invalid.") from None
 
 
-def _page(
+def page(
     items: list[Any], cursor: str | None, limit: int | None
 ) -> tuple[list[Any], int, str | None]:
     if limit is None or limit == 0:
@@ -100,7 +101,7 @@ def _predicate(family: str, name: str, kind: str, values: Any, value: Any) -> Pr
     return lambda item: any(text in v.lower() for v in values(item))
 
 
-def _query_predicate(
+def query_predicate(
     query: dict[str, Any] | None, family: str, filters: dict[str, tuple[str, Any]]
 ) -> Predicate:
     """The whole query (``AND``/``OR`` over its operands) as one predicate."""
@@ -188,9 +189,9 @@ def search_organizations(
             lambda o: [c.get("connection_id") for c in o.sso_active_connections],
         ),
     }
-    match = _query_predicate(query, "organization", filters)
+    match = query_predicate(query, "organization", filters)
     found = [org for org in project.organizations if match(org)]
-    return _page(found, cursor, limit)
+    return page(found, cursor, limit)
 
 
 MEMBER_STATUSES = frozenset(
@@ -238,17 +239,17 @@ def search_members(
         "member_mfa_phone_number_fuzzy": ("fuzzy", phone),
         "member_roles": ("in", lambda m: m.role_ids),
     }
-    match = _query_predicate(query, "member", filters)
+    match = query_predicate(query, "member", filters)
     found = [
         m
         for org in orgs
         for m in project.members.of_organization(org.organization_id)
         if (include_deleted or m.status != MemberStatus.DELETED) and match(m)
     ]
-    page, total, next_cursor = _page(found, cursor, limit)
+    shown, total, next_cursor = page(found, cursor, limit)
     return (
-        page,
+        shown,
         total,
         next_cursor,
-        {m.organization_id: project.organizations.get_by_id(m.organization_id) for m in page},
+        {m.organization_id: project.organizations.get_by_id(m.organization_id) for m in shown},
     )

@@ -13,6 +13,7 @@ from typing import Any
 from .base import Store, bad_state
 from .identity_provider import BuiltInIdentityProvider
 from .intermediate_sessions import IntermediateSessions
+from .m2m import M2MClients
 from .magic_links import MagicLinks
 from .member_passwords import MemberPasswords, StoredPassword
 from .members import Members
@@ -47,6 +48,7 @@ STORES: tuple[type[Store[Any]], ...] = (
     SSOTokens,
     SCIMConnections,
     SCIMGroups,
+    M2MClients,
 )
 
 __all__ = [
@@ -56,6 +58,7 @@ __all__ = [
     "SSOStarts",
     "SSOTokens",
     "IntermediateSessions",
+    "M2MClients",
     "MagicLinks",
     "MemberPasswords",
     "Members",

@@ -313,3 +313,43 @@ def test_a_connection_with_users_and_groups_round_trips(
         },
     )
     assert resp.status == 400 and "unknown member" in resp.json["error_message"]
+
+
+def test_user_names_stay_unique_through_renames_and_lookups_ignore_case(
+    stytch_mock: StytchMock, scim: tuple[str, Any, IdP]
+) -> None:
+    _, _, idp = scim
+    ada = idp.create_user("ada@acme.com")
+    renamed = idp.send(
+        "PUT",
+        f"/Users/{ada['id']}",
+        {
+            "schemas": [USER_SCHEMA],
+            "userName": "ada.l@acme.com",
+            "emails": [{"value": "ada@acme.com"}],
+        },
+    )
+    assert renamed.status == 200, renamed.json
+
+    # The old userName is free again, the new one is taken (in any case).
+    bea = idp.create_user("ada@acme.com", emails=[{"value": "bea@acme.com"}])
+    assert_scim_error(
+        idp.send(
+            "POST",
+            "/Users",
+            {
+                "schemas": [USER_SCHEMA],
+                "userName": "ADA.L@acme.com",
+                "emails": [{"value": "c@acme.com"}],
+            },
+        ),
+        409,
+        "uniqueness",
+    )
+    found = idp.send("GET", "/Users?filter=userName%20eq%20%22ADA.L%40ACME.COM%22").json
+    assert [r["id"] for r in found["Resources"]] == [ada["id"]]
+    found = idp.send("GET", "/Users?filter=userName%20eq%20%22ada%40acme.com%22").json
+    assert [r["id"] for r in found["Resources"]] == [bea["id"]]
+    idp.send("DELETE", f"/Users/{bea['id']}")
+    gone = idp.send("GET", "/Users?filter=userName%20eq%20%22ada%40acme.com%22").json
+    assert gone["totalResults"] == 0

@@ -433,12 +433,19 @@ def _email_of(user: SCIMUser) -> str:
 def _check_user_name_free(
     project: Project, conn: SCIMConnection, user_name: str, member_id: str | None
 ) -> None:
-    folded = user_name.casefold()
-    for other in users(project, conn):
-        if other.member_id == member_id or other.scim_resource is None:
-            continue
-        if str(other.scim_resource.get("userName", "")).casefold() == folded:
-            raise _uniqueness(f"A User with userName {user_name!r} exists already.")
+    owner = project.scim_connections.user_name_owner(conn.connection_id, user_name)
+    if owner is not None and owner != member_id:
+        raise _uniqueness(f"A User with userName {user_name!r} exists already.")
+
+
+def find_user_by_user_name(project: Project, conn: SCIMConnection, user_name: str) -> Member | None:
+    """The connection's user with this ``userName`` (compared casefolded), from the index."""
+    owner = project.scim_connections.user_name_owner(conn.connection_id, user_name)
+    return project.members.find(owner) if owner is not None else None
+
+
+def _user_name(member: Member) -> str | None:
+    return None if member.scim_resource is None else str(member.scim_resource.get("userName", ""))
 
 
 def provision_user(project: Project, conn: SCIMConnection, user: SCIMUser) -> Member:
@@ -505,6 +512,9 @@ def delete_user(project: Project, conn: SCIMConnection, member: Member) -> None:
     _deactivate(project, member)
     for group in project.scim_groups.forget_member(member.member_id):
         group.updated_at = project.now()
+    project.scim_connections.set_user_name(
+        conn.connection_id, member.member_id, _user_name(member), None
+    )
     member.scim_resource = None
     member.scim_registration = None
     member.scim_roles = []
@@ -512,6 +522,9 @@ def delete_user(project: Project, conn: SCIMConnection, member: Member) -> None:
 
 def _apply(project: Project, conn: SCIMConnection, member: Member, user: SCIMUser) -> None:
     assert member.scim_registration is not None
+    project.scim_connections.set_user_name(
+        conn.connection_id, member.member_id, _user_name(member), user.user_name
+    )
     member.scim_registration["external_id"] = user.external_id
     member.scim_registration["scim_attributes"] = {**user.attributes, "id": member.member_id}
     member.scim_resource = user.resource

@@ -128,7 +128,13 @@ def _list(request: web.Request, resources: list[Any], kind: type[Any]) -> web.Re
 @routes.get(BASE + "/Users")
 @scim_route
 async def list_users(request: web.Request, proj: Project, conn: SCIMConnection) -> web.Response:
-    resources = [_user(proj, conn, m) for m in scim.users(proj, conn)]
+    user_name = wire.equality_value(request.query.get("filter"), "userName")
+    if user_name is not None:  # the lookup IdPs make before each create: from the index
+        found = scim.find_user_by_user_name(proj, conn, user_name)
+        members = [found] if found is not None else []
+    else:
+        members = scim.users(proj, conn)
+    resources = [_user(proj, conn, m) for m in members]
     return _list(request, resources, wire.UserResource)
 
 

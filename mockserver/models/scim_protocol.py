@@ -259,6 +259,30 @@ def matches(filter_text: str | None, resource_type: type[Any]) -> Any:
     return lambda resource: bool(bound.match(resource))
 
 
+def equality_value(filter_text: str | None, attribute: str) -> str | None:
+    """The value of a filter that is just ``<attribute> eq "<value>"`` (what IdPs send to look
+    a user up by ``userName`` before creating it), so the caller can answer it from an index;
+    None for any other filter."""
+    if not filter_text:
+        return None
+    try:
+        node = ScimFilter[UserResource](filter_text).ast  # type: ignore[valid-type]
+    except (ValidationError, SCIMException, ValueError):
+        return None  # matches() reports the error
+    path = getattr(node, "attr_path", None)
+    value = getattr(node, "value", None)
+    if (
+        path is not None
+        and str(getattr(node, "op", "")) in ("eq", "CompareOperator.eq")
+        and path.attr.casefold() == attribute.casefold()
+        and path.sub_attr is None
+        and path.uri in (None, str(UserResource.__schema__))
+        and isinstance(value, str)
+    ):
+        return value
+    return None
+
+
 def list_json(
     resource_type: type[Any], resources: list[Any], total: int, start_index: int
 ) -> dict[str, Any]:

@@ -60,7 +60,8 @@ class SCIMGroup:
 
 class SCIMConnections(Store[SCIMConnection]):
     """Connections by id and by organization (one each: Stytch allows one active connection
-    per organization)."""
+    per organization), and the users each connection provisioned by ``userName`` (casefolded,
+    as RFC 7643 compares it), rebuilt from the members' ``scim_resource`` on load."""
 
     name = "scim_connections"
     record = SCIMConnection
@@ -68,6 +69,20 @@ class SCIMConnections(Store[SCIMConnection]):
     def __init__(self) -> None:
         self._by_id: dict[str, SCIMConnection] = {}
         self._by_org: dict[str, str] = {}
+        self._user_names: dict[tuple[str, str], str] = {}
+
+    def user_name_owner(self, connection_id: str, user_name: str) -> str | None:
+        """The member id of the connection's user with this ``userName``, if any."""
+        return self._user_names.get((connection_id, user_name.casefold()))
+
+    def set_user_name(
+        self, connection_id: str, member_id: str, old: str | None, new: str | None
+    ) -> None:
+        """A user's ``userName`` changes from ``old`` to ``new`` (None: none)."""
+        if old is not None:
+            self._user_names.pop((connection_id, old.casefold()), None)
+        if new is not None:
+            self._user_names[(connection_id, new.casefold())] = member_id
 
     def add(self, conn: SCIMConnection) -> None:
         self._by_id[conn.connection_id] = conn
@@ -77,6 +92,8 @@ class SCIMConnections(Store[SCIMConnection]):
         del self._by_id[conn.connection_id]
         if self._by_org.get(conn.organization_id) == conn.connection_id:
             del self._by_org[conn.organization_id]
+        for key in [k for k in self._user_names if k[0] == conn.connection_id]:
+            del self._user_names[key]
 
     def find(self, connection_id: str) -> SCIMConnection | None:
         return self._by_id.get(connection_id)
@@ -88,6 +105,7 @@ class SCIMConnections(Store[SCIMConnection]):
     def clear(self) -> None:
         self._by_id.clear()
         self._by_org.clear()
+        self._user_names.clear()
 
     def __iter__(self) -> Iterator[SCIMConnection]:
         return iter(list(self._by_id.values()))
@@ -106,6 +124,16 @@ class SCIMConnections(Store[SCIMConnection]):
             if conn.organization_id in self._by_org:
                 raise bad_state(f"organization {conn.organization_id} has two SCIM connections")
             self.add(conn)
+        for member in project.members:
+            registration, resource = member.scim_registration, member.scim_resource
+            if registration is None or resource is None:
+                continue
+            if registration.get("connection_id") not in self._by_id:
+                raise bad_state(f"member {member.member_id} names an unknown SCIM connection")
+            name = str(resource.get("userName") or "")
+            if self.user_name_owner(registration["connection_id"], name) is not None:
+                raise bad_state(f"two users of a SCIM connection have the userName {name!r}")
+            self.set_user_name(registration["connection_id"], member.member_id, None, name)
 
 
 class SCIMGroups(Store[SCIMGroup]):

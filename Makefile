@@ -59,7 +59,8 @@ $(JAVA_CONTRACTS_STAMP): $(JAVA_CONTRACTS)/pom.xml $(shell find $(JAVA_CONTRACTS
 	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
 	  cd $(JAVA_CONTRACTS) && mvn -q -B -Dmaven.repo.local="$$PWD/.m2/repository" \
 	    compile dependency:build-classpath -Dmdep.outputFile="$$PWD/target/classpath.txt" \
-	  && touch target/.built; \
+	  && touch target/.built \
+	  || echo "Maven could not build contracts/java: contracts/test_java_sdk.py retries and says why"; \
 	else echo "java or mvn is not installed: the Java SDK scenarios will be skipped"; fi
 
 install: $(STAMP) $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP) $(JAVA_CONTRACTS_STAMP)

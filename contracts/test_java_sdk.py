@@ -181,6 +181,8 @@ def ensure_built(version: str | None) -> None:
         if proc.returncode == 0:
             BUILT_STAMP.touch()
             return
+        if not _UNRESOLVED.search(proc.stdout + proc.stderr):
+            break  # not a missing artifact (a compile error): going online would not help
     assert proc is not None
     output = (proc.stdout + proc.stderr)[-3000:]
     if _UNRESOLVED.search(output):

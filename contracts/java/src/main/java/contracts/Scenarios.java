@@ -25,10 +25,16 @@ import com.stytch.java.b2b.models.organizationsmembers.UpdateRequestOptions;
 import com.stytch.java.b2b.models.passwords.MigrateRequestHashType;
 import com.stytch.java.b2b.models.sessions.MemberSession;
 import com.stytch.java.b2b.models.sessions.RevokeRequestOptions;
+import com.stytch.java.common.JWTException;
+import com.stytch.java.common.PermissionException;
+import com.stytch.java.common.StytchException;
+import com.stytch.java.common.StytchResult;
+import com.stytch.java.common.TenancyException;
 import com.stytch.java.consumer.models.sessions.AuthenticationFactor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -68,6 +74,7 @@ public final class Scenarios {
     anywhere("errors: wrong credentials and a missing member are Stytch errors", Scenarios::errors);
     anywhere("passwords: migrate a bcrypt hash, sign in, a wrong password is refused", Scenarios::passwords);
     mockOnly("MFA: magic link, then an SMS code from the outbox, ends in a session", Scenarios::mfaSms);
+    mockOnly("a returning member: discovery list and exchange, switching organizations, RBAC", Scenarios::returningMember);
   }
 
   public static void main(String[] args) {
@@ -453,7 +460,207 @@ public final class Scenarios {
     equal(factors(local), List.of("MAGIC_LINK/EMAIL", "OTP/SMS"), "local authentication_factors");
   }
 
+  /**
+   * A returning member (discovery list, intermediate session exchange, sessions.exchange into a
+   * second organization, sessions.get), the JWKS and RBAC policy as the SDK decodes them, and
+   * local authorization checks: the admin may create members, an invited plain member may not
+   * (locally, and through the API's 403).
+   */
+  static void returningMember() {
+    String email = unique("grace") + "@example.com";
+    CreateResponse admin = signUpThroughDiscovery(email);
+    String orgA = admin.getOrganization().getOrganizationId();
+    String memberA = admin.getMember().getMemberId();
+
+    // A second discovery login finds the organization.
+    sendDiscoveryEmail(email);
+    String ist =
+        ok(
+                CLIENT
+                    .getMagicLinks()
+                    .getDiscovery()
+                    .authenticateCompletable(
+                        new com.stytch.java.b2b.models.magiclinksdiscovery.AuthenticateRequest(
+                            (String) latestMessage(email).get("token"))))
+            .getIntermediateSessionToken();
+    var listed =
+        ok(
+            CLIENT
+                .getDiscovery()
+                .getOrganizations()
+                .listCompletable(
+                    new com.stytch.java.b2b.models.discoveryorganizations.ListRequest(ist)));
+    equal(listed.getEmailAddress(), email, "list email_address");
+    equal(listed.getDiscoveredOrganizations().size(), 1, "discovered organizations");
+    var discovered = listed.getDiscoveredOrganizations().get(0);
+    equal(discovered.getOrganization().getOrganizationId(), orgA, "discovered organization");
+    equal(discovered.getMembership().getType(), "active_member", "membership type");
+
+    var exchanged =
+        ok(
+            CLIENT
+                .getDiscovery()
+                .getIntermediateSessions()
+                .exchangeCompletable(
+                    new com.stytch.java.b2b.models.discoveryintermediatesessions.ExchangeRequest(
+                        ist, orgA)));
+    check(exchanged.getMemberAuthenticated(), "exchange: member_authenticated is false");
+    equal(exchanged.getMemberId(), memberA, "exchange member_id");
+
+    // The same email is a member of a second organization: sessions.exchange switches to it.
+    Organization orgB = newOrganization(null, null);
+    ok(
+        CLIENT
+            .getOrganizations()
+            .getMembers()
+            .createCompletable(
+                new com.stytch.java.b2b.models.organizationsmembers.CreateRequest(
+                    orgB.getOrganizationId(), email),
+                new CreateRequestOptions()));
+    var switched =
+        ok(
+            CLIENT
+                .getSessions()
+                .exchangeCompletable(
+                    new com.stytch.java.b2b.models.sessions.ExchangeRequest(
+                        orgB.getOrganizationId(), exchanged.getSessionToken())));
+    check(switched.getMemberAuthenticated(), "sessions.exchange: member_authenticated is false");
+    equal(
+        switched.getMemberSession().getOrganizationId(),
+        orgB.getOrganizationId(),
+        "switched session organization_id");
+
+    var sessions =
+        ok(
+            CLIENT
+                .getSessions()
+                .getCompletable(new com.stytch.java.b2b.models.sessions.GetRequest(orgA, memberA)));
+    check(!sessions.getMemberSessions().isEmpty(), "sessions.get: no session");
+
+    var jwks =
+        ok(
+            CLIENT
+                .getSessions()
+                .getJWKSCompletable(
+                    new com.stytch.java.b2b.models.sessions.GetJWKSRequest(Harness.PROJECT_ID)));
+    check(!jwks.getKeys().isEmpty(), "the JWKS has no key");
+    equal(jwks.getKeys().get(0).getKty(), "RSA", "JWK kty");
+
+    var policy = ok(CLIENT.getRbac().policyCompletable(new com.stytch.java.b2b.models.rbac.PolicyRequest()));
+    check(policy.getPolicy() != null, "no policy");
+    check(
+        policy.getPolicy().getRoles().stream().anyMatch(r -> r.getRoleId().equals("stytch_admin")),
+        "the policy has no stytch_admin role");
+
+    // Local authorization: the SDK fetches the project's and the organization's policies.
+    var createMembers =
+        new com.stytch.java.b2b.models.sessions.AuthorizationCheck(orgA, "stytch.member", "create");
+    MemberSession allowed =
+        ok(
+            CLIENT
+                .getSessions()
+                .authenticateJwtLocalCompletable(admin.getSessionJWT(), null, createMembers, 0));
+    equal(allowed.getMemberId(), memberA, "admin local authorization member_id");
+
+    // An invited member logs in with the invite from the outbox: a plain stytch_member.
+    String invitee = unique("ida") + "@example.com";
+    var invited =
+        ok(
+            CLIENT
+                .getMagicLinks()
+                .getEmail()
+                .inviteCompletable(
+                    new com.stytch.java.b2b.models.magiclinksemail.InviteRequest(orgA, invitee),
+                    new com.stytch.java.b2b.models.magiclinksemail.InviteRequestOptions()));
+    equal(invited.getMember().getStatus(), "invited", "invited member status");
+    var joined =
+        ok(
+            CLIENT
+                .getMagicLinks()
+                .authenticateCompletable(
+                    new com.stytch.java.b2b.models.magiclinks.AuthenticateRequest(
+                        (String) latestMessage(invitee).get("token"))));
+    check(joined.getMemberAuthenticated(), "invitee: member_authenticated is false");
+    equal(
+        joined.getMember().getRoles().stream().map(MemberRole::getRoleId).collect(Collectors.toList()),
+        List.of("stytch_member"),
+        "invitee roles");
+    deniedLocally(
+        CLIENT
+            .getSessions()
+            .authenticateJwtLocalCompletable(joined.getSessionJWT(), null, createMembers, 0),
+        PermissionException.class);
+    // The admin of one organization has no say in another.
+    deniedLocally(
+        CLIENT
+            .getSessions()
+            .authenticateJwtLocalCompletable(
+                admin.getSessionJWT(),
+                null,
+                new com.stytch.java.b2b.models.sessions.AuthorizationCheck(
+                    orgB.getOrganizationId(), "stytch.member", "create"),
+                0),
+        TenancyException.class);
+    refused(
+        CLIENT
+            .getSessions()
+            .authenticateCompletable(
+                new com.stytch.java.b2b.models.sessions.AuthenticateRequest(
+                    joined.getSessionToken(), null, null, null, createMembers)),
+        403,
+        "session_authorization_error");
+  }
+
   // --- helpers ----------------------------------------------------------------------------
+
+  /** A local JWT check the SDK refuses with {@code reason} (in a StytchException.Critical). */
+  static void deniedLocally(
+      CompletableFuture<StytchResult<MemberSession>> call, Class<? extends Throwable> reason) {
+    StytchException denied = Harness.error(call);
+    check(denied instanceof StytchException.Critical, "got " + Harness.describe(denied));
+    // Critical(JwtError(exception=PermissionException(...))): the reason is wrapped once.
+    Throwable cause = ((StytchException.Critical) denied).getReason();
+    if (cause instanceof JWTException) {
+      cause = ((JWTException) cause).getException();
+    }
+    check(
+        reason.isInstance(cause),
+        "expected " + reason.getSimpleName() + ", got " + Harness.describe(denied));
+  }
+
+  static void sendDiscoveryEmail(String email) {
+    ok(
+        CLIENT
+            .getMagicLinks()
+            .getEmail()
+            .getDiscovery()
+            .sendCompletable(new com.stytch.java.b2b.models.magiclinksemaildiscovery.SendRequest(email)));
+  }
+
+  /** A new organization through discovery, with {@code email} as its admin (mock-only). */
+  static CreateResponse signUpThroughDiscovery(String email) {
+    sendDiscoveryEmail(email);
+    String ist =
+        ok(
+                CLIENT
+                    .getMagicLinks()
+                    .getDiscovery()
+                    .authenticateCompletable(
+                        new com.stytch.java.b2b.models.magiclinksdiscovery.AuthenticateRequest(
+                            (String) latestMessage(email).get("token"))))
+            .getIntermediateSessionToken();
+    String slug = unique("java-rbac");
+    CreateResponse created =
+        ok(
+            CLIENT
+                .getDiscovery()
+                .getOrganizations()
+                .createCompletable(
+                    new com.stytch.java.b2b.models.discoveryorganizations.CreateRequest(
+                        ist, null, null, "Java " + slug, slug)));
+    remember(created.getOrganization().getOrganizationId());
+    return created;
+  }
 
   /** A new organization with a unique slug, deleted after the run. */
   static Organization newOrganization(List<String> allowedDomains, String mfaPolicy) {

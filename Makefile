@@ -48,7 +48,22 @@ $(NODE_CONTRACTS_STAMP): $(NODE_CONTRACTS)/package-lock.json
 	  cd $(NODE_CONTRACTS) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm is not installed: the Node SDK scenarios will be skipped"; fi
 
-install: $(STAMP) $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP)
+# The Java SDK scenarios (contracts/java: com.stytch.java:sdk from Maven Central, compiled with
+# Maven into contracts/java/target, Maven's local repository in contracts/java/.m2; both
+# gitignored). contracts/test_java_sdk.py runs the same goals when the build is stale. Without
+# java or mvn those tests skip with the reason.
+JAVA_CONTRACTS := contracts/java
+JAVA_CONTRACTS_STAMP := $(JAVA_CONTRACTS)/target/.built
+
+$(JAVA_CONTRACTS_STAMP): $(JAVA_CONTRACTS)/pom.xml $(shell find $(JAVA_CONTRACTS)/src -name '*.java' 2>/dev/null)
+	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
+	  cd $(JAVA_CONTRACTS) && mvn -q -B -Dmaven.repo.local="$$PWD/.m2/repository" \
+	    compile dependency:build-classpath -Dmdep.outputFile="$$PWD/target/classpath.txt" \
+	  && touch target/.built \
+	  || echo "Maven could not build contracts/java: contracts/test_java_sdk.py retries and says why"; \
+	else echo "java or mvn is not installed: the Java SDK scenarios will be skipped"; fi
+
+install: $(STAMP) $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP) $(JAVA_CONTRACTS_STAMP)
 
 # The mock (:8080) and the reference app (:3000), wired to each other; Ctrl-C stops both.
 run: $(APP_STAMP) $(FRONTEND_STAMP)
@@ -65,7 +80,7 @@ lint: $(STAMP)
 	$(PY) -m mypy mockserver reference_app
 
 # Lint, then every test.
-test: lint $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP)
+test: lint $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP) $(JAVA_CONTRACTS_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contracts-remote
 
@@ -99,4 +114,5 @@ contracts-report: $(STAMP)
 	$(PY) contracts/tools/coverage.py
 
 clean:
-	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache $(FRONTEND)/node_modules
+	rm -rf $(VENV) .venv-sdk-* build *.egg-info .pytest_cache $(FRONTEND)/node_modules \
+		$(JAVA_CONTRACTS)/target $(JAVA_CONTRACTS)/.m2

@@ -15,7 +15,8 @@ rewrites what lies between these markers of contracts/README.md:
   with the reason) and its result in this run;
 - ``<!-- coverage:start -->`` / ``<!-- coverage:end -->``: every endpoint the mock implements
   (``mockserver.openapi.stytch_operations()``) x the scenarios whose requests
-  reached it, server side (whatever sent them: the Python SDK, raw HTTP, the Node SDK).
+  reached it, server side (whatever sent them: the Python SDK, raw HTTP, the Node or Java
+  SDK).
 
 New test files need nothing: whatever pytest collects under contracts/ is listed.
 """
@@ -36,9 +37,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "contracts" / "README.md"
 IGNORE = ["contracts/test_schemathesis.py"]
-NODE_MODULE = "contracts/test_node_sdk.py"
-NODE_LABEL = "the Node SDK scenarios (contracts/node/*.test.mjs)"
-NODE_COLUMN = "node"
+# The SDK scenarios that run in one subprocess (one `node --test`, one JVM): each scenario is a
+# row of its own, named by its parameter, and their requests count together in one column.
+SDK_MODULES = {
+    "contracts/test_node_sdk.py": ("node", "the Node SDK scenarios (contracts/node/*.test.mjs)"),
+    "contracts/test_java_sdk.py": ("java", "the Java SDK scenarios (contracts/java)"),
+}
+SDK_COLUMNS = [column for column, _ in SDK_MODULES.values()]
 MARKERS = {
     "scenarios": ("<!-- scenarios:start -->", "<!-- scenarios:end -->"),
     "coverage": ("<!-- coverage:start -->", "<!-- coverage:end -->"),
@@ -91,9 +96,10 @@ def implemented_endpoints() -> list[str]:
 
 
 def scenario_of(nodeid: str, test: dict[str, Any] | None) -> str:
-    """The row a test case folds into: ``module::function``; each Node scenario by name."""
+    """The row a test case folds into: ``module::function``; each Node or Java scenario by
+    name."""
     module = nodeid.split("::", 1)[0]
-    if module == NODE_MODULE and test is not None and "[" in test["name"]:
+    if module in SDK_MODULES and test is not None and "[" in test["name"]:
         return f"{module}::{test['name'].split('[', 1)[1].rstrip(']')}"
     func = test["function"] if test else nodeid.split("::", 1)[-1].split("[", 1)[0]
     return f"{module}::{func}"
@@ -142,9 +148,10 @@ def _endpoint_modules(data: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
         modules: dict[str, set[str]] = defaultdict(set)
         for nodeid in by_test:
             module = nodeid.split("::", 1)[0]
-            if module == NODE_MODULE:
-                # The Node scenarios run in one `node --test` process: they are counted together.
-                modules[NODE_COLUMN].add(NODE_LABEL)
+            if module in SDK_MODULES:
+                # The Node (Java) scenarios run in one process: they are counted together.
+                column, label = SDK_MODULES[module]
+                modules[column].add(label)
                 continue
             test = tests.get(nodeid)
             func = test["function"] if test else nodeid.split("::", 1)[-1].split("[", 1)[0]
@@ -156,13 +163,12 @@ def _endpoint_modules(data: dict[str, Any]) -> dict[str, dict[str, set[str]]]:
 def coverage_table(data: dict[str, Any]) -> str:
     by_endpoint = _endpoint_modules(data)
     endpoints = implemented_endpoints()
-    columns = sorted({m for mods in by_endpoint.values() for m in mods if m != NODE_COLUMN}) + (
-        [NODE_COLUMN] if any(NODE_COLUMN in mods for mods in by_endpoint.values()) else []
-    )
+    seen = {m for mods in by_endpoint.values() for m in mods}
+    columns = sorted(seen - set(SDK_COLUMNS)) + [c for c in SDK_COLUMNS if c in seen]
     short = [c.removeprefix("test_") for c in columns]
     lines = [
         "Scenarios (test functions) whose requests reached each endpoint, per test module "
-        f"(`{NODE_COLUMN}`: the Node SDK scenarios, counted together as one).",
+        "(`node`, `java`: the Node and the Java SDK scenarios, each counted together as one).",
         "",
         "| endpoint | total | " + " | ".join(short) + " |",
         "|---|---|" + "---|" * len(columns),

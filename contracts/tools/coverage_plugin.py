@@ -6,7 +6,7 @@ Load it with ``-p contracts.tools.coverage_plugin`` and ``STYTCH_COVERAGE_OUT=<f
 - every request the in-process mock serves, server side (an ``on_response_prepare`` signal on
   each app :class:`mockserver.server.MockServer` builds), as ``METHOD /route/{template}``,
   attributed to the test running at that moment: whatever sent it (the Python SDK, sync or
-  async, raw HTTP, the Node SDK in a subprocess), it is counted;
+  async, raw HTTP, the Node or Java SDK in a subprocess), it is counted;
 - every collected contract test: its module, function, the targets it runs on, and its outcome.
 
 A test is *mock-only* when it carries ``@pytest.mark.mock_only(reason)`` (a module's

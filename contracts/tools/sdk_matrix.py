@@ -5,6 +5,7 @@
     python contracts/tools/sdk_matrix.py contracts --sdk 15.3.0     # `make contracts SDK=15.3.0`
     python contracts/tools/sdk_matrix.py matrix                     # `make sdk-matrix`
     python contracts/tools/sdk_matrix.py matrix --python 14.4.0 --node 13.2.5 --markdown out.md
+    python contracts/tools/sdk_matrix.py matrix --python --node --frontend --java 11.1.0
 
 Python: each version gets a virtual environment ``.venv-sdk-<version>/`` (gitignored, reused
 while pyproject.toml and the version are unchanged) with the project's dependencies and dev
@@ -17,6 +18,10 @@ left out of the matrix (``contracts`` runs everything).
 Node: each version of the npm ``stytch`` package gets ``.venv-sdk-node-<version>/`` (also
 gitignored): a package.json pinning it, ``npm install``, and copies of contracts/node/*.mjs;
 ``contracts/test_node_sdk.py`` then runs them there (``STYTCH_NODE_DIR``).
+
+Java: each release of ``com.stytch.java:sdk`` (Maven Central) runs ``contracts/test_java_sdk.py``
+with ``STYTCH_JAVA_SDK=<version>``: Maven resolves that release's classpath into
+``contracts/java/target/classpath-<version>.txt`` and the same scenarios run with it.
 
 Frontend: each package version in ``FRONTEND_PACKAGES`` (``@stytch/vanilla-js``, and
 ``@stytch/react``'s client factory) gets ``.venv-sdk-frontend-<name>-<version>/`` (gitignored):
@@ -63,6 +68,10 @@ NODE_VERSIONS = ["12.43.1", "13.2.5", "14.2.0"]
 # with the table in contracts/README.md.
 SUPPORTED_PYTHON = list(PYTHON_VERSIONS)
 SUPPORTED_NODE = list(NODE_VERSIONS)
+# Every release of com.stytch.java:sdk that Maven Central serves (its maven-metadata.xml lists
+# only 11.1.0).
+JAVA_VERSIONS = ["11.1.0"]
+SUPPORTED_JAVA = list(JAVA_VERSIONS)
 # Frontend SDK packages (npm name@version), newest first; README "Frontend SDK offline" has the
 # table of what works with each.
 FRONTEND_PACKAGES = [
@@ -75,14 +84,18 @@ ESBUILD_VERSION = "0.25.12"
 REACT_VERSION = "19.2.0"
 
 # Not Python-SDK scenarios: excluded from the Python columns of the matrix.
-MATRIX_IGNORE = ["contracts/test_schemathesis.py", "contracts/test_node_sdk.py"]
+MATRIX_IGNORE = [
+    "contracts/test_schemathesis.py",
+    "contracts/test_node_sdk.py",
+    "contracts/test_java_sdk.py",
+]
 # Dev dependencies a contract run does not need (the browser test's driver).
 SKIP_DEV_DEPS = {"playwright"}
 
 
 @dataclass
 class Run:
-    kind: str  # "python", "node" or "frontend"
+    kind: str  # "python", "node", "java" or "frontend"
     version: str
     returncode: int
     results: dict[str, str] = field(default_factory=dict)  # scenario -> outcome
@@ -238,10 +251,25 @@ def run_node(version: str, extra: list[str]) -> Run:
     )
 
 
+# --- Java SDK -----------------------------------------------------------------------------
+
+
+def run_java(version: str, extra: list[str]) -> Run:
+    return run_pytest(
+        "java", version, ["contracts/test_java_sdk.py"], "STYTCH_JAVA_SDK", version, extra
+    )
+
+
 def run_pytest(
-    kind: str, version: str, tests: list[str], env_name: str, directory: Path, extra: list[str]
+    kind: str,
+    version: str,
+    tests: list[str],
+    env_name: str,
+    directory: Path | str,
+    extra: list[str],
 ) -> Run:
-    """``pytest *tests`` with ``env_name`` naming the prepared ``directory``; results per case."""
+    """``pytest *tests`` with ``env_name`` naming the prepared ``directory`` (or the version);
+    results per case."""
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         cmd = [
@@ -357,7 +385,8 @@ def by_function(results: dict[str, str]) -> dict[str, str]:
     ``pass``, ``skip``, ``xfail``, or ``FAIL 2/6`` (failed cases / cases)."""
     groups: dict[str, list[str]] = {}
     for name, outcome in results.items():
-        base = name.split("[", 1)[0] if not name.startswith("test_node_sdk::") else name
+        per_scenario = name.startswith(("test_node_sdk::", "test_java_sdk::"))
+        base = name if per_scenario else name.split("[", 1)[0]
         groups.setdefault(base, []).append(outcome)
     folded = {}
     for base, outcomes in groups.items():
@@ -438,6 +467,13 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         node_runs = []
         if node_versions:
             log("node/npm not on PATH: the Node SDK columns are left out")
+    java_versions = args.java if args.java is not None else JAVA_VERSIONS
+    if java_versions and shutil.which("java") and shutil.which("mvn"):
+        java_runs = [run_java(v, []) for v in java_versions]
+    else:
+        java_runs = []
+        if java_versions:
+            log("java/mvn not on PATH: the Java SDK column is left out")
     frontend_specs = args.frontend if args.frontend is not None else FRONTEND_PACKAGES
     if frontend_specs and shutil.which("npm"):
         frontend_runs = [run_frontend(spec) for spec in frontend_specs]
@@ -460,6 +496,13 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             table(node_runs, markdown=args.markdown_stdout, per_case=args.per_case),
             "",
         ]
+    if java_runs:
+        out += [
+            "Java SDK (com.stytch.java:sdk on Maven Central) x Java scenario",
+            "",
+            table(java_runs, markdown=args.markdown_stdout, per_case=args.per_case),
+            "",
+        ]
     if frontend_runs:
         out += [
             "Frontend SDK (npm, in Chromium) x browser scenario",
@@ -467,13 +510,15 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             table(frontend_runs, markdown=args.markdown_stdout, per_case=args.per_case),
             "",
         ]
-    out += ["Summary", "", version_summary(runs + node_runs + frontend_runs)]
+    out += ["Summary", "", version_summary(runs + node_runs + java_runs + frontend_runs)]
     text = "\n".join(out)
     print(text)
     if args.markdown:
         md = ["### Python SDK", "", table(runs, markdown=True, per_case=args.per_case), ""]
         if node_runs:
             md += ["### Node SDK", "", table(node_runs, markdown=True, per_case=args.per_case), ""]
+        if java_runs:
+            md += ["### Java SDK", "", table(java_runs, markdown=True, per_case=args.per_case), ""]
         if frontend_runs:
             md += [
                 "### Frontend SDK",
@@ -481,16 +526,18 @@ def cmd_matrix(args: argparse.Namespace) -> int:
                 table(frontend_runs, markdown=True, per_case=args.per_case),
                 "",
             ]
-        md += ["```", version_summary(runs + node_runs + frontend_runs), "```", ""]
+        md += ["```", version_summary(runs + node_runs + java_runs + frontend_runs), "```", ""]
         Path(args.markdown).write_text("\n".join(md), encoding="utf-8")
     bad = [
         r.label
-        for r in runs + node_runs + frontend_runs
+        for r in runs + node_runs + java_runs + frontend_runs
         if (
             r.kind == "python"
             and r.version in SUPPORTED_PYTHON
             or r.kind == "node"
             and r.version in SUPPORTED_NODE
+            or r.kind == "java"
+            and r.version in SUPPORTED_JAVA
             or r.kind == "frontend"
             and r.version in SUPPORTED_FRONTEND
         )
@@ -521,6 +568,13 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         metavar="VERSION",
         help=f"npm stytch versions (default: {' '.join(NODE_VERSIONS)}; none with an empty --node)",
+    )
+    many.add_argument(
+        "--java",
+        nargs="*",
+        metavar="VERSION",
+        help=f"com.stytch.java:sdk versions (default: {' '.join(JAVA_VERSIONS)}; none with an "
+        "empty --java)",
     )
     many.add_argument(
         "--frontend",

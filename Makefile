@@ -57,7 +57,7 @@ JAVA_CONTRACTS_STAMP := $(JAVA_CONTRACTS)/target/.built
 
 $(JAVA_CONTRACTS_STAMP): $(JAVA_CONTRACTS)/pom.xml $(shell find $(JAVA_CONTRACTS)/src -name '*.java' 2>/dev/null)
 	@if command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then \
-	  cd $(JAVA_CONTRACTS) && mvn -q -B -Dmaven.repo.local="$$PWD/.m2/repository" \
+	  cd $(JAVA_CONTRACTS) && mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$$PWD/.m2/repository" \
 	    compile dependency:build-classpath -Dmdep.outputFile="$$PWD/target/classpath.txt" \
 	  && touch target/.built \
 	  || echo "Maven could not build contracts/java: contracts/test_java_sdk.py retries and says why"; \

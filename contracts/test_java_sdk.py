@@ -136,6 +136,7 @@ def maven_command(version: str | None, *, offline: bool) -> list[str]:
         "mvn",
         "-q",
         "-B",
+        "-Dstyle.color=never",
         f"-Dmaven.repo.local={JAVA_DIR / '.m2' / 'repository'}",
         "compile",
         "dependency:build-classpath",

@@ -1,10 +1,12 @@
 """The members of a project: every member by id, each organization's members in creation order,
-and the live (not deleted) members by email and external id."""
+and the live (not deleted) members by email and external id; and each member's run of failed
+credential checks (not saved; the lock rules are in mockserver.domain.locks)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ... import errors
@@ -28,6 +30,7 @@ class Members(Store[Member]):
         self._by_org_email: dict[tuple[str, str], str] = {}  # (org id, lowercased email)
         self._by_org_external_id: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}  # lowercased email -> {member_id}
+        self._failures: dict[str, int] = {}  # member_id -> consecutive failed checks
 
     # --- changes ------------------------------------------------------------------------
 
@@ -53,6 +56,7 @@ class Members(Store[Member]):
         for member in gone:
             self._unindex(member)
             del self._by_id[member.member_id]
+            self._failures.pop(member.member_id, None)
         return gone
 
     def clear(self) -> None:
@@ -81,6 +85,33 @@ class Members(Store[Member]):
             key = (member.organization_id, member.external_id)
             if self._by_org_external_id.get(key) == member.member_id:
                 del self._by_org_external_id[key]
+
+    # --- locks (mockserver.domain.locks has the rules) -------------------------------------
+
+    def count_failure(self, member_id: str) -> int:
+        """Count a failed credential check; the member's run of failures so far."""
+        count = self._failures.get(member_id, 0) + 1
+        self._failures[member_id] = count
+        return count
+
+    def end_failures(self, member_id: str) -> None:
+        """The member's run of failures is over (a success, a new password, a lock, a
+        deletion)."""
+        self._failures.pop(member_id, None)
+
+    def lock(self, member: Member, created_at: datetime, expires_at: datetime) -> None:
+        """Lock the member until ``expires_at``; its run of failures ends."""
+        member.is_locked = True
+        member.lock_created_at = created_at
+        member.lock_expires_at = expires_at
+        self._failures.pop(member.member_id, None)
+
+    def unlock(self, member: Member) -> None:
+        """No lock: ``is_locked`` false and no lock times (the SDK's Member: "if there is
+        one")."""
+        member.is_locked = False
+        member.lock_created_at = None
+        member.lock_expires_at = None
 
     # --- lookups ------------------------------------------------------------------------
 

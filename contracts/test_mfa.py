@@ -933,6 +933,15 @@ def test_member_lock_after_failed_codes_when_enabled(sdk, mock, waiting):
     ).member
     assert member.is_locked is True
     mock.advance_clock(minutes=61)
+    # The lock is over before any new attempt: the member reads as unlocked.
+    member = sdk.organizations.members.get(
+        organization_id=org.organization_id, member_id=member_id
+    ).member
+    assert (member.is_locked, member.lock_created_at, member.lock_expires_at) == (
+        False,
+        None,
+        None,
+    )
     # The code and the IST have expired meanwhile; a fresh login works again.
     refused(lambda: sms_auth(sdk, waiting, code), 404, "intermediate_session_not_found")
 

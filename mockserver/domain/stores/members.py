@@ -1,18 +1,19 @@
 """The members of a project: every member by id, each organization's members in creation order,
-and the live (not deleted) members by email and external id; and each member's run of failed
-credential checks (not saved; the lock rules are in mockserver.domain.locks)."""
+and the live (not deleted) members by email and external id; and their locks (the rules are in
+mockserver.domain.locks): each member's run of failed credential checks (not saved), and when
+each lock expires, so that the sweep lifts it then."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ... import errors
 from ..entities import Member, MemberStatus
 from ..rules import validate_email
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -31,6 +32,7 @@ class Members(Store[Member]):
         self._by_org_external_id: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}  # lowercased email -> {member_id}
         self._failures: dict[str, int] = {}  # member_id -> consecutive failed checks
+        self._locks = SweepQueue()  # when each member's lock expires
 
     # --- changes ------------------------------------------------------------------------
 
@@ -39,6 +41,8 @@ class Members(Store[Member]):
         self._by_id[member.member_id] = member
         self._by_org.setdefault(member.organization_id, {})[member.member_id] = member
         self._index(member)
+        if member.lock_expires_at is not None:
+            self._locks.schedule(member.lock_expires_at, member.member_id)
 
     @contextmanager
     def changing(self, member: Member) -> Iterator[Member]:
@@ -105,6 +109,7 @@ class Members(Store[Member]):
         member.lock_created_at = created_at
         member.lock_expires_at = expires_at
         self._failures.pop(member.member_id, None)
+        self._locks.schedule(expires_at, member.member_id)
 
     def unlock(self, member: Member) -> None:
         """No lock: ``is_locked`` false and no lock times (the SDK's Member: "if there is
@@ -112,6 +117,19 @@ class Members(Store[Member]):
         member.is_locked = False
         member.lock_created_at = None
         member.lock_expires_at = None
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Lift the locks that expired by ``now``, so a member reads as unlocked from then on
+        without a new attempt (the server sweeps every second and on every clock move). A lock
+        is lifted at its expiry, not ``keep`` later (``keep`` is the grace of records kept to
+        answer "expired"; a lifted lock forgets nothing), so this counts nothing as swept."""
+        for member_id in self._locks.due(now):
+            member = self._by_id.get(member_id)
+            # A lock lifted early (by a check) and made again was queued again by lock().
+            if member is not None and member.lock_expires_at is not None:
+                if member.lock_expires_at <= now:
+                    self.unlock(member)
+        return 0
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -178,6 +196,13 @@ class Members(Store[Member]):
                 raise bad_state(f"member {member.member_id} appears twice")
             if member.organization_id not in project.organizations:
                 raise bad_state(f"member {member.member_id} names an unknown organization")
+            if member.is_locked != (member.lock_expires_at is not None) or (
+                member.lock_created_at is not None and member.lock_expires_at is None
+            ):
+                raise bad_state(
+                    f"member {member.member_id}: is_locked needs lock_expires_at, and the lock "
+                    "times need is_locked"
+                )
             try:
                 validate_email(member.email_address)
             except errors.StytchError:

@@ -196,13 +196,7 @@ class Members(Store[Member]):
                 raise bad_state(f"member {member.member_id} appears twice")
             if member.organization_id not in project.organizations:
                 raise bad_state(f"member {member.member_id} names an unknown organization")
-            if member.is_locked != (member.lock_expires_at is not None) or (
-                member.lock_created_at is not None and member.lock_expires_at is None
-            ):
-                raise bad_state(
-                    f"member {member.member_id}: is_locked needs lock_expires_at, and the lock "
-                    "times need is_locked"
-                )
+            _check_lock_fields(member)
             try:
                 validate_email(member.email_address)
             except errors.StytchError:
@@ -214,3 +208,18 @@ class Members(Store[Member]):
                     f"{member.email_address} is a member of {member.organization_id} twice"
                 )
             self.add(member)
+
+
+def _check_lock_fields(member: Member) -> None:
+    """A loaded lock is whole: ``is_locked`` with ``lock_expires_at`` (and the lock times only
+    with it), times with a time zone (they are compared with the project's clock)."""
+    times = (member.lock_created_at, member.lock_expires_at)
+    if member.is_locked != (member.lock_expires_at is not None) or (
+        member.lock_created_at is not None and not member.is_locked
+    ):
+        raise bad_state(
+            f"member {member.member_id}: is_locked needs lock_expires_at, and the lock times "
+            "need is_locked"
+        )
+    if any(t is not None and t.utcoffset() is None for t in times):
+        raise bad_state(f"member {member.member_id}: the lock times need a time zone")

@@ -7,7 +7,9 @@ authentication attempt is refused; while no lock is active a successful attempt 
 count; the lock ends when it expires. A Member shows it as ``is_locked``, ``lock_created_at``
 and ``lock_expires_at`` ("When the member lock was created/expires, if there is one": the
 Python SDK's ``Member`` docstring, ``stytch/b2b/models/organizations.py``), so an expired lock
-reads as no lock: ``is_locked`` false and both times absent.
+reads as no lock: ``is_locked`` false and both times absent. The Members store's sweep lifts
+each lock at its expiry (every second, and at once when the clock moves); a check lifts one the
+sweep has not reached yet.
 
 Where Stytch is silent the mock chooses (README fidelity notes):
 
@@ -18,12 +20,13 @@ Where Stytch is silent the mock chooses (README fidelity notes):
   used or expired code) or 404 (wrong code); a malformed one (400) does not count.
 - [chosen] One run of failures per member, shared by every kind of check, and one lock: a
   member locked by passwords is refused by the MFA checks and the other way round. Each kind
-  of check is switched on by its own setting, as before the two were one mechanism: the
-  password policy's ``lock_threshold``/``lock_minutes`` (on by default, Stytch's defaults),
-  the MFA settings' ``member_lock_threshold``/``member_lock_minutes`` (off by default). A
-  failure counts only when its kind's threshold is above 0, and the lock it completes lasts
-  its kind's minutes.
-- [chosen] Storing a new password for a member (a reset, a migrated hash) starts a new run.
+  of check is switched on by its own setting: the password policy's ``lock_threshold`` and
+  ``lock_minutes`` (on by default, Stytch's defaults), the MFA settings'
+  ``member_lock_threshold`` and ``member_lock_minutes`` (off by default). A failure counts
+  only when its kind's threshold is above 0, and the lock it completes lasts its kind's
+  minutes.
+- [chosen] Storing a new password for a member (a reset, a migrated hash) starts a new run;
+  so does deleting the member.
 """
 
 from __future__ import annotations

@@ -933,8 +933,113 @@ def test_member_lock_after_failed_codes_when_enabled(sdk, mock, waiting):
     ).member
     assert member.is_locked is True
     mock.advance_clock(minutes=61)
+    # The lock is over before any new attempt: the member reads as unlocked.
+    member = sdk.organizations.members.get(
+        organization_id=org.organization_id, member_id=member_id
+    ).member
+    assert (member.is_locked, member.lock_created_at, member.lock_expires_at) == (
+        False,
+        None,
+        None,
+    )
     # The code and the IST have expired meanwhile; a fresh login works again.
     refused(lambda: sms_auth(sdk, waiting, code), 404, "intermediate_session_not_found")
+
+
+# One lock per member, whichever check made it (mockserver.domain.locks).
+
+PASSWORD = "correct horse battery staple 42"
+WRONG_PASSWORD = "Tr0ubadour & the quiet lighthouse"
+
+
+def give_password(sdk, mock, org, email) -> None:
+    """Set the member's password through the reset email."""
+    sdk.passwords.email.reset_start(organization_id=org.organization_id, email_address=email)
+    token = mock.outbox.latest(email)["token"]
+    sdk.passwords.email.reset(password_reset_token=token, password=PASSWORD)
+
+
+def password_sign_in(sdk, org, email, password) -> Any:
+    return sdk.passwords.authenticate(
+        organization_id=org.organization_id, email_address=email, password=password
+    )
+
+
+def error_of(details) -> tuple[int, str, str]:
+    return details.status_code, details.error_type, details.error_message
+
+
+def test_a_member_locked_by_wrong_passwords_is_refused_by_the_mfa_checks(sdk, mock, mfa_org):
+    mock.set_password_policy(lock_threshold=3, lock_minutes=60)  # MFA locks stay off
+    org, email = mfa_org()
+    member_id = sdk.organizations.members.create(
+        organization_id=org.organization_id, email_address=email
+    ).member.member_id
+    codes = [f"abcd-efgh-{i:04d}" for i in range(10)]
+    migrate_totp(sdk, org, member_id, codes)
+    give_password(sdk, mock, org, email)
+    for _ in range(3):
+        refused(
+            lambda: password_sign_in(sdk, org, email, WRONG_PASSWORD),
+            401,
+            "unauthorized_credentials",
+        )
+    by_password = refused(
+        lambda: password_sign_in(sdk, org, email, PASSWORD), 429, "user_lock_limit_reached"
+    )
+
+    ist = log_in(sdk, mock, org.organization_id, email).intermediate_session_token
+    by_totp = refused(
+        sdk.totps.authenticate,
+        429,
+        "user_lock_limit_reached",
+        organization_id=org.organization_id,
+        member_id=member_id,
+        code=mock.totp_code(KNOWN_SECRET),
+        intermediate_session_token=ist,
+    )
+    by_recovery_code = refused(
+        sdk.recovery_codes.recover,
+        429,
+        "user_lock_limit_reached",
+        organization_id=org.organization_id,
+        member_id=member_id,
+        recovery_code=codes[0],
+        intermediate_session_token=ist,
+    )
+    assert error_of(by_totp) == error_of(by_recovery_code) == error_of(by_password)
+
+    mock.advance_clock(minutes=60)
+    # The refused recovery code was not spent.
+    ist = log_in(sdk, mock, org.organization_id, email).intermediate_session_token
+    done = sdk.recovery_codes.recover(
+        organization_id=org.organization_id,
+        member_id=member_id,
+        recovery_code=codes[0],
+        intermediate_session_token=ist,
+    )
+    assert done.recovery_codes_remaining == 9
+
+
+def test_a_member_locked_by_wrong_sms_codes_is_refused_a_password_sign_in(sdk, mock, mfa_org):
+    mock.configure_mfa(member_lock_threshold=3, member_lock_minutes=60)
+    org, email = mfa_org()
+    enrol_sms(sdk, mock, org, email)
+    give_password(sdk, mock, org, email)
+    first = log_in(sdk, mock, org.organization_id, email)  # sends the SMS code
+    waiting = (org, first.member_id, first.intermediate_session_token)
+    code = mock.outbox.latest_code(PHONE)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(3):
+        refused(lambda: sms_auth(sdk, waiting, wrong), 404, "otp_code_not_found")
+    by_sms = refused(lambda: sms_auth(sdk, waiting, code), 429, "user_lock_limit_reached")
+    by_password = refused(
+        lambda: password_sign_in(sdk, org, email, PASSWORD), 429, "user_lock_limit_reached"
+    )
+    assert error_of(by_password) == error_of(by_sms)
+
+    mock.advance_clock(minutes=60)
+    assert password_sign_in(sdk, org, email, PASSWORD).intermediate_session_token
 
 
 def test_masked_phone_number_setting(sdk, mock, mfa_org):

@@ -354,6 +354,35 @@ def test_wrong_passwords_lock_the_member(sdk, mock, org, member):
     assert sign_in(sdk, org, address).member_authenticated is True
 
 
+def test_a_lock_reads_as_over_once_the_clock_passes_it(sdk, mock, org, member):
+    mock.set_password_policy(lock_threshold=3, lock_minutes=60)
+    address = member.email_address
+    set_by_email(sdk, mock, org, address)
+    for _ in range(3):
+        refused_sign_in(sdk, org, address, STRONGER, 401, "unauthorized_credentials")
+
+    def read():
+        return sdk.organizations.members.get(
+            organization_id=org.organization_id, member_id=member.member_id
+        ).member
+
+    locked = read()
+    assert locked.is_locked is True
+    assert locked.lock_expires_at - locked.lock_created_at == timedelta(minutes=60)
+    mock.advance_clock(minutes=59)
+    assert read().is_locked is True
+    mock.advance_clock(minutes=1)
+    # No attempt since: the member reads as unlocked, without lock times (the SDK's Member:
+    # "When the member lock was created/expires, if there is one").
+    unlocked = read()
+    assert (unlocked.is_locked, unlocked.lock_created_at, unlocked.lock_expires_at) == (
+        False,
+        None,
+        None,
+    )
+    assert sign_in(sdk, org, address).member_authenticated is True
+
+
 def test_a_correct_breached_password_must_be_reset(sdk, mock, org, member):
     address = member.email_address
     set_by_email(sdk, mock, org, address)

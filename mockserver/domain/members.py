@@ -240,6 +240,7 @@ def deactivate(project: Project, member: Member) -> None:
     revoke_member_sessions(project, member.member_id)
     project.magic_links.revoke_member(member.member_id)
     project.one_time_codes.forget_member(member.member_id)
+    project.members.end_failures(member.member_id)
     with project.members.changing(member):
         member.status = MemberStatus.DELETED
     member.updated_at = project.now()

@@ -1,8 +1,9 @@
 """Multi-factor authentication: the records the second factors keep, and the rules they share.
 
 This module is the low level every MFA family stands on (one-time codes by SMS and email,
-TOTP registrations with their recovery codes, member locks, the organization's ``mfa_methods``
-setting); the stores ``stores.OneTimeCodes`` and ``stores.TotpRegistrations`` keep the state.
+TOTP registrations with their recovery codes, the organization's ``mfa_methods`` setting, and
+the MFA settings, among them when failed codes lock a member: ``domain.locks`` has the lock
+rules); the stores ``stores.OneTimeCodes`` and ``stores.TotpRegistrations`` keep the state.
 It logs nobody in: ``login.log_in`` decides whether a login still needs MFA and
 ``mfa_login.finish`` completes one.
 
@@ -10,20 +11,19 @@ Sources: the Python SDK's docstrings (``stytch/b2b/api/otp_sms.py``, ``otp_email
 ``totps.py``, ``recovery_codes.py``: lifetimes, single use, one active code per member, ±1 TOTP
 step), Stytch's error-type list (``StytchAPIErrorType`` in stytchauth/stytch-browser) for the
 error names, and the README's fidelity notes for what Stytch does not publish (statuses, the
-code of a locked member, the sandbox values).
+sandbox values).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TypeVar
+from datetime import datetime
 
 from ..errors import StytchError
 from ..ids import new_id
 from .entities import AuthenticationFactor, Member, MemberStatus, Organization
+from .locks import Threshold
 
 SMS_OTP = "sms_otp"
 TOTP = "totp"
@@ -44,8 +44,6 @@ SANDBOX_PHONE_NUMBER = "+10000000000"
 SANDBOX_EMAIL = "sandbox@stytch.com"
 SANDBOX_CODE = "000000"
 
-T = TypeVar("T")
-
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 SIX_DIGITS = re.compile(r"[0-9]{6}")
 
@@ -59,7 +57,9 @@ class MfaSettings:
     - ``mask_mfa_phone_number``: ``mfa_required.member_options.mfa_phone_number`` shows only
       the last four digits (Stytch's docs sample) instead of the full number (its UI fixtures).
     - ``member_lock_threshold``: consecutive failed code checks (SMS, email, TOTP, recovery
-      code) that lock a member for ``member_lock_minutes``; 0 turns locks off (the default).
+      code) that lock a member for ``member_lock_minutes``; 0 (the default) leaves these
+      failures uncounted (``domain.locks``: one lock and one run of failures per member,
+      shared with passwords).
     """
 
     otp_sandbox: bool = False
@@ -137,58 +137,12 @@ def member_options(member: Member, *, masked: bool) -> dict[str, str] | None:
     return {"mfa_phone_number": number, "totp_registration_id": member.totp_registration_id}
 
 
-# --- member locks (off unless a project sets a threshold) ---------------------------------
+# --- member locks (mockserver.domain.locks; off unless a project sets a threshold) ---------
 
 
-def check_not_locked(member: Member, now: datetime) -> None:
-    if not member.is_locked:
-        return
-    if member.lock_expires_at is not None and now < member.lock_expires_at:
-        raise user_lock_limit_reached()
-    _unlock(member)
-
-
-def record_failure(
-    failures: dict[str, int], settings: MfaSettings, member: Member, now: datetime
-) -> None:
-    threshold = settings.member_lock_threshold
-    if threshold <= 0:
-        return
-    count = failures.get(member.member_id, 0) + 1
-    if count >= threshold:
-        failures.pop(member.member_id, None)
-        member.is_locked = True
-        member.lock_created_at = now
-        member.lock_expires_at = now + timedelta(minutes=settings.member_lock_minutes)
-    else:
-        failures[member.member_id] = count
-
-
-def _unlock(member: Member) -> None:
-    member.is_locked = False
-    member.lock_created_at = None
-    member.lock_expires_at = None
-
-
-def checked(
-    failures: dict[str, int],
-    settings: MfaSettings,
-    member: Member,
-    now: datetime,
-    check: Callable[[], T],
-) -> T:
-    """Run ``check()`` (a code check) under the member-lock rules: refused while locked, a
-    failure counted in ``failures`` (member id -> consecutive failures), a success resetting
-    the count."""
-    check_not_locked(member, now)
-    try:
-        result = check()
-    except StytchError as exc:
-        if exc.status_code in (401, 404):
-            record_failure(failures, settings, member, now)
-        raise
-    failures.pop(member.member_id, None)
-    return result
+def lock_threshold(settings: MfaSettings) -> Threshold:
+    """When failed code checks (SMS, email, TOTP, recovery code) lock a member."""
+    return Threshold(settings.member_lock_threshold, settings.member_lock_minutes)
 
 
 # --- authentication factors ---------------------------------------------------------------
@@ -360,15 +314,6 @@ def invalid_intermediate_session_token_for_organization() -> StytchError:
         400,
         "invalid_intermediate_session_token_for_organization",
         "The intermediate session token cannot be used with this organization.",
-    )
-
-
-def user_lock_limit_reached() -> StytchError:
-    return StytchError(
-        429,
-        "user_lock_limit_reached",
-        "This member has been locked out due to too many failed authentication attempts. "
-        "Please try again later.",
     )
 
 

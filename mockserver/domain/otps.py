@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import errors
 from ..ids import new_id
-from . import mfa
+from . import locks, mfa
 from .deliveries import send_email_code, send_sms_code
 from .discovery import DiscoveryResult, discovery_result
 from .entities import Member, MemberStatus, MessageKind, Organization
@@ -109,11 +109,10 @@ def sms_authenticate(
     )
     now = project.now()
     sandbox = _sandbox_number(project, member.mfa_phone_number)
-    mfa.checked(
-        project.one_time_codes.failures,
-        project.config.mfa,
+    locks.check(
+        project,
         member,
-        now,
+        mfa.lock_threshold(project.config.mfa),
         lambda: project.one_time_codes.use(("sms", member.member_id), code, now, sandbox=sandbox),
     )
     member.mfa_phone_number_verified = True
@@ -224,11 +223,10 @@ def email_authenticate(
         raise errors.member_not_found()
     now = project.now()
     sandbox = _sandbox_email(project, email_address)
-    mfa.checked(
-        project.one_time_codes.failures,
-        project.config.mfa,
+    locks.check(
+        project,
         member,
-        now,
+        mfa.lock_threshold(project.config.mfa),
         lambda: project.one_time_codes.use(("email", member.member_id), code, now, sandbox=sandbox),
     )
     activate(project, member)

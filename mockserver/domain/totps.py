@@ -27,7 +27,7 @@ from qrcode.image.pure import PyPNGImage  # type: ignore[import-untyped]
 
 from .. import errors
 from ..errors import StytchError
-from . import mfa
+from . import locks, mfa
 from .entities import Member, Organization
 from .mfa import TotpRegistration
 from .mfa_login import (
@@ -244,11 +244,10 @@ def authenticate(
     if reg is None:
         raise expired_totp() if pending is not None else totp_not_found()
     now = project.now()
-    step = mfa.checked(
-        project.one_time_codes.failures,
-        project.config.mfa,
+    step = locks.check(
+        project,
         member,
-        now,
+        mfa.lock_threshold(project.config.mfa),
         lambda: _check_totp_code(project, reg, code),
     )
     reg.last_step = step
@@ -347,11 +346,10 @@ def recover(
     )
     reg = _active_registration(project, member)
     now = project.now()
-    code_id = mfa.checked(
-        project.one_time_codes.failures,
-        project.config.mfa,
+    code_id = locks.check(
+        project,
         member,
-        now,
+        mfa.lock_threshold(project.config.mfa),
         lambda: _use_recovery_code(project, reg, recovery_code),
     )
     grant = finish(

@@ -3,8 +3,8 @@
 Error types are from Stytch's list (https://github.com/stytchauth/stytch-browser/blob/main/
 packages/core/src/public/StytchAPIErrorType.ts);
 statuses follow Stytch's visible convention where unpublished (``*_not_found`` 404,
-``unable_to_auth*`` and wrong credentials 401, validation 400, organization policy 403, lock
-429) and are listed in the README's fidelity notes. Messages in Stytch's own words where known
+``unable_to_auth*`` and wrong credentials 401, validation 400, organization policy 403) and are
+listed in the README's fidelity notes. Messages in Stytch's own words where known
 (Stytch's iOS SDK strings and error pages).
 """
 
@@ -93,15 +93,6 @@ def operation_restricted_by_organization_auth_methods() -> StytchError:
         403,
         "operation_restricted_by_organization_auth_methods",
         "The organization's allowed_auth_methods do not include password.",
-    )
-
-
-def user_lock_limit_reached() -> StytchError:
-    return StytchError(
-        429,
-        "user_lock_limit_reached",
-        "This member has been locked out due to too many failed authentication attempts. "
-        "Try again later.",
     )
 
 

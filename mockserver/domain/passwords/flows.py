@@ -15,6 +15,7 @@ from typing import Any
 
 from ... import errors
 from ...ids import new_id
+from .. import locks
 from ..discovery import DiscoveryResult, discovery_result
 from ..entities import (
     AuthenticationFactor,
@@ -110,6 +111,7 @@ def _store_hash(project: Project, member: Member, stored: PasswordHash) -> Store
         created_at=project.now(),
     )
     passwords.add(record)
+    locks.new_credential(project, member)
     member.member_password_id = record.member_password_id
     member.updated_at = project.now()
     return record
@@ -142,41 +144,30 @@ def _revoke_sessions(project: Project, members: list[Member], keep: str | None =
                 project.sessions.forget(session)
 
 
-# --- locks ----------------------------------------------------------------------------------
+# --- checking (under the member-lock rules of domain.locks) -------------------------------
 
 
-def _check_lock(project: Project, member: Member) -> None:
-    if member.lock_expires_at is None:
-        return
-    if project.now() < member.lock_expires_at:
-        raise pw_errors.user_lock_limit_reached()
-    member.is_locked = False
-    member.lock_created_at = member.lock_expires_at = None
-
-
-def _failed(project: Project, member: Member) -> pw_errors.StytchError:
-    """Count a failed password check; at the policy's threshold the member is locked."""
+def _lock_threshold(project: Project) -> locks.Threshold:
+    """Wrong passwords lock a member after the policy's ``lock_threshold`` (on by default:
+    Stytch's 10 failures and 1 hour, https://stytch.com/docs/resources/platform/user-locks)."""
     rules = policy(project)
-    count = store(project).failed(member.member_id)
-    if rules.lock_threshold and count >= rules.lock_threshold:
-        now = project.now()
-        member.is_locked = True
-        member.lock_created_at = now
-        member.lock_expires_at = now + timedelta(minutes=rules.lock_minutes)
-        store(project).succeeded(member.member_id)
-    return errors.unauthorized_credentials()
+    return locks.Threshold(rules.lock_threshold, rules.lock_minutes)
 
 
 def _check_password(project: Project, member: Member, password: str) -> StoredPassword:
     """The member's password matches (a migrated hash is re-stored as argon2id on first use);
-    else the error, with the failure counted."""
-    _check_lock(project, member)
+    else the error, a wrong password counted towards a lock. A locked member is refused
+    before anything else, a member without a password too."""
+    locks.refuse_while_locked(project, member)
     record = store(project).find(member.member_id)
     if record is None:
         raise pw_errors.member_password_not_found()
-    if not verify(record.password_hash, password):
-        raise _failed(project, member)
-    store(project).succeeded(member.member_id)
+
+    def matches() -> None:
+        if not verify(record.password_hash, password):
+            raise errors.unauthorized_credentials()
+
+    locks.check(project, member, _lock_threshold(project), matches)
     if record.hash_type != STORED_TYPE or record.config is not None:
         record.hash_type = STORED_TYPE
         record.hash = hash_password(password, policy(project).argon2)
@@ -426,10 +417,6 @@ def existing_password_reset(
     _check_org_allows_passwords(org, member)
     if existing_password == new_password:
         raise pw_errors.cannot_reset_password_with_existing_password()
-    _check_lock(project, member)
-    record = store(project).find(member.member_id)
-    if record is None:
-        raise pw_errors.member_password_not_found()
     _check_password(project, member, existing_password)
     check_new_password(new_password, member.email_address, policy(project))
     members = _set_password(project, member, new_password)

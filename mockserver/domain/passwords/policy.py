@@ -30,8 +30,8 @@ class PasswordPolicy(BaseModel):
     # Cross-organization passwords (one password per email, discovery endpoints, require_reset)
     # or organization-scoped ones (one per member; the default).
     cross_org_passwords: bool = False
-    # Member locks after consecutive failed password checks (Stytch's defaults: 10, 1 hour);
-    # 0 turns locks off.
+    # Wrong passwords count towards a member lock (domain.locks) at this threshold and lock
+    # for these minutes (Stytch's defaults: 10, 1 hour); 0 leaves them uncounted.
     lock_threshold: int = Field(default=10, ge=0, le=1000)
     lock_minutes: int = Field(default=60, ge=5, le=10080)
     # argon2id cost of stored passwords (cheap by default: tests stay fast).

@@ -1,7 +1,6 @@
 """Members' passwords: each member's password hash (never the password), by member id and by
-``member_password_id``; each member's run of failed password checks (for locks); and the
-password policy set at run time (``POST /_mock/password_policy``, until the next reset
-or state import)."""
+``member_password_id``; and the password policy set at run time
+(``POST /_mock/password_policy``, until the next reset or state import)."""
 
 from __future__ import annotations
 
@@ -44,7 +43,6 @@ class MemberPasswords(Store[StoredPassword]):
     def __init__(self) -> None:
         self._by_member: dict[str, StoredPassword] = {}
         self._by_id: dict[str, str] = {}  # member_password_id -> member_id
-        self._failures: dict[str, int] = {}  # member_id -> consecutive failed checks
         self.policy_override: PasswordPolicy | None = None
 
     def add(self, record: StoredPassword) -> None:
@@ -54,27 +52,17 @@ class MemberPasswords(Store[StoredPassword]):
             del self._by_id[old.member_password_id]
         self._by_member[record.member_id] = record
         self._by_id[record.member_password_id] = record.member_id
-        self._failures.pop(record.member_id, None)
 
     def forget(self, member_id: str) -> None:
         record = self._by_member.pop(member_id, None)
         if record is not None:
             del self._by_id[record.member_password_id]
-        self._failures.pop(member_id, None)
 
     def find(self, member_id: str) -> StoredPassword | None:
         return self._by_member.get(member_id)
 
     def find_member_id(self, member_password_id: str) -> str | None:
         return self._by_id.get(member_password_id)
-
-    def failed(self, member_id: str) -> int:
-        """Count a failed check; the member's run of failures so far."""
-        self._failures[member_id] = self._failures.get(member_id, 0) + 1
-        return self._failures[member_id]
-
-    def succeeded(self, member_id: str) -> None:
-        self._failures.pop(member_id, None)
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]

@@ -1,16 +1,19 @@
 """The members of a project: every member by id, each organization's members in creation order,
-and the live (not deleted) members by email and external id."""
+and the live (not deleted) members by email and external id; and their locks (the rules are in
+mockserver.domain.locks): each member's run of failed credential checks (not saved), and when
+each lock expires, so that the sweep lifts it then."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ... import errors
 from ..entities import Member, MemberStatus
 from ..rules import validate_email
-from .base import Store, bad_state
+from .base import Store, SweepQueue, bad_state
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -28,6 +31,8 @@ class Members(Store[Member]):
         self._by_org_email: dict[tuple[str, str], str] = {}  # (org id, lowercased email)
         self._by_org_external_id: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, dict[str, None]] = {}  # lowercased email -> {member_id}
+        self._failures: dict[str, int] = {}  # member_id -> consecutive failed checks
+        self._locks = SweepQueue()  # when each member's lock expires
 
     # --- changes ------------------------------------------------------------------------
 
@@ -36,6 +41,8 @@ class Members(Store[Member]):
         self._by_id[member.member_id] = member
         self._by_org.setdefault(member.organization_id, {})[member.member_id] = member
         self._index(member)
+        if member.lock_expires_at is not None:
+            self._locks.schedule(member.lock_expires_at, member.member_id)
 
     @contextmanager
     def changing(self, member: Member) -> Iterator[Member]:
@@ -53,6 +60,7 @@ class Members(Store[Member]):
         for member in gone:
             self._unindex(member)
             del self._by_id[member.member_id]
+            self._failures.pop(member.member_id, None)
         return gone
 
     def clear(self) -> None:
@@ -81,6 +89,47 @@ class Members(Store[Member]):
             key = (member.organization_id, member.external_id)
             if self._by_org_external_id.get(key) == member.member_id:
                 del self._by_org_external_id[key]
+
+    # --- locks (mockserver.domain.locks has the rules) -------------------------------------
+
+    def count_failure(self, member_id: str) -> int:
+        """Count a failed credential check; the member's run of failures so far."""
+        count = self._failures.get(member_id, 0) + 1
+        self._failures[member_id] = count
+        return count
+
+    def end_failures(self, member_id: str) -> None:
+        """The member's run of failures is over (a success, a new password, a lock, a
+        deletion)."""
+        self._failures.pop(member_id, None)
+
+    def lock(self, member: Member, created_at: datetime, expires_at: datetime) -> None:
+        """Lock the member until ``expires_at``; its run of failures ends."""
+        member.is_locked = True
+        member.lock_created_at = created_at
+        member.lock_expires_at = expires_at
+        self._failures.pop(member.member_id, None)
+        self._locks.schedule(expires_at, member.member_id)
+
+    def unlock(self, member: Member) -> None:
+        """No lock: ``is_locked`` false and no lock times (the SDK's Member: "if there is
+        one")."""
+        member.is_locked = False
+        member.lock_created_at = None
+        member.lock_expires_at = None
+
+    def sweep(self, now: datetime, keep: timedelta) -> int:
+        """Lift the locks that expired by ``now``, so a member reads as unlocked from then on
+        without a new attempt (the server sweeps every second and on every clock move). A lock
+        is lifted at its expiry, not ``keep`` later (``keep`` is the grace of records kept to
+        answer "expired"; a lifted lock forgets nothing), so this counts nothing as swept."""
+        for member_id in self._locks.due(now):
+            member = self._by_id.get(member_id)
+            # A lock lifted early (by a check) and made again was queued again by lock().
+            if member is not None and member.lock_expires_at is not None:
+                if member.lock_expires_at <= now:
+                    self.unlock(member)
+        return 0
 
     # --- lookups ------------------------------------------------------------------------
 
@@ -147,6 +196,7 @@ class Members(Store[Member]):
                 raise bad_state(f"member {member.member_id} appears twice")
             if member.organization_id not in project.organizations:
                 raise bad_state(f"member {member.member_id} names an unknown organization")
+            _check_lock_fields(member)
             try:
                 validate_email(member.email_address)
             except errors.StytchError:
@@ -158,3 +208,18 @@ class Members(Store[Member]):
                     f"{member.email_address} is a member of {member.organization_id} twice"
                 )
             self.add(member)
+
+
+def _check_lock_fields(member: Member) -> None:
+    """A loaded lock is whole: ``is_locked`` with ``lock_expires_at`` (and the lock times only
+    with it), times with a time zone (they are compared with the project's clock)."""
+    times = (member.lock_created_at, member.lock_expires_at)
+    if member.is_locked != (member.lock_expires_at is not None) or (
+        member.lock_created_at is not None and not member.is_locked
+    ):
+        raise bad_state(
+            f"member {member.member_id}: is_locked needs lock_expires_at, and the lock times "
+            "need is_locked"
+        )
+    if any(t is not None and t.utcoffset() is None for t in times):
+        raise bad_state(f"member {member.member_id}: the lock times need a time zone")

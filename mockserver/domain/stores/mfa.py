@@ -31,8 +31,8 @@ MEMBER_KEYS = ("sms", "email")
 
 class OneTimeCodes(Store[OneTimeCode]):
     """The one live code of each recipient, by key (``mfa.OneTimeCode``). Also remembers, per
-    recipient, the last few spent codes (so a reused code reads as used, not as wrong) and,
-    per member, the consecutive failed code checks (member locks); neither is saved."""
+    recipient, the last few spent codes (so a reused code reads as used, not as wrong); they
+    are not saved."""
 
     name = "one_time_codes"
     record = OneTimeCode
@@ -40,7 +40,6 @@ class OneTimeCodes(Store[OneTimeCode]):
     def __init__(self) -> None:
         self._live: dict[tuple[str, str], OneTimeCode] = {}
         self._spent: dict[tuple[str, str], list[str]] = {}
-        self.failures: dict[str, int] = {}  # member_id -> consecutive failed checks
 
     def issue(self, key: tuple[str, str], sent_to: str, expires_at: datetime) -> OneTimeCode:
         """A new code for ``key``; the previous one (if any) is superseded."""
@@ -85,7 +84,6 @@ class OneTimeCodes(Store[OneTimeCode]):
         for kind in MEMBER_KEYS:
             self._live.pop((kind, member_id), None)
             self._spent.pop((kind, member_id), None)
-        self.failures.pop(member_id, None)
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]

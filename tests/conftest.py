@@ -13,9 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.pytest_plugin import StytchMock
+from mockserver.domain.project import ProjectConfig
+from mockserver.pytest_plugin import (
+    FIXTURE_PROJECT_ID,
+    FIXTURE_REDIRECT_URLS,
+    FIXTURE_SECRET,
+    StytchMock,
+)
 from mockserver.server import MockServer
 from tests.support import PROJECT_A, PROJECT_B, handle
+
+
+@pytest.fixture
+def fresh() -> Iterator[StytchMock]:
+    """The fixture's project on a server of its own, started for this test (its own signing
+    key, nothing imported yet): where a state document goes in a round trip."""
+    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET, list(FIXTURE_REDIRECT_URLS))
+    with MockServer([config]) as server:
+        yield StytchMock(server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
 
 
 @dataclass

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt as pyjwt
 import pytest
 
-from mockserver.domain.project import ProjectConfig
-from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET, StytchMock
-from mockserver.server import MockServer
+from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, StytchMock
+from tests.conftest import TwoProjects
 from tests.support import assert_stytch_error, http, state_of
 
 FORM = "application/x-www-form-urlencoded"
@@ -114,35 +112,20 @@ def test_token_times_follow_the_project_clock(
     assert (claims["nbf"], claims["exp"]) == (claims["iat"], claims["iat"] + 3600)
 
 
-def test_projects_never_see_each_others_clients() -> None:
-    a = ProjectConfig("project-test-aaaaaaaa-0000-4000-8000-000000000001", "secret-test-a" * 3)
-    b = ProjectConfig("project-test-bbbbbbbb-0000-4000-8000-000000000002", "secret-test-b" * 3)
-    with MockServer([a, b]) as server:
-        mock_a = StytchMock(server.url, a.project_id, a.secret)
-        made = mock_a.client.m2m.clients.create(scopes=["read"]).m2m_client
-        fields = {
-            "grant_type": "client_credentials",
-            "client_id": made.client_id,
-            "client_secret": made.client_secret,
-        }
+def test_projects_never_see_each_others_clients(two_projects: TwoProjects) -> None:
+    mock_a, mock_b = two_projects.a, two_projects.b
+    made = mock_a.client.m2m.clients.create(scopes=["read"]).m2m_client
+    fields = {
+        "grant_type": "client_credentials",
+        "client_id": made.client_id,
+        "client_secret": made.client_secret,
+    }
 
-        other = post(
-            f"{server.url}v1/public/{b.project_id}/oauth2/token", urlencode(fields).encode(), FORM
-        )
-        assert_stytch_error(other, 401, "unauthorized_credentials")
-        mock_b = StytchMock(server.url, b.project_id, b.secret)
-        assert mock_b.client.m2m.clients.search().m2m_clients == []
-        own = post(
-            f"{server.url}v1/public/{a.project_id}/oauth2/token", urlencode(fields).encode(), FORM
-        )
-        assert own.status == 200
-
-
-@pytest.fixture
-def fresh() -> Iterator[StytchMock]:
-    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET)
-    with MockServer([config]) as server:
-        yield StytchMock(server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
+    other = post(token_url(mock_b, mock_b.project_id), urlencode(fields).encode(), FORM)
+    assert_stytch_error(other, 401, "unauthorized_credentials")
+    assert mock_b.client.m2m.clients.search().m2m_clients == []
+    own = post(token_url(mock_a, mock_a.project_id), urlencode(fields).encode(), FORM)
+    assert own.status == 200
 
 
 def test_clients_round_trip_with_their_secrets(

@@ -9,16 +9,14 @@ The well-formed flows go through scim2-client in contracts/test_scim.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from stytch.core.response_base import StytchError
 
-from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET, StytchMock
-from mockserver.server import MockServer
+from tests.conftest import TwoProjects
 from tests.support import assert_sdk_error, basic, http, state_of
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -154,27 +152,23 @@ def test_the_bearer_token_is_the_connections_and_nobody_elses(
     assert idp.send("GET", "/Users").json["totalResults"] == 0
 
 
-def test_projects_never_see_each_others_connections() -> None:
-    a = ProjectConfig("project-test-aaaaaaaa-0000-4000-8000-000000000001", "secret-test-a" * 3)
-    b = ProjectConfig("project-test-bbbbbbbb-0000-4000-8000-000000000002", "secret-test-b" * 3)
-    with MockServer([a, b]) as server:
-        mock_a = StytchMock(server.url, a.project_id, a.secret)
-        mock_b = StytchMock(server.url, b.project_id, b.secret)
-        org_a, conn_a, idp_a = connect(mock_a)
-        idp_a.create_user("ada@acme.com")
-        org_b, _, _ = connect(mock_b)
+def test_projects_never_see_each_others_connections(two_projects: TwoProjects) -> None:
+    mock_a, mock_b = two_projects.a, two_projects.b
+    org_a, conn_a, idp_a = connect(mock_a)
+    idp_a.create_user("ada@acme.com")
+    org_b, _, _ = connect(mock_b)
 
-        with pytest.raises(StytchError) as caught:
-            mock_b.client.scim.connection.get_groups(
-                organization_id=org_a, connection_id=conn_a.connection_id
-            )
-        assert_sdk_error(caught, 404, "organization_not_found")
-        with pytest.raises(StytchError) as caught:
-            mock_b.client.scim.connection.delete(
-                organization_id=org_b, connection_id=conn_a.connection_id
-            )
-        assert_sdk_error(caught, 404, "scim_connection_not_found")
-        assert idp_a.send("GET", "/Users").json["totalResults"] == 1
+    with pytest.raises(StytchError) as caught:
+        mock_b.client.scim.connection.get_groups(
+            organization_id=org_a, connection_id=conn_a.connection_id
+        )
+    assert_sdk_error(caught, 404, "organization_not_found")
+    with pytest.raises(StytchError) as caught:
+        mock_b.client.scim.connection.delete(
+            organization_id=org_b, connection_id=conn_a.connection_id
+        )
+    assert_sdk_error(caught, 404, "scim_connection_not_found")
+    assert idp_a.send("GET", "/Users").json["totalResults"] == 1
 
 
 def test_a_bearer_token_expires_on_the_project_clock(
@@ -263,13 +257,6 @@ def test_deleting_the_organization_takes_its_connection(
 
 
 # --- state ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh() -> Iterator[StytchMock]:
-    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET)
-    with MockServer([config]) as server:
-        yield StytchMock(server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
 
 
 def test_a_connection_with_users_and_groups_round_trips(

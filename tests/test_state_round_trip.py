@@ -4,7 +4,6 @@ and a project that behaves the same (the state document is the list of the proje
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,14 +11,10 @@ import jwt as pyjwt
 import pytest
 from stytch.core.response_base import StytchError
 
-from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import (
     FIXTURE_PROJECT_ID,
-    FIXTURE_REDIRECT_URLS,
-    FIXTURE_SECRET,
     StytchMock,
 )
-from mockserver.server import MockServer
 from tests.support import (
     assert_sdk_error,
     discovery_token,
@@ -33,15 +28,6 @@ from tests.support import (
 
 PASSWORD = "correct horse battery staple 42"
 PASSWORD_MD5 = hashlib.md5(PASSWORD.encode()).hexdigest()
-
-
-@pytest.fixture
-def fresh(stytch_mock: StytchMock) -> Iterator[StytchMock]:
-    """The fixture's project on a server of its own, started for this test (its own signing
-    key, nothing imported yet)."""
-    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET, list(FIXTURE_REDIRECT_URLS))
-    with MockServer([config]) as server:
-        yield StytchMock(server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
 
 
 def doomed_organization(mock: StytchMock) -> str:

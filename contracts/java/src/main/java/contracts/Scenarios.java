@@ -473,16 +473,7 @@ public final class Scenarios {
     String memberA = admin.getMember().getMemberId();
 
     // A second discovery login finds the organization.
-    sendDiscoveryEmail(email);
-    String ist =
-        ok(
-                CLIENT
-                    .getMagicLinks()
-                    .getDiscovery()
-                    .authenticateCompletable(
-                        new com.stytch.java.b2b.models.magiclinksdiscovery.AuthenticateRequest(
-                            (String) latestMessage(email).get("token"))))
-            .getIntermediateSessionToken();
+    String ist = discoveryIntermediateSession(email);
     var listed =
         ok(
             CLIENT
@@ -637,18 +628,24 @@ public final class Scenarios {
             .sendCompletable(new com.stytch.java.b2b.models.magiclinksemaildiscovery.SendRequest(email)));
   }
 
+  /**
+   * A discovery login of {@code email}: the link is sent, read in the outbox and authenticated;
+   * the intermediate session token (mock-only).
+   */
+  static String discoveryIntermediateSession(String email) {
+    sendDiscoveryEmail(email);
+    return ok(CLIENT
+            .getMagicLinks()
+            .getDiscovery()
+            .authenticateCompletable(
+                new com.stytch.java.b2b.models.magiclinksdiscovery.AuthenticateRequest(
+                    (String) latestMessage(email).get("token"))))
+        .getIntermediateSessionToken();
+  }
+
   /** A new organization through discovery, with {@code email} as its admin (mock-only). */
   static CreateResponse signUpThroughDiscovery(String email) {
-    sendDiscoveryEmail(email);
-    String ist =
-        ok(
-                CLIENT
-                    .getMagicLinks()
-                    .getDiscovery()
-                    .authenticateCompletable(
-                        new com.stytch.java.b2b.models.magiclinksdiscovery.AuthenticateRequest(
-                            (String) latestMessage(email).get("token"))))
-            .getIntermediateSessionToken();
+    String ist = discoveryIntermediateSession(email);
     String slug = unique("java-rbac");
     CreateResponse created =
         ok(

@@ -9,6 +9,7 @@ Stytch) through ``/_mock/password_policy``: they are mock-only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 
@@ -707,6 +708,82 @@ def test_discovery_sign_in_lists_organizations_and_exchanges(sdk, mock, new_org,
         email_address=address,
         password=STRONGER,
     )
+
+
+def test_a_returning_password_creates_an_organization_only_after_a_step_up(
+    sdk, mock, made_orgs, email
+):
+    """A returning password login does not verify the email in real time, so creating an
+    organization with its intermediate session asks for a primary step-up (the Python SDK's
+    discovery organizations.create docstring); an email code completes it."""
+    mock.set_password_policy(cross_org_passwords=True)
+    home = sdk.organizations.create(organization_name="Home").organization
+    made_orgs.append(home.organization_id)
+    address = email("founder", "acme.co")
+    sdk.organizations.members.create(organization_id=home.organization_id, email_address=address)
+    set_by_email(sdk, mock, home, address)
+
+    found = sdk.passwords.discovery.authenticate(email_address=address, password=STRONG)
+    # Joining by email domain (JIT) with it asks for the step-up too.
+    open_org = sdk.organizations.create(
+        organization_name="Open",
+        email_allowed_domains=["acme.co"],
+        email_jit_provisioning="RESTRICTED",
+    ).organization
+    made_orgs.append(open_org.organization_id)
+    sdk.passwords.migrate(  # a verified colleague, which JIT by email domain needs
+        email_address=email("colleague", "acme.co"),
+        hash=hashlib.md5(STRONG.encode()).hexdigest(),
+        hash_type="md_5",
+        organization_id=open_org.organization_id,
+    )
+    joined = sdk.discovery.intermediate_sessions.exchange(
+        intermediate_session_token=found.intermediate_session_token,
+        organization_id=open_org.organization_id,
+    )
+    assert joined.member_authenticated is False and joined.primary_required is not None
+    created = sdk.discovery.organizations.create(
+        intermediate_session_token=found.intermediate_session_token,
+        organization_name="Founded",
+    )
+    made_orgs.append(created.organization.organization_id)
+
+    assert created.member_authenticated is False
+    assert (created.session_token, created.member_session) == ("", None)
+    assert "email_otp" in created.primary_required.allowed_auth_methods
+    assert created.member.email_address_verified is False
+    org_id = created.organization.organization_id
+    sdk.otps.email.login_or_signup(organization_id=org_id, email_address=address)
+    done = sdk.otps.email.authenticate(
+        organization_id=org_id,
+        email_address=address,
+        code=mock.outbox.latest_code(address),
+        intermediate_session_token=created.intermediate_session_token,
+    )
+    assert done.member_authenticated is True
+    assert sorted(f.type for f in done.member_session.authentication_factors) == [
+        "email_otp",
+        "password",
+    ]
+    assert done.member.email_address_verified is True
+
+
+def test_a_password_set_by_a_discovery_reset_creates_an_organization_at_once(
+    sdk, mock, made_orgs, org, member
+):
+    """A password first set through a reset email proves the mailbox: no step-up."""
+    mock.set_password_policy(cross_org_passwords=True)
+    sdk.passwords.discovery.email.reset_start(
+        email_address=member.email_address, reset_password_redirect_url=REDIRECT_URL
+    )
+    done = sdk.passwords.discovery.email.reset(
+        password_reset_token=mock.outbox.latest(member.email_address)["token"], password=STRONG
+    )
+    created = sdk.discovery.organizations.create(
+        intermediate_session_token=done.intermediate_session_token, organization_name="Second"
+    )
+    made_orgs.append(created.organization.organization_id)
+    assert created.member_authenticated is True and created.primary_required is None
 
 
 def test_discovery_reset(sdk, mock, org, member):

@@ -79,8 +79,8 @@ def primary_methods_missing(
     org: Organization, member: Member | None, factors: list[AuthenticationFactor]
 ) -> list[str] | None:
     """The org's allowed methods when none of ``factors`` satisfies them, else None; the
-    email-verifying methods when only a non-verifying OAuth login vouches for the member
-    (oauth_factors.step_up_needed)."""
+    email-verifying methods when only a login that does not verify the email vouches for the
+    member (oauth_factors.step_up_needed)."""
     step_up = oauth_factors.step_up_needed(org, member, factors)
     if step_up is not None:
         return step_up

@@ -176,20 +176,33 @@ def tenant_match(org: Organization, factors: list[AuthenticationFactor]) -> str 
 
 
 def email_proven(factors: list[AuthenticationFactor]) -> bool:
-    """Whether ``factors`` prove the email address (every non-OAuth factor the mock mints
-    does; an OAuth one only from an email-verifying provider)."""
-    return any(f.type != "oauth" or f.email_verified for f in factors)
+    """Whether ``factors`` prove the email address in real time: email links and codes, SSO,
+    a password set through a reset email, OAuth from an email-verifying provider; not a
+    returning password login nor GitHub, Slack or HubSpot OAuth (F-09 of the spec; the Python
+    SDK's discovery ``organizations.create`` docstring)."""
+    return any(f.email_verified for f in factors)
 
 
 def step_up_needed(
     org: Organization, member: Member | None, factors: list[AuthenticationFactor]
 ) -> list[str] | None:
-    """The methods of a primary step-up when the only proof is a non-verifying OAuth login of
-    a member whose email is unverified, or of someone about to join (``member`` None), and no
-    allowed tenant vouches for it; else None."""
+    """The methods of a primary step-up when the only proof is a login that does not verify the
+    email: a non-verifying OAuth login of a member whose email is unverified, or a returning
+    password or non-verifying OAuth login of someone about to join (``member`` None: JIT or
+    creating an organization through discovery), and no allowed tenant vouches for it; else
+    None."""
     if not factors or email_proven(factors):
         return None
     if member is not None and member.email_address_verified:
+        return None
+    if (
+        member is not None
+        and member.member_password_id
+        and all(f.type == "password" for f in factors)
+    ):
+        # [chosen] A member signing in with its own password is not stepped up: Stytch
+        # documents the step-up for joining or creating an organization with a returning
+        # password login (a member JIT-created or created by it has no password of its own).
         return None
     if any(tenant_allowed(org, f) for f in factors):
         return None

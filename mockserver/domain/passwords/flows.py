@@ -77,9 +77,15 @@ def set_policy(project: Project, fields: dict[str, Any]) -> PasswordPolicy:
     return updated
 
 
-def password_factor(email: str, email_id: str, now: datetime) -> AuthenticationFactor:
+def password_factor(
+    email: str, email_id: str, now: datetime, *, proves_email: bool
+) -> AuthenticationFactor:
     """Stytch's password factor: ``type`` password, ``delivery_method`` knowledge. Stytch defines
-    no sub-object for it; [chosen] the ``email_factor`` of the email it proved rides along."""
+    no sub-object for it; [chosen] the ``email_factor`` of the email it names rides along.
+    ``proves_email``: a password set through a reset email proves the mailbox, a returning
+    password login does not (the Python SDK's discovery ``organizations.create`` docstring:
+    returning password logins do not verify the email in real time, so joining or creating an
+    organization with one asks for a primary step-up)."""
     return AuthenticationFactor(
         type="password",
         delivery_method="knowledge",
@@ -87,6 +93,7 @@ def password_factor(email: str, email_id: str, now: datetime) -> AuthenticationF
         last_authenticated_at=now,
         updated_at=now,
         email_factor={"email_id": email_id, "email_address": email},
+        email_verified=proves_email,
     )
 
 
@@ -210,8 +217,17 @@ def _own_session_id(came_with: Arrival, member: Member) -> str | None:
     return own.member_session_id if own is not None and own.member_id == member.member_id else None
 
 
-def _log_in(project: Project, member: Member, org: Organization, came_with: Arrival) -> AuthResult:
-    factor = password_factor(member.email_address, member.email_id, project.now())
+def _log_in(
+    project: Project,
+    member: Member,
+    org: Organization,
+    came_with: Arrival,
+    *,
+    proves_email: bool = False,
+) -> AuthResult:
+    factor = password_factor(
+        member.email_address, member.email_id, project.now(), proves_email=proves_email
+    )
     return log_in_with(project, member, org, factor, came_with)
 
 
@@ -354,7 +370,7 @@ def reset(
     _revoke_sessions(project, members, keep=_own_session_id(came_with, member))
     member.email_address_verified = True
     activate(project, member)
-    return _log_in(project, member, org, came_with)
+    return _log_in(project, member, org, came_with, proves_email=True)
 
 
 def require_reset(
@@ -555,13 +571,17 @@ def discovery_authenticate(
     member = members[0]
     record = _check_password(project, member, password)
     _refuse_reset_or_breach(project, record, password)
-    return discovery_result(project, email_address, _discovery_factor(project, email_address))
+    return discovery_result(
+        project, email_address, _discovery_factor(project, email_address, proves_email=False)
+    )
 
 
-def _discovery_factor(project: Project, email: str) -> AuthenticationFactor:
+def _discovery_factor(project: Project, email: str, *, proves_email: bool) -> AuthenticationFactor:
     """The password factor of an intermediate session, which is not tied to a member yet: a
     fresh email id, replaced by the member's own once it lands in a session (login.log_in)."""
-    return password_factor(email, new_id("email", project.env), project.now())
+    return password_factor(
+        email, new_id("email", project.env), project.now(), proves_email=proves_email
+    )
 
 
 def discovery_reset_start(
@@ -610,4 +630,4 @@ def discovery_reset(
     _revoke_sessions(project, members)
     for m in members:
         m.email_address_verified = True
-    return discovery_result(project, email, _discovery_factor(project, email))
+    return discovery_result(project, email, _discovery_factor(project, email, proves_email=True))

@@ -32,6 +32,7 @@ from .request_log import RequestLog
 from .stores import (
     STORES,
     BuiltInIdentityProvider,
+    ImpersonationTokens,
     IntermediateSessions,
     MagicLinks,
     MemberPasswords,
@@ -120,6 +121,7 @@ class Project:
     sso_tokens: SSOTokens
     scim_connections: SCIMConnections
     scim_groups: SCIMGroups
+    impersonation_tokens: ImpersonationTokens
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

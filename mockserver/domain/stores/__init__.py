@@ -12,6 +12,7 @@ from typing import Any
 
 from .base import Store, bad_state
 from .identity_provider import BuiltInIdentityProvider
+from .impersonation import ImpersonationTokens
 from .intermediate_sessions import IntermediateSessions
 from .magic_links import MagicLinks
 from .member_passwords import MemberPasswords, StoredPassword
@@ -47,6 +48,7 @@ STORES: tuple[type[Store[Any]], ...] = (
     SSOTokens,
     SCIMConnections,
     SCIMGroups,
+    ImpersonationTokens,
 )
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "SSOConnections",
     "SSOStarts",
     "SSOTokens",
+    "ImpersonationTokens",
     "IntermediateSessions",
     "MagicLinks",
     "MemberPasswords",

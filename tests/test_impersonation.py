@@ -21,6 +21,7 @@ from tests.support import (
     assert_stytch_error,
     basic,
     http,
+    log_in,
     org_with_member,
     state_of,
 )
@@ -193,6 +194,22 @@ def test_deleting_the_member_or_its_organization_forgets_its_tokens(
 
     stytch_mock.client.organizations.delete(organization_id=org.organization_id)
     assert state_of(stytch_mock)["impersonation_tokens"] == []
+
+
+def test_a_reactivated_member_does_not_get_its_old_tokens_back(stytch_mock: StytchMock) -> None:
+    org, member = org_with_member(stytch_mock, "ada@acme.com")
+    log_in(stytch_mock, org.organization_id, "ada@acme.com")  # verifies the email
+    token = stytch_mock.impersonation_token(org.organization_id, member.member_id)
+    ids = {"organization_id": org.organization_id, "member_id": member.member_id}
+    stytch_mock.client.organizations.members.delete(**ids)
+    stytch_mock.client.organizations.members.reactivate(**ids)
+
+    with pytest.raises(StytchError) as refused:
+        stytch_mock.client.impersonation.authenticate(impersonation_token=token)
+    assert_sdk_error(refused, 401, UNABLE)
+    fresh_token = stytch_mock.impersonation_token(org.organization_id, member.member_id)
+    resp = stytch_mock.client.impersonation.authenticate(impersonation_token=fresh_token)
+    assert resp.member.status == "active"
 
 
 def test_used_tokens_go_at_once_and_expired_ones_after_the_grace_period(

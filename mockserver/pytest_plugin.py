@@ -433,6 +433,25 @@ class StytchMock:
         ``signup_redirect_url``, ``pkce_code_challenge`` (see :func:`sso_login`)."""
         return sso_login(self.url, self.public_token, connection_id, email, **user)["token"]
 
+    # --- impersonation ------------------------------------------------------------------
+
+    def impersonation_token(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        impersonator_email_address: str = "support@example.com",
+    ) -> str:
+        """A fresh ``impersonation_token`` for ``impersonation.authenticate`` (what Stytch's
+        Dashboard "Impersonate Member" button makes; ``POST /_mock/impersonation_tokens``):
+        single use, valid for 5 minutes on the mock's clock."""
+        body = {
+            "organization_id": organization_id,
+            "member_id": member_id,
+            "impersonator_email_address": impersonator_email_address,
+        }
+        return self.control("POST", "_mock/impersonation_tokens", body)["impersonation_token"]
+
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """Load fixtures (the ``--seed`` document: organizations with members); returns the
         ids of what was made."""

@@ -234,6 +234,7 @@ class AuthenticationFactor:
     recovery_code_factor: dict[str, str] | None = None
     saml_sso_factor: dict[str, str] | None = None
     oidc_sso_factor: dict[str, str] | None = None
+    impersonated_factor: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

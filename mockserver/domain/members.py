@@ -236,11 +236,13 @@ def delete_member(project: Project, organization_id: str, member_id: str) -> str
 
 def deactivate(project: Project, member: Member) -> None:
     """The member's status becomes ``deleted``; its sessions, outstanding links and unused
-    one-time codes go (its TOTP stays with the record, like ``totp_registration_id``)."""
+    one-time codes and impersonation tokens go (its TOTP stays with the record, like
+    ``totp_registration_id``)."""
     revoke_member_sessions(project, member.member_id)
     project.magic_links.revoke_member(member.member_id)
     project.one_time_codes.forget_member(member.member_id)
     project.members.end_failures(member.member_id)
+    project.impersonation_tokens.forget_member(member.member_id)
     with project.members.changing(member):
         member.status = MemberStatus.DELETED
     member.updated_at = project.now()

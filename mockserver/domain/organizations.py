@@ -157,13 +157,15 @@ def update_organization(
 
 def delete_organization(project: Project, organization_id: str) -> str:
     """Deletes the organization with its members, their sessions and passwords, its magic
-    links, its pending OAuth requests and tokens, and its SSO and SCIM connections."""
+    links, its pending OAuth requests and tokens, its impersonation tokens, and its SSO and SCIM
+    connections."""
     org = project.organizations.get(organization_id)
     for member in project.members.forget_organization(org.organization_id):
         revoke_member_sessions(project, member.member_id)
         project.member_passwords.forget(member.member_id)
         project.one_time_codes.forget_member(member.member_id)
         project.totp_registrations.forget_member(member.member_id)
+        project.impersonation_tokens.forget_member(member.member_id)
     project.magic_links.forget_organization(org.organization_id)
     project.oauth_requests.forget_organization(org.organization_id)
     project.oauth_tokens.forget_organization(org.organization_id)

@@ -32,6 +32,7 @@ from .request_log import RequestLog
 from .stores import (
     STORES,
     BuiltInIdentityProvider,
+    ImpersonationTokens,
     IntermediateSessions,
     M2MClients,
     MagicLinks,
@@ -122,6 +123,7 @@ class Project:
     scim_connections: SCIMConnections
     scim_groups: SCIMGroups
     m2m_clients: M2MClients
+    impersonation_tokens: ImpersonationTokens
 
     def __init__(self, config: ProjectConfig, clock: Clock | None = None) -> None:
         self.config = config

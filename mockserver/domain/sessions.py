@@ -196,13 +196,21 @@ def touch(
     duration_minutes: int | None,
 ) -> SessionGrant:
     """The session used now, with these custom claims (and extended when a duration is
-    given), and its JWT: what authenticating an existing session does."""
+    given, unless it is impersonated), and its JWT: what authenticating an existing session
+    does."""
     now = project.now()
     session.custom_claims = claims
     session.last_accessed_at = now
-    if duration_minutes is not None:
+    if duration_minutes is not None and not is_impersonated(session):
         session.expires_at = now + timedelta(minutes=duration_minutes)
     return SessionGrant(session, member, org, mint_jwt(project, session, member, org))
+
+
+def is_impersonated(session: MemberSession) -> bool:
+    """Impersonated sessions cannot be extended (``impersonation.authenticate`` in
+    https://github.com/stytchauth/stytch-python/blob/main/stytch/b2b/api/impersonation.py);
+    [chosen] a duration given for one is ignored, not refused (README fidelity notes)."""
+    return any(f.type == "impersonated" for f in session.authentication_factors)
 
 
 def revoke(
@@ -336,4 +344,5 @@ _FACTOR_OBJECTS = (
     "recovery_code_factor",
     "saml_sso_factor",
     "oidc_sso_factor",
+    "impersonated_factor",
 )

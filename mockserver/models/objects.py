@@ -210,6 +210,11 @@ class SSOFactorObject(WireModel):
     external_id: str
 
 
+class ImpersonatedFactorObject(WireModel):
+    impersonator_id: str
+    impersonator_email_address: str
+
+
 class AuthenticationFactorObject(WireModel):
     type: FactorType
     delivery_method: str
@@ -231,6 +236,7 @@ class AuthenticationFactorObject(WireModel):
     recovery_code_factor: RecoveryCodeFactorObject | None = None
     saml_sso_factor: SSOFactorObject | None = None
     oidc_sso_factor: SSOFactorObject | None = None
+    impersonated_factor: ImpersonatedFactorObject | None = None
 
 
 class MemberSessionObject(WireModel):

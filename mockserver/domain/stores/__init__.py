@@ -12,6 +12,7 @@ from typing import Any
 
 from .base import Store, bad_state
 from .identity_provider import BuiltInIdentityProvider
+from .impersonation import ImpersonationTokens
 from .intermediate_sessions import IntermediateSessions
 from .m2m import M2MClients
 from .magic_links import MagicLinks
@@ -49,6 +50,7 @@ STORES: tuple[type[Store[Any]], ...] = (
     SCIMConnections,
     SCIMGroups,
     M2MClients,
+    ImpersonationTokens,
 )
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "SSOConnections",
     "SSOStarts",
     "SSOTokens",
+    "ImpersonationTokens",
     "IntermediateSessions",
     "M2MClients",
     "MagicLinks",

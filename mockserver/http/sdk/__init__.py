@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import (
     bootstrap,
     discovery,
+    impersonation,
     magic_links,
     members,
     oauth,
@@ -41,4 +42,5 @@ FAMILIES = (
     recovery_codes,
     oauth,
     sso,
+    impersonation,
 )

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mockserver.cli import build_parser, build_registry, settings_from_args
+from mockserver.domain.stores import STORES
 from mockserver.pytest_plugin import StytchMock
 from tests.support import (
     assert_stytch_error,
@@ -552,3 +553,14 @@ def test_bad_seed_file_is_a_clear_error(clean_env: Path) -> None:
         _registry_from(["--seed", str(broken)])
     with pytest.raises(ConfigError, match="cannot read"):
         _registry_from(["--seed", str(clean_env / "missing.yaml")])
+
+
+def test_the_readme_names_every_store_of_the_state_document(stytch_mock: StytchMock) -> None:
+    """The README's row for /_mock/state lists the document's stores: every one, in order (the
+    document also has its ``version`` and the clock's offset)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `GET /_mock/state`"))
+    listed = row.split("one key per store (", 1)[1].split(")", 1)[0]
+    names = [name.strip(" `") for name in listed.split(",")]
+    assert names == [store.name for store in STORES]
+    assert sorted(state_of(stytch_mock)) == sorted([*names, "clock_offset_seconds", "version"])

@@ -84,7 +84,8 @@ test: lint $(FRONTEND_STAMP) $(NODE_CONTRACTS_STAMP) $(JAVA_CONTRACTS_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contracts-remote
 
-# Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes).
+# Lint, then the fast tier: everything but the tests marked slow (Schemathesis, real processes,
+# real-time waits).
 check: lint $(FRONTEND_STAMP)
 	$(PY) -m pytest -m "not slow" -n 2 $(PYTEST_ARGS)
 

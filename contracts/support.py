@@ -70,6 +70,32 @@ def load_openapi(path: str) -> dict[str, Any]:
 SHARED_ROUTE = re.compile(r"/v1/m2m/|/v1/public/[^/]+/oauth2/")
 
 
+class _SpecIndex:
+    """What checking against one published OpenAPI needs, made once per spec (not per test):
+    its operations' path patterns and, as they are first needed, their compiled validators."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.routes: list[tuple[str, re.Pattern[str], str]] = []
+        self.validators: dict[tuple[str, str], Any] = {}
+        for path, ops in spec.get("paths", {}).items():
+            pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
+            for method in ops:
+                self.routes.append((method.upper(), pattern, path))
+        # Literal paths first, so /organizations/search beats /organizations/{id}.
+        self.routes.sort(key=lambda r: r[2].count("{"))
+
+
+_SPEC_INDEXES: dict[int, _SpecIndex] = {}
+
+
+def _spec_index(spec: dict[str, Any]) -> _SpecIndex:
+    index = _SPEC_INDEXES.get(id(spec))
+    if index is None or index.spec is not spec:
+        index = _SPEC_INDEXES[id(spec)] = _SpecIndex(spec)
+    return index
+
+
 class ResponseChecker:
     """Validates each 2xx body against the published schema of its operation and each error
     body against Stytch's error shape; collects the problems instead of raising mid-call."""
@@ -80,15 +106,9 @@ class ResponseChecker:
         # Also told of every exchange (method, url, request body, status, body): the
         # recorder of contracts/recording.py when STYTCH_CONTRACT_RECORD is set.
         self.listener: Callable[[str, str, Any, int, Any], None] | None = None
-        self._routes: list[tuple[str, re.Pattern[str], str]] = []
-        self._validators: dict[tuple[str, str], Any] = {}
-        if spec is not None:
-            for path, ops in spec.get("paths", {}).items():
-                pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$")
-                for method in ops:
-                    self._routes.append((method.upper(), pattern, path))
-            # Literal paths first, so /organizations/search beats /organizations/{id}.
-            self._routes.sort(key=lambda r: r[2].count("{"))
+        index = _spec_index(spec) if spec is not None else None
+        self._routes = index.routes if index is not None else []
+        self._validators: dict[tuple[str, str], Any] = index.validators if index else {}
 
     def operation(self, method: str, path: str) -> str | None:
         for m, pattern, template in self._routes:

@@ -789,7 +789,7 @@ def test_email_code_signup_activates_a_new_member(sdk, mock, mfa_org):
 def test_email_codes_last_ten_minutes_by_default(sdk, mock, mfa_org):
     org, email = mfa_org(mfa_policy="OPTIONAL")
     sdk.otps.email.login_or_signup(organization_id=org.organization_id, email_address=email)
-    mock.advance_clock(minutes=9, seconds=59)
+    mock.advance_clock(minutes=9, seconds=58)  # times are whole seconds: 1-2 s left
     done = sdk.otps.email.authenticate(
         organization_id=org.organization_id,
         email_address=email,

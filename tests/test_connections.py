@@ -74,6 +74,7 @@ def test_a_chunked_body_is_not_read_past_the_limit(server: MockServer) -> None:
 # --- timeouts and the connection cap ---
 
 
+@pytest.mark.slow  # waits on real time
 def test_an_idle_connection_is_closed(server: MockServer) -> None:
     with raw.connect(server.url) as sock:
         closed_after = raw.closed_within(sock, 5)
@@ -81,6 +82,7 @@ def test_an_idle_connection_is_closed(server: MockServer) -> None:
     assert closed_after is not None and closed_after < 3, closed_after
 
 
+@pytest.mark.slow  # waits on real time
 def test_headers_that_trickle_in_get_a_408(server: MockServer) -> None:
     """Slowloris: a byte every 0.1 s never completes the headers."""
     with raw.connect(server.url) as sock:
@@ -106,6 +108,7 @@ def test_headers_that_trickle_in_get_a_408(server: MockServer) -> None:
     assert b'"error_type": "bad_request"' in rest
 
 
+@pytest.mark.slow  # waits on real time
 def test_a_body_that_stops_half_way_gets_a_408(server: MockServer) -> None:
     with raw.connect(server.url) as sock:
         sock.sendall(head(server, "Content-Length: 100\r\n\r\n") + b'{"email_address": ')
@@ -116,7 +119,13 @@ def test_a_body_that_stops_half_way_gets_a_408(server: MockServer) -> None:
     assert time.monotonic() - start < 3
 
 
-def test_connections_past_the_cap_get_a_503_and_the_server_goes_on(server: MockServer) -> None:
+def test_connections_past_the_cap_get_a_503_and_the_server_goes_on() -> None:
+    # A server of its own: connections other tests left open would count towards the cap.
+    with MockServer([PROJECT_A], limits=LIMITS) as server:
+        _past_the_cap(server)
+
+
+def _past_the_cap(server: MockServer) -> None:
     held = [raw.connect(server.url) for _ in range(LIMITS.max_connections)]
     try:
         time.sleep(0.05)  # let the server see them all
@@ -211,6 +220,7 @@ def test_the_limits_flags_reach_the_settings(clean_env: object) -> None:
     assert s.limits.max_connections == 9 and s.limits.body_timeout == Limits().body_timeout
 
 
+@pytest.mark.slow  # waits on real time
 def test_a_burst_of_connections_is_queued_while_the_loop_is_busy() -> None:
     """60 clients connecting while the server's loop is busy all get through the handshake at
     once: the kernel queues them (``LISTEN_QUEUE``) until the loop accepts. With the accept

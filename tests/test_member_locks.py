@@ -199,6 +199,7 @@ def eventually(condition: Callable[[], Any], seconds: float = 5) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # waits on real time
 def test_the_periodic_sweep_lifts_a_lock_as_real_time_passes(
     mock: StytchMock, time_source: MovableTime
 ) -> None:

@@ -119,6 +119,7 @@ def test_a_session_kept_alive_is_not_swept(mock: StytchMock) -> None:
     assert again.member_session.member_session_id == session.member_session.member_session_id
 
 
+@pytest.mark.slow  # waits on real time
 def test_the_sweep_also_runs_as_real_time_passes(
     mock: StytchMock, time_source: MovableTime
 ) -> None:

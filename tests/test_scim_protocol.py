@@ -110,6 +110,8 @@ def test_a_bad_body_is_a_scim_error_and_changes_nothing(
         [{"op": "frob", "path": "active", "value": False}],
         [{"op": "replace", "path": "id", "value": "member-test-x"}],
         [{"op": "replace", "path": "emails", "value": [{"value": "not an email"}]}],
+        [{"op": "replace", "path": "userName", "value": ""}],
+        [{"op": "remove", "path": "userName"}],
     ):
         body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
         resp = idp.send("PATCH", patch_path, body)

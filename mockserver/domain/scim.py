@@ -420,6 +420,9 @@ def find_user(project: Project, conn: SCIMConnection, user_id: str) -> Member:
 
 
 def _email_of(user: SCIMUser) -> str:
+    """The Member's email for ``user`` (which must have a ``userName``, RFC 7643 §4.1.1)."""
+    if not user.user_name.strip():
+        raise invalid_value("userName is required and may not be empty.")
     email = user.email or user.user_name
     try:
         validate_email(email)

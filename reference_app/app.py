@@ -561,13 +561,14 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         "discovery_oauth",
         "multi_tenant_passwords",
         "sso",
+        "multi_tenant_impersonation",
     ):
         return error_page(
             request,
             400,
             "Unsupported link",
             "This app handles discovery and multi-tenant magic links, discovery OAuth, "
-            "password resets and SSO only.",
+            "password resets, SSO and impersonation only.",
             error_type=f"unsupported token type: {token_type or '(none)'}",
         )
     if not token:
@@ -579,6 +580,10 @@ async def authenticate(request: web.Request) -> web.StreamResponse:
         return render(request, "reset_password.html", token=token)
     if token_type == "sso":
         return _login(request, await stytch.sso.authenticate_async(sso_token=token))
+    if token_type == "multi_tenant_impersonation":  # the Dashboard's "Impersonate Member"
+        return _login(
+            request, await stytch.impersonation.authenticate_async(impersonation_token=token)
+        )
 
     state: CookieState = request[STATE]
     found: Any  # the magic-link or OAuth discovery response: the same fields used here

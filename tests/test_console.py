@@ -212,3 +212,38 @@ def test_a_person_uses_the_console_in_a_browser(
     assert "/v1/b2b/magic_links/email/discovery/send" in page.locator("table").inner_text()
     page.screenshot(path=str(shots / "requests.png"), full_page=True)
     context.close()
+
+
+def test_impersonate_sends_the_browser_to_the_app_with_a_token(stytch_mock: StytchMock) -> None:
+    made = stytch_mock.session_for("ada@acme.com", organization="acme")
+    org_id, member_id = made["organization"]["organization_id"], made["member"]["member_id"]
+    page = _get(stytch_mock, f"/_mock/ui/organizations/{org_id}").json
+    action = f"/_mock/ui/organizations/{org_id}/members/{member_id}/impersonate"
+    assert f'action="{action}"' in page
+
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    sent = http(
+        stytch_mock.url.rstrip("/") + action,
+        "POST",
+        body=urlencode(
+            {"csrf": _csrf(page), "impersonator_email_address": "ops@example.com"}
+        ).encode(),
+        headers={
+            "Authorization": basic(stytch_mock.project_id, stytch_mock.secret),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        follow=False,
+    )
+
+    assert sent.status == 303
+    location = urlsplit(sent.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == (
+        "http://localhost:3000/authenticate"  # the project's first redirect URL
+    )
+    query = parse_qs(location.query)
+    assert query["stytch_token_type"] == ["multi_tenant_impersonation"]
+    resp = stytch_mock.client.impersonation.authenticate(impersonation_token=query["token"][0])
+    assert resp.member_id == member_id
+    factor = resp.member_session.authentication_factors[0]
+    assert factor.impersonated_factor.impersonator_email_address == "ops@example.com"

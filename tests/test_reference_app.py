@@ -768,3 +768,30 @@ async def test_renaming_without_a_csrf_token_or_a_session_changes_nothing(
         "/rename-organization", data={"csrf_token": await browser.csrf(), "organization_name": "X"}
     )
     assert (status, resp.headers.get("Location")) == (303, "/")
+
+
+async def test_an_impersonation_link_from_the_console_logs_the_app_in_as_the_member(
+    browser: Browser, stytch_mock: StytchMock
+) -> None:
+    """The console's Impersonate button does what Stytch's Dashboard does: the browser lands on
+    the app's /authenticate with stytch_token_type=multi_tenant_impersonation."""
+    (org_id,) = seed_orgs(stytch_mock, "kim@mt.example", "Multi Tenant")
+    member = stytch_mock.client.organizations.members.get(
+        organization_id=org_id, email_address="kim@mt.example"
+    ).member
+    token = stytch_mock.impersonation_token(org_id, member.member_id)
+
+    status, _, resp = await browser.get(
+        f"/authenticate?stytch_token_type=multi_tenant_impersonation&token={token}"
+    )
+
+    assert (status, resp.headers["Location"]) == (303, "/dashboard")
+    session = browser.session()
+    assert session.member.member_id == member.member_id
+    factor = session.member_session.authentication_factors[0]
+    assert (factor.type, factor.impersonated_factor.impersonator_email_address) == (
+        "impersonated",
+        "support@example.com",
+    )
+    status, html, _ = await browser.get("/dashboard")
+    assert text_of(html, "member-email") == "kim@mt.example"

@@ -26,7 +26,9 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from .. import errors
+from ..domain import impersonation
 from ..domain import sessions as session_domain
+from ..domain.login import with_params
 from ..domain.members import delete_member
 from ..domain.organizations import delete_organization
 from ..domain.outbox import render_bodies
@@ -314,6 +316,38 @@ async def delete_member_form(request: web.Request, project: Project) -> web.Resp
     org_id = request.match_info["organization_id"]
     delete_member(project, org_id, request.match_info["member_id"])
     raise _back(f"/_mock/ui/organizations/{quote(org_id)}", "Member deleted.")
+
+
+# Who the console says impersonates, when the form names nobody (the Dashboard uses the
+# signed-in Stytch user's email).
+CONSOLE_IMPERSONATOR = "support@example.com"
+
+
+@routes.post("/_mock/ui/organizations/{organization_id}/members/{member_id}/impersonate")
+@page
+@console
+async def impersonate_form(request: web.Request, project: Project) -> web.Response:
+    """What the Stytch Dashboard's "Impersonate Member" button does: a token for the member,
+    and the browser sent to the project's (first) redirect URL with
+    ``stytch_token_type=multi_tenant_impersonation&token=…``, where the app calls
+    ``impersonation.authenticate``. A redirect URL that is a pattern (``*``) cannot be opened:
+    the page shows the token instead."""
+    email = str(_form(request).get("impersonator_email_address") or CONSOLE_IMPERSONATOR)
+    org_id = request.match_info["organization_id"]
+    token = impersonation.mint(
+        project,
+        organization_id=org_id,
+        member_id=request.match_info["member_id"],
+        impersonator_email_address=email,
+    )
+    target = project.config.redirect_urls[0] if project.config.redirect_urls else ""
+    if not target or "*" in target:
+        raise _back(
+            f"/_mock/ui/organizations/{quote(org_id)}",
+            f"Impersonation token (5 minutes, single use): {token.token}",
+        )
+    params = {"stytch_token_type": "multi_tenant_impersonation", "token": token.token}
+    raise web.HTTPSeeOther(with_params(target, params))
 
 
 @routes.post("/_mock/ui/organizations/{organization_id}/delete")

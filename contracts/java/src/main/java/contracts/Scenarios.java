@@ -75,6 +75,8 @@ public final class Scenarios {
     anywhere("passwords: migrate a bcrypt hash, sign in, a wrong password is refused", Scenarios::passwords);
     mockOnly("MFA: magic link, then an SMS code from the outbox, ends in a session", Scenarios::mfaSms);
     mockOnly("a returning member: discovery list and exchange, switching organizations, RBAC", Scenarios::returningMember);
+    anywhere("SCIM: a connection is created, read, rotated and deleted", Scenarios::scimConnection);
+    anywhere("M2M: a client gets a token the SDK verifies locally", Scenarios::m2mClient);
   }
 
   public static void main(String[] args) {
@@ -617,6 +619,118 @@ public final class Scenarios {
     check(
         reason.isInstance(cause),
         "expected " + reason.getSimpleName() + ", got " + Harness.describe(denied));
+  }
+
+  static void scimConnection() {
+    String orgId = newOrganization(List.of(), null).getOrganizationId();
+
+    var created =
+        ok(
+                CLIENT
+                    .getScim()
+                    .getConnection()
+                    .createCompletable(
+                        new com.stytch.java.b2b.models.scimconnection.CreateRequest(orgId, "Okta"),
+                        null))
+            .getConnection();
+    check(created != null, "no connection");
+    String connectionId = created.getConnectionId();
+    check(connectionId.startsWith("scim-connection-test-"), "connection_id " + connectionId);
+    String token = created.getBearerToken();
+    equal(token.length(), 48, "bearer_token length");
+    check(created.getBaseURL().endsWith("/v1/b2b/scim/" + connectionId), "base_url " + created.getBaseURL());
+    check(created.getBearerTokenExpiresAt() != null, "no bearer_token_expires_at");
+
+    var got =
+        ok(
+                CLIENT
+                    .getScim()
+                    .getConnection()
+                    .getCompletable(new com.stytch.java.b2b.models.scimconnection.GetRequest(orgId), null))
+            .getConnection();
+    equal(got.getBearerTokenLastFour(), token.substring(44), "bearer_token_last_four");
+    equal(got.getNextBearerTokenLastFour(), "", "next_bearer_token_last_four");
+
+    var started =
+        ok(
+                CLIENT
+                    .getScim()
+                    .getConnection()
+                    .rotateStartCompletable(
+                        new com.stytch.java.b2b.models.scimconnection.RotateStartRequest(orgId, connectionId),
+                        null))
+            .getConnection();
+    String next = started.getNextBearerToken();
+    check(next.length() == 48 && !next.equals(token), "next_bearer_token " + next);
+    var completed =
+        ok(
+                CLIENT
+                    .getScim()
+                    .getConnection()
+                    .rotateCompleteCompletable(
+                        new com.stytch.java.b2b.models.scimconnection.RotateCompleteRequest(orgId, connectionId),
+                        null))
+            .getConnection();
+    equal(completed.getBearerTokenLastFour(), next.substring(44), "rotated bearer_token_last_four");
+
+    var deleted =
+        ok(
+            CLIENT
+                .getScim()
+                .getConnection()
+                .deleteCompletable(
+                    new com.stytch.java.b2b.models.scimconnection.DeleteRequest(orgId, connectionId), null));
+    equal(deleted.getConnectionId(), connectionId, "deleted connection_id");
+  }
+
+  static void m2mClient() {
+    var made =
+        ok(
+                CLIENT
+                    .getM2m()
+                    .getClients()
+                    .createCompletable(
+                        new com.stytch.java.consumer.models.m2mclients.CreateRequest(
+                            List.of("read:users", "write:users"), null, null, unique("java-m2m"))))
+            .getM2mClient();
+    String clientId = made.getClientId();
+    try {
+      check(clientId.startsWith("m2m-client-test-"), "client_id " + clientId);
+      equal(made.getClientSecretLastFour(), made.getClientSecret().substring(made.getClientSecret().length() - 4), "client_secret_last_four");
+
+      var token =
+          ok(
+              CLIENT
+                  .getM2m()
+                  .tokenCompletable(
+                      new com.stytch.java.consumer.models.m2m.TokenRequest(
+                          clientId, made.getClientSecret(), List.of("read:users"))));
+      equal(token.getTokenType(), "bearer", "token_type");
+      equal(token.getExpiresIn(), 3600, "expires_in");
+
+      var claims =
+          ok(
+              CLIENT
+                  .getM2m()
+                  .authenticateTokenCompletable(
+                      new com.stytch.java.consumer.models.m2m.AuthenticateTokenRequest(
+                          token.getAccessToken(), List.of("read:users"))));
+      equal(claims.getClientId(), clientId, "authenticated client_id");
+      equal(claims.getScopes(), List.of("read:users"), "authenticated scopes");
+      refused(
+          CLIENT
+              .getM2m()
+              .tokenCompletable(
+                  new com.stytch.java.consumer.models.m2m.TokenRequest(clientId, "not-the-secret")),
+          401,
+          "unauthorized_credentials");
+    } finally {
+      ok(
+          CLIENT
+              .getM2m()
+              .getClients()
+              .deleteCompletable(new com.stytch.java.consumer.models.m2mclients.DeleteRequest(clientId)));
+    }
   }
 
   static void sendDiscoveryEmail(String email) {

@@ -391,3 +391,24 @@ def test_a_scim_group_role_is_in_the_members_session(
     refused(
         sdk.sessions.authenticate, 404, "session_not_found", session_token=session.session_token
     )
+
+
+def test_an_idp_discovers_what_the_connection_serves(sdk: SDK, new_org: Callable[..., Any]) -> None:
+    """RFC 7644 §4: a client that knows nothing but the base URL and token reads the service's
+    configuration, resource types and schemas, then provisions with what it learned."""
+    org = new_org()
+    made = _connection(sdk, org.organization_id)
+    with httpx2.Client(
+        base_url=made.base_url, headers={"Authorization": f"Bearer {made.bearer_token}"}
+    ) as http:
+        idp = SyncSCIMClient(http)
+        idp.discover()
+        config = idp.provider.config
+        assert config.patch.supported is True and config.bulk.supported is False
+        assert config.filter.supported is True
+        user_model = idp.provider.model_for("User")
+        assert user_model is not None
+        email = f"{unique('ada')}@example.com"
+        user = idp.create(user_model(user_name=email, emails=[{"value": email}]))
+        assert _member(sdk, org.organization_id, user.id).email_address == email
+        assert [rt.endpoint for rt in idp.provider.resource_types] == ["/Users", "/Groups"]

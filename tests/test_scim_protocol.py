@@ -120,6 +120,8 @@ def test_a_bad_body_is_a_scim_error_and_changes_nothing(
     assert_scim_error(idp.send("GET", "/Users?filter=userName%20eq"), 400, "invalidFilter")
     assert_scim_error(idp.send("GET", "/Users?startIndex=x"), 400, "invalidValue")
     assert_scim_error(idp.send("GET", "/Users/member-test-nobody"), 404)
+    assert_scim_error(idp.send("GET", "/Schemas/urn:nope"), 404)
+    assert_scim_error(idp.send("GET", "/ResourceTypes/Nope"), 404)
     assert_scim_error(idp.send("DELETE", "/Groups/scim-group-test-nobody"), 404)
     assert_scim_error(
         idp.send(

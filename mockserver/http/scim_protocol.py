@@ -10,7 +10,8 @@ These routes speak SCIM, not Stytch's JSON API: ``application/scim+json``, RFC 7
 error fields are left out), and no project credentials (the bearer token says which
 connection, and so which project, calls). They are not operations of ``/openapi.json``.
 Served: create, get, list (``filter``, ``startIndex``, ``count``), replace (PUT), PATCH and
-delete of Users and Groups.
+delete of Users and Groups, and the discovery endpoints (``ServiceProviderConfig``,
+``ResourceTypes``, ``Schemas``).
 """
 
 from __future__ import annotations
@@ -120,6 +121,36 @@ def _list(request: web.Request, resources: list[Any], kind: type[Any]) -> web.Re
     found = [r for r in resources if keep(r)]
     page, start = _page(request, found)
     return _answer(200, wire.list_json(kind, page, len(found), start))
+
+
+# --- discovery (RFC 7644 §4) ---------------------------------------------------------------
+
+
+@routes.get(BASE + "/ServiceProviderConfig")
+@scim_route
+async def service_provider_config(
+    request: web.Request, proj: Project, conn: SCIMConnection
+) -> web.Response:
+    return _answer(200, wire.discovery_json("ServiceProviderConfig"))
+
+
+@routes.get(BASE + "/ResourceTypes")
+@routes.get(BASE + "/Schemas")
+@scim_route
+async def list_discovery(request: web.Request, proj: Project, conn: SCIMConnection) -> web.Response:
+    kind = request.path.rstrip("/").rsplit("/", 1)[-1]
+    return _answer(200, wire.discovery_json(kind))
+
+
+@routes.get(BASE + "/ResourceTypes/{item_id}")
+@routes.get(BASE + "/Schemas/{item_id}")
+@scim_route
+async def get_discovery(request: web.Request, proj: Project, conn: SCIMConnection) -> web.Response:
+    kind = request.path.rstrip("/").rsplit("/", 2)[-2]
+    found = wire.discovery_json(kind, request.match_info["item_id"])
+    if found is None:
+        raise scim.SCIMProtocolError(404, "invalid_argument", f"No such {kind[:-1]}.")
+    return _answer(200, found)
 
 
 # --- Users ---------------------------------------------------------------------------------

@@ -24,9 +24,12 @@ from scim2_models import (
     ListResponse,
     Meta,
     PatchOp,
+    ResourceType,
     SCIMException,
     ScimFilter,
     ScimPolicy,
+    ScimProvider,
+    ServiceProviderConfig,
     User,
 )
 
@@ -39,6 +42,45 @@ POLICY = ScimPolicy(
     remove_value_as_filter=ScimPolicy.RemoveValue.apply,
     unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
 )
+
+# What the SCIM routes tell a client that asks (RFC 7644 §4: /ServiceProviderConfig,
+# /ResourceTypes, /Schemas): Users (with the enterprise extension) and Groups; PATCH and
+# filters, no bulk, sorting, ETags or password changes; the connection's bearer token.
+PROVIDER = ScimProvider(
+    models=[User, EnterpriseUser, Group],
+    resource_types=[ResourceType.from_resource(UserResource), ResourceType.from_resource(Group)],
+    config=ServiceProviderConfig.model_validate(
+        {
+            "patch": {"supported": True},
+            "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+            "filter": {"supported": True, "maxResults": 1000},
+            "changePassword": {"supported": False},
+            "sort": {"supported": False},
+            "etag": {"supported": False},
+            "authenticationSchemes": [
+                {
+                    "type": "oauthbearertoken",
+                    "name": "OAuth Bearer Token",
+                    "description": "The SCIM connection's bearer token.",
+                }
+            ],
+        }
+    ),
+    policy=POLICY,
+)
+
+
+def discovery_json(kind: str, item_id: str | None = None) -> dict[str, Any] | None:
+    """``ServiceProviderConfig``, ``ResourceTypes`` or ``Schemas`` (a list response, or one
+    item by its id; None when there is no such item)."""
+    if kind == "ServiceProviderConfig":
+        return resource_json(PROVIDER.config)
+    items: Any = PROVIDER.resource_types if kind == "ResourceTypes" else PROVIDER.schemas
+    if item_id is None:
+        return list_json(type(items[0]), list(items), len(items), 1)
+    found = next((item for item in items if item.id == item_id), None)
+    return resource_json(found) if found is not None else None
+
 
 # Stytch's SCIMAttributes (stytch/b2b/models/scim.py): every field is required but ``name``
 # and ``enterprise_extension``; multi-valued ones are lists of {value, type, primary}.

@@ -1,18 +1,19 @@
 """Bodies of the frontend SDK's factor routes (``/sdk/v1/b2b/passwords``, ``otps``, ``totp``,
-``recovery_codes``, ``oauth``, ``sso``) where they differ from the backend API's: no session
-token or JWT in the body (the session travels as the Basic password) and the intermediate
-session token read from the SDK's cookie, so possibly missing. Field for field as the headless
-clients send them
+``recovery_codes``, ``oauth``, ``sso``) and of its SSO and SCIM connection management where
+they differ from the backend API's: no session token or JWT in the body (the session travels as
+the Basic password) and the intermediate session token read from the SDK's cookie, so possibly
+missing. Field for field as the headless clients send them
 (https://github.com/stytchauth/stytch-browser/tree/main/packages/core/src/HeadlessClients/b2b:
 ``HeadlessB2BPasswordsClient.ts``, ``HeadlessB2BOTPsClient.ts``, ``HeadlessB2BTOTPsClient.ts``,
 ``HeadlessB2BRecoveryCodesClient.ts``, ``HeadlessB2BOAuthClient.ts``,
-``HeadlessB2BSSOClient.ts``); what the mock does not use (``captcha_token``,
-``dfp_telemetry_id``) is ignored like any unknown field."""
+``HeadlessB2BSSOClient.ts``, ``HeadlessB2BSCIMClient.ts``); what the mock does not use
+(``captcha_token``, ``dfp_telemetry_id``) is ignored like any unknown field."""
 
 from __future__ import annotations
 
 from .mfa import MfaEnrollment
-from .requests import JSONBody, Locale
+from .objects import ActiveSSOConnectionObject
+from .requests import JSONBody, Locale, Query
 from .responses import ResponseBase
 
 # --- passwords ----------------------------------------------------------------------------
@@ -126,3 +127,18 @@ class OAuthDiscoveryAuthenticateRequest(JSONBody):
 
 class SSOAuthenticateRequest(_BrowserPrimaryAuthenticate):
     sso_token: str
+
+
+# --- SSO and SCIM connection management (the admin portal's calls) --------------------------
+# Where the body is the backend's (create, update), the backend model serves: the SDK's extra
+# ``connection_id`` is the path's and is ignored like any unknown field.
+
+
+class SSODiscoverConnectionsQuery(Query):
+    email_address: str
+
+
+class SSODiscoverConnectionsResponse(ResponseBase):
+    """``B2BSSODiscoverConnectionsResponse``."""
+
+    connections: list[ActiveSSOConnectionObject]

@@ -142,3 +142,17 @@ class SSODiscoverConnectionsResponse(ResponseBase):
     """``B2BSSODiscoverConnectionsResponse``."""
 
     connections: list[ActiveSSOConnectionObject]
+
+
+class SCIMGetGroupsRequest(JSONBody):
+    """``B2BSCIMGetConnectionGroupsOptions``: the session's organization's connection is
+    meant."""
+
+    limit: int | None = None
+    cursor: str | None = None
+
+
+class SCIMRotateRequest(JSONBody):
+    """``rotateStart`` / ``rotateComplete`` / ``rotateCancel``."""
+
+    connection_id: str

@@ -66,7 +66,9 @@ def test_admin_manages_saml_oidc_and_external_connections(stytch_mock: StytchMoc
     assert updated["display_name"] == "Okta SAML"
     old, new = updated["verification_certificates"]
     assert new["issuer"] == "Rotated"
-    (enc,) = updated["encryption_private_keys"]
+    # The SDK's SAMLConnection: its keys as saml_encryption_private_keys, no backend-only field.
+    (enc,) = updated["saml_encryption_private_keys"]
+    assert not {"encryption_private_keys", "nameid_format", "allow_gateway_callback"} & set(updated)
     gone = ok(
         sdk(
             stytch_mock,
@@ -193,8 +195,8 @@ def test_admin_manages_the_scim_connection(stytch_mock: StytchMock) -> None:
     )["connection"]
     assert updated["display_name"] == "Okta SCIM"
     assert updated["scim_group_implicit_role_assignments"] == [
-        {"group_id": group_id, "role_id": "stytch_admin", "group_name": "Engineering"}
-    ]
+        {"role_id": "stytch_admin", "group_id": group_id}
+    ]  # the SDK's type: no group_name
 
     # Rotation: start shows the next token once; cancel drops it; complete swaps it in.
     rotate = {"connection_id": conn_id}

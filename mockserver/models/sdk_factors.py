@@ -11,8 +11,13 @@ missing. Field for field as the headless clients send them
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import Field
+
+from . import scim, sso
 from .mfa import MfaEnrollment
-from .objects import ActiveSSOConnectionObject
+from .objects import ActiveSSOConnectionObject, WireModel
 from .requests import JSONBody, Locale, Query
 from .responses import ResponseBase
 
@@ -156,3 +161,87 @@ class SCIMRotateRequest(JSONBody):
     """``rotateStart`` / ``rotateComplete`` / ``rotateCancel``."""
 
     connection_id: str
+
+
+# Connection objects as the SDK's types declare them (``SAMLConnection`` in
+# ``packages/core/src/public/b2b/common.ts``, ``SCIMConnection*`` in ``scim.ts``) where they
+# differ from the backend's: the SAML connection lists its encryption keys as
+# ``saml_encryption_private_keys`` and has none of the backend's alternative URLs,
+# ``nameid_format``, ``idp_initiated_auth_disabled`` or ``allow_gateway_callback``; a SCIM
+# group role assignment has no ``group_name``. OIDC and external connections are the backend's.
+
+
+class SdkSAMLConnectionObject(WireModel):
+    organization_id: str
+    connection_id: str
+    status: str
+    attribute_mapping: dict[str, Any] | None = None
+    idp_entity_id: str
+    display_name: str
+    idp_sso_url: str
+    acs_url: str
+    audience_uri: str
+    signing_certificates: list[sso.X509CertificateObject]
+    verification_certificates: list[sso.X509CertificateObject]
+    saml_connection_implicit_role_assignments: list[sso.RoleAssignmentObject]
+    saml_group_implicit_role_assignments: list[sso.GroupRoleAssignmentObject]
+    identity_provider: str
+    encryption_private_keys: list[sso.EncryptionPrivateKeyObject] = Field(
+        serialization_alias="saml_encryption_private_keys"
+    )
+
+
+class SdkSAMLConnectionResponse(ResponseBase):
+    """``B2BSSOSAMLCreateConnectionResponse``, ``...UpdateConnectionResponse``,
+    ``...UpdateConnectionByURLResponse``."""
+
+    connection: SdkSAMLConnectionObject | None = None
+
+
+class SdkGetConnectionsResponse(ResponseBase):
+    """``B2BSSOGetConnectionsResponse``."""
+
+    saml_connections: list[SdkSAMLConnectionObject]
+    oidc_connections: list[sso.OIDCConnectionObject]
+    external_connections: list[sso.ExternalConnectionObject]
+
+
+class SdkSCIMGroupRoleAssignmentObject(WireModel):
+    role_id: str
+    group_id: str
+
+
+# The three SCIM objects below are the backend's with this narrower assignment (the override
+# is a pydantic field replacement, which mypy reads as an incompatible list assignment).
+
+
+class SdkSCIMConnectionObject(scim.SCIMConnectionObject):
+    """``SCIMConnection``."""
+
+    scim_group_implicit_role_assignments: list[SdkSCIMGroupRoleAssignmentObject]  # type: ignore[assignment]
+
+
+class SdkSCIMConnectionWithTokenObject(scim.SCIMConnectionWithTokenObject):
+    """``SCIMConnectionWithBearerToken``."""
+
+    scim_group_implicit_role_assignments: list[SdkSCIMGroupRoleAssignmentObject]  # type: ignore[assignment]
+
+
+class SdkSCIMConnectionWithNextTokenObject(scim.SCIMConnectionWithNextTokenObject):
+    """``SCIMConnectionWithNextBearerToken``."""
+
+    scim_group_implicit_role_assignments: list[SdkSCIMGroupRoleAssignmentObject]  # type: ignore[assignment]
+
+
+class SdkCreateSCIMConnectionResponse(ResponseBase):
+    connection: SdkSCIMConnectionWithTokenObject | None = None
+
+
+class SdkSCIMConnectionResponse(ResponseBase):
+    """get, update, rotate complete and rotate cancel."""
+
+    connection: SdkSCIMConnectionObject | None = None
+
+
+class SdkRotateStartSCIMConnectionResponse(ResponseBase):
+    connection: SdkSCIMConnectionWithNextTokenObject | None = None

@@ -8,7 +8,8 @@ annotations name (``packages/core/src/public/b2b/scim.ts``: ``create``, ``get``,
 ``delete``; a token rotation is an ``update``); a refused call is 403
 ``session_authorization_error`` and changes nothing. The bearer token is shown once, by create
 (and the next one by rotate start). Another organization's connection id is not found, as on
-the backend.
+the backend. The connection is the backend's ``connection_fields`` rendered by the SDK's types
+(its group role assignments without ``group_name``, models/sdk_factors.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _organization_id(request: web.Request, *actions: str) -> str:
 @routes.post(SCIM)
 @sdk_operation(
     "Create the organization's SCIM connection",
-    ms.CreateSCIMConnectionResponse,
+    sf.SdkCreateSCIMConnectionResponse,
     body=ms.CreateSCIMConnectionRequest,
 )
 async def create(request: web.Request, body: ms.CreateSCIMConnectionRequest) -> web.Response:
@@ -52,16 +53,16 @@ async def create(request: web.Request, body: ms.CreateSCIMConnectionRequest) -> 
         identity_provider=body.identity_provider,
     )
     fields = connection_fields(proj, conn, bearer_token=token)
-    return data(request, ms.CreateSCIMConnectionResponse, connection=fields)
+    return data(request, sf.SdkCreateSCIMConnectionResponse, connection=fields)
 
 
 @routes.get(SCIM)
-@sdk_operation("Get the organization's SCIM connection", ms.SCIMConnectionResponse)
+@sdk_operation("Get the organization's SCIM connection", sf.SdkSCIMConnectionResponse)
 async def get(request: web.Request) -> web.Response:
     proj = project(request)
     conn = scim.get_connection(proj, _organization_id(request, "get"))
     fields = connection_fields(proj, conn) if conn is not None else None
-    return data(request, ms.SCIMConnectionResponse, connection=fields)
+    return data(request, sf.SdkSCIMConnectionResponse, connection=fields)
 
 
 # The static paths (``groups``, ``rotate/...``) come before ``{connection_id}``.
@@ -88,40 +89,40 @@ async def get_groups(request: web.Request, body: sf.SCIMGetGroupsRequest) -> web
 @routes.post(SCIM + "/rotate/start")
 @sdk_operation(
     "Start a SCIM bearer token rotation",
-    ms.RotateStartSCIMConnectionResponse,
+    sf.SdkRotateStartSCIMConnectionResponse,
     body=sf.SCIMRotateRequest,
 )
 async def rotate_start(request: web.Request, body: sf.SCIMRotateRequest) -> web.Response:
     proj = project(request)
     conn, token = scim.rotate_start(proj, _organization_id(request, "update"), body.connection_id)
     fields = connection_fields(proj, conn, next_bearer_token=token)
-    return data(request, ms.RotateStartSCIMConnectionResponse, connection=fields)
+    return data(request, sf.SdkRotateStartSCIMConnectionResponse, connection=fields)
 
 
 @routes.post(SCIM + "/rotate/complete")
 @sdk_operation(
-    "Complete a SCIM bearer token rotation", ms.SCIMConnectionResponse, body=sf.SCIMRotateRequest
+    "Complete a SCIM bearer token rotation", sf.SdkSCIMConnectionResponse, body=sf.SCIMRotateRequest
 )
 async def rotate_complete(request: web.Request, body: sf.SCIMRotateRequest) -> web.Response:
     proj = project(request)
     conn = scim.rotate_complete(proj, _organization_id(request, "update"), body.connection_id)
-    return data(request, ms.SCIMConnectionResponse, connection=connection_fields(proj, conn))
+    return data(request, sf.SdkSCIMConnectionResponse, connection=connection_fields(proj, conn))
 
 
 @routes.post(SCIM + "/rotate/cancel")
 @sdk_operation(
-    "Cancel a SCIM bearer token rotation", ms.SCIMConnectionResponse, body=sf.SCIMRotateRequest
+    "Cancel a SCIM bearer token rotation", sf.SdkSCIMConnectionResponse, body=sf.SCIMRotateRequest
 )
 async def rotate_cancel(request: web.Request, body: sf.SCIMRotateRequest) -> web.Response:
     proj = project(request)
     conn = scim.rotate_cancel(proj, _organization_id(request, "update"), body.connection_id)
-    return data(request, ms.SCIMConnectionResponse, connection=connection_fields(proj, conn))
+    return data(request, sf.SdkSCIMConnectionResponse, connection=connection_fields(proj, conn))
 
 
 @routes.put(SCIM + "/{connection_id}")
 @sdk_operation(
     "Update the organization's SCIM connection",
-    ms.SCIMConnectionResponse,
+    sf.SdkSCIMConnectionResponse,
     body=ms.UpdateSCIMConnectionRequest,
 )
 async def update(request: web.Request, body: ms.UpdateSCIMConnectionRequest) -> web.Response:
@@ -142,7 +143,7 @@ async def update(request: web.Request, body: ms.UpdateSCIMConnectionRequest) -> 
             [a.model_dump() for a in assignments] if assignments is not None else None
         ),
     )
-    return data(request, ms.SCIMConnectionResponse, connection=connection_fields(proj, conn))
+    return data(request, sf.SdkSCIMConnectionResponse, connection=connection_fields(proj, conn))
 
 
 @routes.delete(SCIM + "/{connection_id}")

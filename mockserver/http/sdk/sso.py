@@ -13,7 +13,9 @@ session the browser holds, once its roles allow the action on ``stytch.sso`` tha
 ``@rbac`` annotations name (``packages/core/src/public/b2b/sso.ts``: ``get``, ``create``,
 ``update`` — deleting a certificate or key included — and ``delete``); a refused call is 403
 ``session_authorization_error`` and changes nothing. Another organization's connection id is
-not found, as on the backend. ``sso/discovery/connections`` is a login page's call: no session.
+not found, as on the backend. SAML connections are rendered as the SDK's ``SAMLConnection``
+type declares them (models/sdk_factors.py), OIDC and external ones as on the backend.
+``sso/discovery/connections`` is a login page's call: no session.
 """
 
 from __future__ import annotations
@@ -76,12 +78,12 @@ async def discover_connections(
 
 
 @routes.get(SSO)
-@sdk_operation("List the organization's SSO connections", ms.GetConnectionsResponse)
+@sdk_operation("List the organization's SSO connections", sf.SdkGetConnectionsResponse)
 async def get_connections(request: web.Request) -> web.Response:
     found = sso.get_connections(project(request), _organization_id(request, "get"))
     return data(
         request,
-        ms.GetConnectionsResponse,
+        sf.SdkGetConnectionsResponse,
         saml_connections=found["saml_connections"],
         oidc_connections=found["oidc_connections"],
         external_connections=found["external_connections"],
@@ -94,7 +96,7 @@ async def get_connections(request: web.Request) -> web.Response:
 
 @routes.post(SSO + "/saml")
 @sdk_operation(
-    "Create a SAML connection", ms.SAMLConnectionResponse, body=ms.CreateConnectionRequest
+    "Create a SAML connection", sf.SdkSAMLConnectionResponse, body=ms.CreateConnectionRequest
 )
 async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) -> web.Response:
     conn = sso.create_saml(
@@ -104,11 +106,11 @@ async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) ->
         display_name=body.display_name,
         identity_provider=body.identity_provider,
     )
-    return data(request, ms.SAMLConnectionResponse, connection=conn)
+    return data(request, sf.SdkSAMLConnectionResponse, connection=conn)
 
 
 @routes.put(SSO + "/saml/{connection_id}")
-@sdk_operation("Update a SAML connection", ms.SAMLConnectionResponse, body=ms.SAMLUpdateRequest)
+@sdk_operation("Update a SAML connection", sf.SdkSAMLConnectionResponse, body=ms.SAMLUpdateRequest)
 async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.Response:
     conn = sso.update_saml(
         project(request),
@@ -116,13 +118,13 @@ async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.R
         _connection_id(request),
         body.model_dump(exclude_none=True),
     )
-    return data(request, ms.SAMLConnectionResponse, connection=conn)
+    return data(request, sf.SdkSAMLConnectionResponse, connection=conn)
 
 
 @routes.put(SSO + "/saml/{connection_id}/url")
 @sdk_operation(
     "Update a SAML connection from IdP metadata",
-    ms.SAMLConnectionResponse,
+    sf.SdkSAMLConnectionResponse,
     body=ms.SAMLUpdateByURLRequest,
 )
 async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLRequest) -> web.Response:
@@ -134,7 +136,7 @@ async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLReque
         _connection_id(request),
         body.metadata_url,
     )
-    return data(request, ms.SAMLConnectionResponse, connection=conn)
+    return data(request, sf.SdkSAMLConnectionResponse, connection=conn)
 
 
 @routes.delete(SSO + "/saml/{connection_id}/verification_certificates/{certificate_id}")

@@ -19,7 +19,7 @@ from ..errors import StytchError
 from ..idp import certs, saml
 from ..idp.provider import IdentityProvider
 from ..ids import new_id, uuid_like
-from . import authorization
+from . import authorization, rules
 from .entities import Organization
 from .project import Project
 from .stores.sso import (
@@ -732,6 +732,36 @@ def authorize(
     )
     rule = authorization.organization_action("stytch.sso", action)
     rule(project, caller, {"organization_id": organization_id}, {})
+
+
+def discover_connections(project: Project, email_address: str) -> list[dict[str, str]]:
+    """``sso.discoverConnections`` (a login page's call, no session): the active connections
+    of the organizations where this email is a member; when there are none, those the email
+    could be JIT provisioned through. [chosen] "Could JIT provision" is read as: an
+    organization whose ``email_allowed_domains`` holds the email's domain and whose
+    ``sso_jit_provisioning`` lets the connection in (``ALL_ALLOWED``, or ``RESTRICTED`` and the
+    connection listed in ``sso_jit_provisioning_allowed_connections``). Organizations
+    oldest first, their connections oldest first, each listed once."""
+    email = rules.validate_email(email_address)
+    orgs = project.organizations
+    members_of = {m.organization_id for m in project.members.live_with_email(email)}
+    candidates = [orgs.get_by_id(org_id) for org_id in members_of]
+    found = [c for org in _oldest_first(candidates) for c in org.sso_active_connections]
+    if not found:
+        for org in _oldest_first(orgs.with_allowed_domain(rules.email_domain(email))):
+            if org.sso_jit_provisioning == "NOT_ALLOWED":
+                continue
+            found += [
+                c
+                for c in org.sso_active_connections
+                if org.sso_jit_provisioning == "ALL_ALLOWED"
+                or c["connection_id"] in org.sso_jit_provisioning_allowed_connections
+            ]
+    return list({c["connection_id"]: c for c in found}.values())
+
+
+def _oldest_first(orgs: list[Organization]) -> list[Organization]:
+    return sorted(orgs, key=lambda o: (o.created_at, o.organization_id))
 
 
 def check_default_connection(project: Project, org: Organization, connection_id: str) -> None:

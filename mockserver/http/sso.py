@@ -33,6 +33,15 @@ def _path(request: web.Request, name: str) -> str:
     return request.match_info[name]
 
 
+async def discover_issuer(issuer: str | None) -> tuple[dict[str, str] | None, str | None]:
+    """What an OIDC update learns from its new ``issuer`` (here and at
+    ``/sdk/v1/b2b/sso/oidc/{connection_id}``): the discovery document's URLs, or why not; only
+    for an issuer on this machine (the mock fetches nothing else)."""
+    if issuer and sso.is_loopback(urlsplit(issuer).hostname):
+        return await _discover(issuer)
+    return None, None
+
+
 async def _discover(issuer: str) -> tuple[dict[str, str] | None, str | None]:
     """The four URLs of an OpenID provider's discovery document
     (``<issuer>/.well-known/openid-configuration``, OpenID Connect Discovery §4), or why not."""
@@ -209,9 +218,7 @@ async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 @operation("Update an OIDC connection", ms.OIDCUpdateResponse, body=ms.OIDCUpdateRequest)
 async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.Response:
     _authorized(request, "update")
-    discovered, error = None, None
-    if body.issuer and sso.is_loopback(urlsplit(body.issuer).hostname):
-        discovered, error = await _discover(body.issuer)
+    discovered, error = await discover_issuer(body.issuer)
     conn, warning = sso.update_oidc(
         project(request),
         base_url(request),

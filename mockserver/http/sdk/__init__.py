@@ -3,10 +3,10 @@ call from a browser, over the same projects and state as the backend API (``/v1/
 
 One module per family, as for the backend; ``common`` holds the public-token check, the
 ``{"data": ...}`` envelope and the CORS middleware. Factor families (passwords, one-time
-codes, TOTP, recovery codes, and the token half of OAuth and SSO, whose starts are the
-backend's public start URLs) add their browser routes as a module here (handlers declared
-with ``common.sdk_operation``) and an entry in ``FAMILIES``; http/families.py includes this
-list.
+codes, TOTP, recovery codes, the token half of OAuth and SSO, whose starts are the backend's
+public start URLs) and the admin portal's SSO and SCIM connection management add their
+browser routes as a module here (handlers declared with ``common.sdk_operation``) and an entry
+in ``FAMILIES``; http/families.py includes this list.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from . import (
     otps,
     passwords,
     recovery_codes,
+    scim,
     sessions,
     sso,
     totps,
 )
 
 # Order matters where paths overlap: members' static paths (``members/me``, ``members/update``)
-# come before ``members/{member_id}``.
+# come before ``members/{member_id}``; within sso and scim, ``sso/saml``, ``scim/groups``,
+# ``scim/rotate/...`` come before ``{connection_id}``.
 FAMILIES = (
     bootstrap,
     magic_links,
@@ -42,5 +44,6 @@ FAMILIES = (
     recovery_codes,
     oauth,
     sso,
+    scim,
     impersonation,
 )

@@ -27,7 +27,7 @@ from ... import errors
 from ...domain.frontend import check_origin, public_token_not_found
 from ...domain.project import Project
 from ...models.wire import render_json
-from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse
+from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse, parse_query
 from ..middleware import REGISTRY, Handler
 from ..middleware import _credentials as basic_credentials
 
@@ -66,10 +66,12 @@ def sdk_operation(
     response: type[BaseModel],
     *,
     body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
 ) -> Callable[[Any], Any]:
     """Declare an ``/sdk/v1`` handler: the public token (not the project secret) opens the
     project, the origin is checked, the session token is read from the Basic password and the
-    body parsed, before the handler runs with the parsed ``body`` as extra argument."""
+    body (or query) parsed, before the handler runs with the parsed ``body`` (or ``query``) as
+    extra argument."""
 
     def wrap(handler: Any) -> Any:
         @functools.wraps(handler)
@@ -78,6 +80,8 @@ def sdk_operation(
             request[PROJECT] = project
             request[SESSION_TOKEN] = session_token
             args = [await parse(request, body, MAX_BODY_BYTES)] if body is not None else []
+            if query is not None:
+                args.append(parse_query(request, query))
             return await handler(request, *args)
 
         # Not the backend's project_id:secret (the middleware skips it); the decorator above
@@ -87,7 +91,7 @@ def sdk_operation(
             "summary": summary,
             "response": DataResponse[response],  # type: ignore[valid-type]
             "body": body,
-            "query": None,
+            "query": query,
             "security": "publicToken",
         }
         return endpoint

@@ -66,10 +66,17 @@ def _sdk_page(request: web.Request, template: str, **context: Any) -> web.Respon
     return response
 
 
+# The prebuilt UI's login methods a page may ask for with ``?products=`` (the names of the
+# SDK's ``B2BProducts``), in the order given; magic links alone by default.
+SDK_PRODUCTS = ("emailMagicLinks", "emailOtp", "passwords")
+
+
 @routes.get("/sdk-login")
 async def sdk_login(request: web.Request) -> web.Response:
     notice = "You have been logged out." if request.query.get("logged_out") else None
-    return _sdk_page(request, "sdk_login.html", notice=notice)
+    asked = [p for p in request.query.get("products", "").split(",") if p in SDK_PRODUCTS]
+    products = ",".join(dict.fromkeys(asked)) or "emailMagicLinks"
+    return _sdk_page(request, "sdk_login.html", notice=notice, sdk_products=products)
 
 
 @routes.get("/sdk-dashboard")

@@ -158,3 +158,71 @@ def test_prebuilt_ui_create_organization_reload_logout_then_join(
 
     assert offline.blocked == []
     context.close()
+
+
+def _password_sign_in(page: Any, app_url: str, email: str, password: str) -> None:
+    """/sdk-login with the password product: "Use a password instead", then the form."""
+    page.goto(app_url + "/sdk-login?products=emailMagicLinks,passwords")
+    ui = page.locator("#stytch-login")
+    ui.get_by_role("button", name=re.compile("Use a password instead", re.I)).click()
+    ui.get_by_role("textbox", name=re.compile("email", re.I)).fill(email)
+    page.locator("#stytch-login input[type=password]").fill(password)
+    ui.get_by_role("button", name=re.compile("^Continue$", re.I)).click()
+
+
+def test_prebuilt_ui_passwords_sign_in_and_a_step_up_to_create_an_organization(
+    chromium: Any,  # noqa: F811
+    sdk_app_url: str,
+    stytch_mock: StytchMock,
+) -> None:
+    """Cross-organization passwords in the prebuilt UI's discovery flow: a password signs in to
+    the member's organization; creating a new organization with it asks to verify the email
+    (a returning password login proves none: primary_required), which a link completes."""
+    import bcrypt
+    from playwright.sync_api import expect
+
+    email, password = "ada@acme-labs.com", "correct horse battery staple 42"
+    stytch_mock.set_password_policy(cross_org_passwords=True)
+    org = stytch_mock.client.organizations.create(organization_name="Acme Labs").organization
+    stytch_mock.client.passwords.migrate(
+        email_address=email,
+        hash=bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode(),
+        hash_type="bcrypt",
+        organization_id=org.organization_id,
+    )
+    context = chromium.new_context()
+    offline = Offline(context)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    ui = page.locator("#stytch-login")
+
+    _password_sign_in(page, sdk_app_url, email, password)
+    ui.get_by_text("Acme Labs").click()
+    page.wait_for_url(re.compile(r"/sdk-dashboard$"))
+    token = _cookies(context)[SESSION_COOKIE]["value"]
+    session = stytch_mock.client.sessions.authenticate(session_token=token)
+    assert session.organization.organization_id == org.organization_id
+    assert [f.type for f in session.member_session.authentication_factors] == ["password"]
+    page.click("#logout")
+    page.wait_for_url(re.compile(r"/sdk-login\?logged_out=1$"))
+
+    _password_sign_in(page, sdk_app_url, email, password)
+    ui.get_by_role("button", name=re.compile("Create an organization", re.I)).click()
+    expect(ui.get_by_text(re.compile("Verify your email", re.I))).to_be_visible()
+    ui.get_by_role("button", name=re.compile("Email me a link", re.I)).click()
+    expect(ui.get_by_text(re.compile("Check your email", re.I))).to_be_visible()
+    link = stytch_mock.outbox.latest(email)
+    assert link["kind"] == "login"
+    page.goto(link["link"])
+    page.wait_for_url(re.compile(r"/sdk-dashboard$"))
+    created = stytch_mock.client.sessions.authenticate(
+        session_token=_cookies(context)[SESSION_COOKIE]["value"]
+    )
+    assert created.organization.organization_id != org.organization_id
+    assert sorted(f.type for f in created.member_session.authentication_factors) == [
+        "magic_link",
+        "password",
+    ]
+    assert created.member.email_address_verified is True
+    assert offline.blocked == []
+    context.close()

@@ -22,9 +22,17 @@
       client: client,
       config: {
         authFlowType: stytch.AuthFlowType.Discovery,
-        products: [stytch.B2BProducts.emailMagicLinks],
+        // /sdk-login?products=emailMagicLinks,passwords (the app's SDK_PRODUCTS) picks them.
+        products: settings.products.split(',').map(function (name) {
+          return stytch.B2BProducts[name];
+        }),
         sessionOptions: { sessionDurationMinutes: 60 },
-        emailMagicLinksOptions: { discoveryRedirectURL: settings.redirectUrl },
+        emailMagicLinksOptions: {
+          discoveryRedirectURL: settings.redirectUrl,
+          loginRedirectURL: settings.redirectUrl,
+          signupRedirectURL: settings.redirectUrl,
+        },
+        passwordOptions: { resetPasswordRedirectURL: settings.redirectUrl },
       },
       callbacks: {
         onEvent: function (event) {

@@ -226,3 +226,60 @@ def test_prebuilt_ui_passwords_sign_in_and_a_step_up_to_create_an_organization(
     assert created.member.email_address_verified is True
     assert offline.blocked == []
     context.close()
+
+
+def test_prebuilt_ui_enrols_an_authenticator_app_for_an_organization_that_requires_mfa(
+    chromium: Any,  # noqa: F811
+    sdk_app_url: str,
+    stytch_mock: StytchMock,
+) -> None:
+    """The prebuilt UI's MFA screens with TOTP: the QR code step, a code computed from the
+    secret on the mock's clock, the backup codes (the member's recovery codes), then the
+    dashboard with a session of both factors. (Its SMS screens need Stytch's clientside
+    services iframe on js.stytch.com to parse phone numbers, which an offline page cannot load:
+    README, "Frontend SDK offline".)"""
+    from playwright.sync_api import expect
+
+    email = "ada@acme-labs.com"
+    org = stytch_mock.client.organizations.create(
+        organization_name="Acme Labs", mfa_policy="REQUIRED_FOR_ALL"
+    ).organization
+    stytch_mock.client.organizations.members.create(
+        organization_id=org.organization_id, email_address=email
+    )
+    context = chromium.new_context()
+    offline = Offline(context)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _log_in_with_prebuilt_ui(page, sdk_app_url, stytch_mock, email)
+    ui = page.locator("#stytch-login")
+    ui.get_by_text("Acme Labs").click()
+    expect(ui.get_by_text(re.compile("Set up Multi-Factor Authentication", re.I))).to_be_visible()
+
+    with page.expect_response(re.compile(r"/sdk/v1/b2b/totp$")) as created:
+        ui.get_by_role("button", name=re.compile("authenticator app", re.I)).click()
+    secret = created.value.json()["data"]["secret"]
+    expect(ui.get_by_text(re.compile("Scan the QR code", re.I))).to_be_visible()
+    ui.get_by_role("button", name=re.compile("^Continue$", re.I)).click()
+    ui.locator("input").first.click()
+    page.keyboard.type(stytch_mock.totp_code(secret))
+    expect(ui.get_by_text(re.compile("^Save your backup codes", re.I))).to_be_visible()
+    shown = re.findall(r"\b[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}\b", ui.inner_text())
+    assert len(shown) == 10
+    ui.get_by_role("button", name=re.compile("^Done$", re.I)).click()
+    page.wait_for_url(re.compile(r"/sdk-dashboard$"))
+
+    session = stytch_mock.client.sessions.authenticate(
+        session_token=_cookies(context)[SESSION_COOKIE]["value"]
+    )
+    assert sorted(f.type for f in session.member_session.authentication_factors) == [
+        "magic_link",
+        "totp",
+    ]
+    assert session.member.mfa_enrolled is True
+    codes = stytch_mock.client.recovery_codes.get(
+        organization_id=org.organization_id, member_id=session.member.member_id
+    ).recovery_codes
+    assert sorted(codes) == sorted(shown)
+    assert offline.blocked == []
+    context.close()

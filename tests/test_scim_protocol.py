@@ -246,6 +246,12 @@ def test_entra_style_patches_and_paging(
     )
     assert [g.group_name for g in groups.scim_groups] == ["Engineering"]
     assert groups.next_cursor is None
+    idp.send("POST", "/Groups", {"schemas": [GROUP_SCHEMA], "displayName": "Sales"})
+    ids = dict(organization_id=org_id, connection_id=member.scim_registration.connection_id)
+    first = stytch_mock.client.scim.connection.get_groups(**ids, limit=1)
+    assert [g.group_name for g in first.scim_groups] == ["Engineering"] and first.next_cursor
+    rest = stytch_mock.client.scim.connection.get_groups(**ids, cursor=first.next_cursor)
+    assert ([g.group_name for g in rest.scim_groups], rest.next_cursor) == (["Sales"], None)
 
 
 def test_deleting_the_organization_takes_its_connection(

@@ -31,6 +31,7 @@ from .entities import Member, MemberStatus, Organization
 from .members import add_member, change_email, check_roles, deactivate, refresh_derived
 from .project import Project
 from .rules import validate_email
+from .search import page
 from .stores.scim import SCIMConnection, SCIMGroup
 
 IDENTITY_PROVIDERS = (
@@ -51,7 +52,6 @@ _TOKEN_ALPHABET = string.ascii_letters + string.digits
 # of a microsoft-entra connection (SCIMConnection docstring in the Python SDK).
 ENTRA_FLAG = "?aadOptscim062020"
 GROUP_SOURCE = "scim_connection_group"
-MAX_GROUPS_PAGE = 1000
 
 
 # --- errors (types from Stytch's StytchAPIErrorType list, stytchauth/stytch-browser) ----------
@@ -245,7 +245,7 @@ def update_connection(
         conn.base_url = _base_url(conn.base_url.split("/v1/b2b/scim/")[0], connection_id, idp)
     if assignments is not None:
         conn.scim_group_implicit_role_assignments = assignments
-        _refresh_connection_members(project, conn)
+        _refresh_members(project, [m.member_id for m in _provisioned(project, conn)])
     _show_active(project, org, conn)
     return conn
 
@@ -327,19 +327,12 @@ def get_groups(
     limit: int | None,
 ) -> tuple[list[SCIMGroup], str | None]:
     """``scim.connection.get_groups``: a page of the connection's groups and the cursor of the
-    next page. [chosen] Pages of 1000 by default (the limit Stytch's search endpoints cap);
-    the cursor is the next page's offset, opaque to callers."""
+    next page, paged as Stytch's searches are (search.page: 100 by default, up to 1000)."""
     conn = _connection(project, organization_id, connection_id)
-    size = MAX_GROUPS_PAGE if limit is None or limit <= 0 else min(limit, MAX_GROUPS_PAGE)
-    start = 0
-    if cursor:
-        if not cursor.isdigit():
-            raise errors.invalid_argument("cursor", "The cursor is not one this mock gave.")
-        start = int(cursor)
-    groups = project.scim_groups.of_connection(conn.connection_id)
-    page = groups[start : start + size]
-    more = start + size < len(groups)
-    return page, str(start + size) if more else None
+    shown, _total, next_cursor = page(
+        project.scim_groups.of_connection(conn.connection_id), cursor, limit
+    )
+    return shown, next_cursor
 
 
 def role_assignments(project: Project, conn: SCIMConnection) -> list[dict[str, str]]:
@@ -670,8 +663,3 @@ def _refresh_members(project: Project, member_ids: Any) -> None:
         if member is not None:
             refresh_scim_roles(project, member)
             member.updated_at = project.now()
-
-
-def _refresh_connection_members(project: Project, conn: SCIMConnection) -> None:
-    for member in _provisioned(project, conn):
-        refresh_scim_roles(project, member)

@@ -17,6 +17,7 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
+import requests
 from stytch.core.response_base import StytchError
 
 from contracts.helpers import refused, search_query
@@ -43,7 +44,9 @@ def new_client(sdk: SDK) -> Iterator[Callable[..., Any]]:
             pass
 
 
-def test_a_client_shows_its_secret_once(sdk: SDK, new_client: Callable[..., Any]) -> None:
+def test_a_client_shows_its_secret_once(
+    sdk: SDK, target: Target, new_client: Callable[..., Any]
+) -> None:
     client, secret = new_client(
         scopes=["read:users", "write:users"],
         client_description="Nightly sync",
@@ -57,7 +60,13 @@ def test_a_client_shows_its_secret_once(sdk: SDK, new_client: Callable[..., Any]
     assert (got.client_name, got.client_description) == (client.client_name, "Nightly sync")
     assert got.trusted_metadata == {"team": "data"}
     assert got.next_client_secret_last_four is None
-    assert "client_secret" not in got.model_dump()
+    # On the wire, not through the SDK's model (which has no client_secret field to fill).
+    raw = requests.get(
+        f"{target.url.rstrip('/')}/v1/m2m/clients/{client.client_id}",
+        auth=(target.project_id, target.secret),
+        timeout=30,
+    ).json()["m2m_client"]
+    assert "client_secret" not in raw and raw["client_secret_last_four"] == secret[-4:]
 
 
 def test_update_search_and_delete(sdk: SDK, new_client: Callable[..., Any]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx2
 import pytest
+import requests
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import (
     Email,
@@ -40,7 +41,7 @@ from stytch.b2b.models.scim import SCIMGroupImplicitRoleAssignments
 from stytch.b2b.models.sessions import AuthorizationCheck
 
 from contracts.helpers import log_in, refused, search_query
-from contracts.support import SDK, unique
+from contracts.support import SDK, Target, unique
 
 UserResource = User[EnterpriseUser]
 PROVIDER = ScimProvider(
@@ -92,7 +93,7 @@ def _any_member(sdk: SDK, org_id: str, member_id: str) -> Any:
 
 
 def test_create_shows_the_token_once_then_its_last_four(
-    sdk: SDK, new_org: Callable[..., Any]
+    sdk: SDK, target: Target, new_org: Callable[..., Any]
 ) -> None:
     org = new_org()
 
@@ -108,7 +109,13 @@ def test_create_shows_the_token_once_then_its_last_four(
     assert got.connection_id == made.connection_id
     assert got.bearer_token_last_four == made.bearer_token[-4:]
     assert got.next_bearer_token_last_four == ""
-    assert "bearer_token" not in got.model_dump()
+    # On the wire, not through the SDK's model (which has no bearer_token field to fill).
+    raw = requests.get(
+        f"{target.url.rstrip('/')}/v1/b2b/scim/{org.organization_id}/connection",
+        auth=(target.project_id, target.secret),
+        timeout=30,
+    ).json()["connection"]
+    assert "bearer_token" not in raw and raw["bearer_token_last_four"] == made.bearer_token[-4:]
     active = sdk.organizations.get(organization_id=org.organization_id).organization
     assert active.scim_active_connection is not None
     assert (

@@ -187,7 +187,8 @@ def test_go_session_jwt_has_what_local_verification_dereferences(raw: Raw, targe
         # Go's time.Parse and JDK 11's Instant.parse: RFC 3339 with a literal Z.
         assert RFC3339_Z.fullmatch(stytch_session[name]), (name, stytch_session[name])
     assert stytch_session["id"] == session["member_session"]["member_session_id"]
-    assert all(isinstance(role, str) for role in stytch_session["roles"])  # Ruby checks roles
+    assert stytch_session["roles"] and all(isinstance(r, str) for r in stytch_session["roles"])
+    assert stytch_session["authentication_factors"]  # the loop below checks each one
     for factor in stytch_session["authentication_factors"]:
         assert RFC3339_Z.fullmatch(factor["last_authenticated_at"])
     organization = claims["https://stytch.com/organization"]
@@ -325,10 +326,12 @@ def test_java_finds_every_non_null_field_it_requires(raw: Raw) -> None:
     for obj, fields in objects:
         missing = [f for f in fields if obj.get(f) is None]
         assert missing == [], missing
+    assert session["member"]["roles"]  # every member holds stytch_member
     for role in session["member"]["roles"]:
-        assert role["role_id"] and all(source["type"] for source in role["sources"])
+        assert role["role_id"] and role["sources"] and all(s["type"] for s in role["sources"])
     for name in ("started_at", "last_accessed_at", "expires_at"):
         assert RFC3339_Z.fullmatch(session["member_session"][name])
+    assert session["member_session"]["authentication_factors"]
     for factor in session["member_session"]["authentication_factors"]:
         # Closed Kotlin enums: an unknown value fails the whole response.
         assert (factor["type"], factor["delivery_method"]) == ("magic_link", "email")

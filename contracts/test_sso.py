@@ -524,7 +524,9 @@ def test_saml_roles_and_custom_attributes_come_from_the_connection(
     assert "stytch_admin" in resp.member_session.roles
     # A session without this connection's factor does not hold the connection's roles.
     other = log_in(sdk, mock, org.organization_id, "grace@acme.example")
-    assert [r.role_id for r in other.member.roles if r.role_id == "stytch_admin"]
+    assert [r.role_id for r in other.member.roles if r.role_id == "stytch_admin"] == [
+        "stytch_admin"
+    ]
     assert other.member_session.roles == ["stytch_member"]
     claims = pyjwt.decode(other.session_jwt, options={"verify_signature": False})
     assert claims[SESSION_CLAIM]["roles"] == ["stytch_member"]

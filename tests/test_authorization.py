@@ -139,7 +139,11 @@ def test_the_config_file_policy_is_served_and_survives_a_reset(tmp_path: Path) -
             "stytch_admin",
         ]
         mock.reset()
-        assert "editor" in [r.role_id for r in mock.client.rbac.policy().policy.roles]
+        assert [r.role_id for r in mock.client.rbac.policy().policy.roles] == [
+            "stytch_member",
+            "stytch_admin",
+            "editor",
+        ]
 
 
 BAD_POLICIES = [
@@ -241,7 +245,8 @@ def test_a_saved_state_keeps_the_policy_and_org_roles(stytch_mock: StytchMock) -
     stytch_mock.reset()
     assert "editor" not in json.dumps(stytch_mock.control("GET", "v1/b2b/rbac/policy"))
     stytch_mock.control("PUT", "_mock/state", {"state": saved})
-    assert "editor" in json.dumps(stytch_mock.control("GET", "v1/b2b/rbac/policy"))
+    restored = stytch_mock.control("GET", "v1/b2b/rbac/policy")["policy"]["roles"]
+    assert [r["role_id"] for r in restored] == ["stytch_member", "stytch_admin", "editor"]
     kept = stytch_mock.client.rbac.organizations.get_org_policy(organization_id=org.organization_id)
     assert [r.role_id for r in kept.org_policy.roles] == ["reviewer"]
     broken = {**saved, "rbac_policy": [{"roles": [{"role_id": "x", "permissions": []}]}]}

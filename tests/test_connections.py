@@ -171,10 +171,11 @@ MALFORMED = {
 def test_malformed_http_gets_a_stytch_shaped_400(server: MockServer, request_bytes: bytes) -> None:
     resp = raw.exchange(server.url, request_bytes)
 
-    assert 400 <= resp.status < 500
-    assert resp.status != 404  # not treated as a path that merely does not exist
-    assert_stytch_error(resp, resp.status)
-    assert resp.json["error_type"] in ("bad_request", "unauthorized_credentials")
+    if request_bytes is MALFORMED["broken chunk framing"] and resp.status == 401:
+        # The body streams in: the route's credential check may run before the framing error.
+        assert_stytch_error(resp, 401, "unauthorized_credentials")
+    else:
+        assert_stytch_error(resp, 400, "bad_request")
     assert "aaaa" not in resp.json["error_message"] and "\\x" not in resp.json["error_message"]
 
 

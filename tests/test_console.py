@@ -201,8 +201,9 @@ def test_a_person_uses_the_console_in_a_browser(
         "button", name="Revoke"
     ).click()
     assert page.get_by_role("status").inner_text() == "Session revoked."
-    with pytest.raises(StytchError):
+    with pytest.raises(StytchError) as revoked:
         stytch_mock.client.sessions.authenticate(session_token=made["session_token"])
+    assert_sdk_error(revoked, 404, "session_not_found")
 
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("button", name="+ 1 day").click()

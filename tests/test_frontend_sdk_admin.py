@@ -317,11 +317,10 @@ def test_bad_input_is_a_400_and_changes_nothing(stytch_mock: StytchMock) -> None
         ("POST", "b2b/scim/rotate/start", {}),
     ):
         resp = sdk(stytch_mock, method, path, body, session=s)
-        assert resp.status == 400, (path, resp.json)
-        assert set(resp.json) >= {"status_code", "error_type", "error_message"}, resp.json
+        assert_stytch_error(resp, 400)
     for query in ("", "?email_address=not-an-email"):
         resp = sdk(stytch_mock, "GET", "b2b/sso/discovery/connections" + query)
-        assert resp.status == 400, resp.json
+        assert_stytch_error(resp, 400)
     assert state_of(stytch_mock) == before
 
 

@@ -328,4 +328,4 @@ def test_recovery_codes_without_totp_are_refused(
     org, _ = org_with_member(stytch_mock, "ada@acme.co")
     session = set_password(stytch_mock, org.organization_id, "ada@acme.co")["session_token"]
     resp = sdk(stytch_mock, method, path, {} if method == "POST" else None, session=session)
-    assert 400 <= resp.status < 500 and resp.json["error_type"], resp.json
+    assert_stytch_error(resp, 404, "no_active_recovery_code_backed_factor")

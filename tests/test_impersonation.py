@@ -6,16 +6,13 @@ Stytch's behaviour through the SDKs is in contracts/test_impersonation.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from stytch.core.response_base import StytchError
 
-from mockserver.domain.project import ProjectConfig
 from mockserver.pytest_plugin import FIXTURE_PROJECT_ID, FIXTURE_SECRET, StytchMock
-from mockserver.server import MockServer
 from tests.support import (
     assert_sdk_error,
     assert_stytch_error,
@@ -225,13 +222,6 @@ def test_used_tokens_go_at_once_and_expired_ones_after_the_grace_period(
     assert len(state_of(stytch_mock)["impersonation_tokens"]) == 1
     stytch_mock.advance_clock(days=1)
     assert state_of(stytch_mock)["impersonation_tokens"] == []
-
-
-@pytest.fixture
-def fresh() -> Iterator[StytchMock]:
-    config = ProjectConfig(FIXTURE_PROJECT_ID, FIXTURE_SECRET)
-    with MockServer([config]) as server:
-        yield StytchMock(server.url, FIXTURE_PROJECT_ID, FIXTURE_SECRET)
 
 
 def test_tokens_and_impersonated_sessions_round_trip(

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from stytch.core.response_base import StytchError as SDKError
 
 from mockserver.clock import Clock
 from mockserver.domain import locks
@@ -21,7 +22,7 @@ from mockserver.domain.state import export_state, import_state
 from mockserver.errors import StytchError
 from mockserver.pytest_plugin import StytchMock
 from mockserver.server import MockServer
-from tests.support import PROJECT_A, MovableTime, handle
+from tests.support import PROJECT_A, MovableTime, assert_sdk_error, handle
 
 PASSWORDS = locks.Threshold(3, 60)
 CODES = locks.Threshold(3, 5)
@@ -217,12 +218,13 @@ def test_the_periodic_sweep_lifts_a_lock_as_real_time_passes(
     [org] = seeded["organizations"]
     [member] = org["members"]
     mock.set_password_policy(lock_threshold=1, lock_minutes=5)
-    with pytest.raises(Exception, match="unauthorized_credentials"):
+    with pytest.raises(SDKError) as wrong:
         mock.client.passwords.authenticate(
             organization_id=org["organization_id"],
             email_address="ada@locks.example",
             password="pw-2",
         )
+    assert_sdk_error(wrong, 401, "unauthorized_credentials")
 
     def read() -> Any:
         return mock.client.organizations.members.get(

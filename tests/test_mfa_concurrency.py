@@ -8,6 +8,7 @@ from typing import Any
 from stytch import B2BClient
 
 from mockserver.pytest_plugin import StytchMock
+from tests.support import state_of
 from tests.test_concurrency import N, aclient, race  # noqa: F401  (aclient is a fixture)
 
 PHONE = "+15555550100"
@@ -183,15 +184,15 @@ def test_deleting_a_member_or_its_organization_drops_its_codes(stytch_mock: Styt
         secret=SECRET,
         recovery_codes=[],
     )
-    state = stytch_mock.control("GET", "_mock/state")["state"]
+    state = state_of(stytch_mock)
     assert len(state["one_time_codes"]) == 1 and len(state["totp_registrations"]) == 1
 
     client.organizations.members.delete(
         organization_id=org.organization_id, member_id=login.member_id
     )
-    state = stytch_mock.control("GET", "_mock/state")["state"]
+    state = state_of(stytch_mock)
     assert state["one_time_codes"] == [] and len(state["totp_registrations"]) == 1
 
     client.organizations.delete(organization_id=org.organization_id)
-    state = stytch_mock.control("GET", "_mock/state")["state"]
+    state = state_of(stytch_mock)
     assert state["one_time_codes"] == [] and state["totp_registrations"] == []

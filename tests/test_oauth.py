@@ -5,15 +5,11 @@ tokens stay single use under 50 concurrent attempts, the provider page is a real
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import aiohttp
 import jwt as pyjwt
 import pytest
 from stytch import B2BClient
@@ -22,6 +18,7 @@ from stytch.core.response_base import StytchError
 from mockserver.domain.oauth import provider_key
 from mockserver.pytest_plugin import StytchMock
 from tests.support import assert_sdk_error, http, log_in, org_with_member, state_of
+from tests.test_concurrency import N, aclient, race  # noqa: F401
 
 APP = "http://localhost:3000/authenticate"
 
@@ -384,19 +381,12 @@ def test_discovery_with_a_non_verifying_provider_asks_for_a_step_up_to_join_by_d
 
 # --- concurrency ---------------------------------------------------------------------------
 
-N = 50
-
-
-@pytest.fixture
-async def aclient(stytch_mock: StytchMock) -> AsyncIterator[B2BClient]:
-    connector = aiohttp.TCPConnector(limit=N)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        yield stytch_mock.new_client(async_session=session)
-
 
 @pytest.mark.parametrize("discovery", [False, True])
 async def test_an_oauth_token_raced_50_times_succeeds_once(
-    stytch_mock: StytchMock, aclient: B2BClient, discovery: bool
+    stytch_mock: StytchMock,
+    aclient: B2BClient,  # noqa: F811
+    discovery: bool,
 ) -> None:
     org, _ = org_with_member(stytch_mock, "ada@acme.com")
     if discovery:
@@ -405,11 +395,7 @@ async def test_an_oauth_token_raced_50_times_succeeds_once(
     else:
         token = stytch_mock.oauth_token("google", "ada@acme.com", organization=org.organization_id)
         call = lambda: aclient.oauth.authenticate_async(oauth_token=token)  # noqa: E731
-    results = await asyncio.gather(*(call() for _ in range(N)), return_exceptions=True)
-    wins = [r for r in results if not isinstance(r, BaseException)]
-    errors = Counter(
-        (r.details.status_code, r.details.error_type) for r in results if isinstance(r, StytchError)
-    )
+    wins, errors = await race(call)
     assert len(wins) == 1
     assert errors == {(400, "oauth_token_not_found"): N - 1}
     state = state_of(stytch_mock)

@@ -62,8 +62,9 @@ def test_a_second_send_to_the_same_email_within_a_second_is_429(mock: StytchMock
 def test_the_window_follows_the_project_clock(mock: StytchMock) -> None:
     client = mock.client
     client.magic_links.email.discovery.send(email_address="ada@acme.com")
-    with pytest.raises(StytchError):
+    with pytest.raises(StytchError) as refused:
         client.magic_links.email.discovery.send(email_address="ada@acme.com")
+    assert_sdk_error(refused, 429, "too_many_requests")
 
     mock.advance_clock(seconds=1)
     client.magic_links.email.discovery.send(email_address="ada@acme.com")

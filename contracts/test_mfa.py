@@ -241,6 +241,45 @@ def test_email_code_as_primary_factor_then_sms(sdk, mock, mfa_org):
     assert factor_types(done.member_session) == [("email_otp", "email"), ("otp", "sms")]
 
 
+def test_a_primary_step_up_with_the_ist_counts_when_mfa_completes(sdk, mock, mfa_org):
+    """Exchange into an organization that allows only email codes and requires MFA: the
+    answer asks for both. An email code with the IST meets the primary requirement; the IST it
+    hands back (MFA still needed) carries that factor, so the SMS code completes the login."""
+    org, email = mfa_org(auth_methods="RESTRICTED", allowed_auth_methods=["email_otp"])
+    member = sdk.organizations.members.create(
+        organization_id=org.organization_id, email_address=email, mfa_phone_number=PHONE
+    ).member
+    found = discover(sdk, mock, email)
+    first = sdk.discovery.intermediate_sessions.exchange(
+        intermediate_session_token=found.intermediate_session_token,
+        organization_id=org.organization_id,
+    )
+    assert first.primary_required.allowed_auth_methods == ["email_otp"]
+    assert first.mfa_required is not None
+
+    sdk.otps.email.login_or_signup(organization_id=org.organization_id, email_address=email)
+    stepped = sdk.otps.email.authenticate(
+        organization_id=org.organization_id,
+        email_address=email,
+        code=mock.outbox.latest_code(email),
+        intermediate_session_token=first.intermediate_session_token,
+    )
+    assert (stepped.member_authenticated, stepped.primary_required) == (False, None)
+    assert stepped.mfa_required.secondary_auth_initiated == "sms_otp"
+
+    done = sdk.otps.sms.authenticate(
+        organization_id=org.organization_id,
+        member_id=member.member_id,
+        code=mock.outbox.latest_code(PHONE),
+        intermediate_session_token=stepped.intermediate_session_token,
+    )
+    assert sorted(factor_types(done.member_session)) == [
+        ("email_otp", "email"),
+        ("magic_link", "email"),
+        ("otp", "sms"),
+    ]
+
+
 def test_a_recovery_code_completes_mfa_once(sdk, mock, mfa_org):
     org, email = mfa_org()
     member = sdk.organizations.members.create(

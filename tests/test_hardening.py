@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 import pytest
+from stytch.core.response_base import StytchError
 
 from mockserver.domain import keys
 from mockserver.keypool import KeyPool
@@ -17,9 +18,12 @@ from mockserver.server import MockServer
 from tests import raw
 from tests.support import (
     PROJECT_A,
+    assert_sdk_error,
     assert_stytch_error,
     discovery_token,
     http,
+    log_in,
+    login_token,
     org_with_member,
     state_of,
 )
@@ -224,3 +228,28 @@ async def test_an_empty_pool_still_gives_a_key() -> None:
         pool.close()
     assert key.kid.startswith("jwk-test-")
     assert key.private_key.key_size == 2048
+
+
+def test_claims_that_would_overflow_the_session_are_refused_before_the_link_is_spent(
+    stytch_mock: StytchMock,
+) -> None:
+    """The caller's session plus the new claims must fit in 4096 bytes: refused before the
+    credential is used, so the same link still works without them."""
+    org, _ = org_with_member(stytch_mock, "ada@acme.com")
+    first = log_in(
+        stytch_mock, org.organization_id, "ada@acme.com", session_custom_claims={"a": "x" * 3000}
+    )
+    token = login_token(stytch_mock, org.organization_id, "ada@acme.com")
+
+    with pytest.raises(StytchError) as refused:
+        stytch_mock.client.magic_links.authenticate(
+            magic_links_token=token,
+            session_token=first.session_token,
+            session_custom_claims={"b": "y" * 3000},
+        )
+    assert_sdk_error(refused, 400, "custom_claims_too_large")
+
+    again = stytch_mock.client.magic_links.authenticate(
+        magic_links_token=token, session_token=first.session_token
+    )
+    assert again.member_session.member_session_id == first.member_session.member_session_id

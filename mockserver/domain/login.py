@@ -160,7 +160,8 @@ def log_in(
     """Finish a login: a session, or (when a factor is missing) an intermediate session.
 
     ``intermediate_session`` is the IST the caller came with, if any: it is consumed by a full
-    login and handed back unchanged when another factor is still needed.
+    login and, when another factor is still needed, handed back holding ``factors`` (so a
+    primary step-up made with it counts when the MFA step completes it).
     """
     factors = [_for_member(project, f, member) for f in factors]
     missing = primary_methods_missing(org, member, factors)
@@ -168,6 +169,8 @@ def log_in(
     if existing_session_id is None and not any(mfa_rules.is_mfa_factor(f) for f in factors):
         mfa = mfa_needed(org, member, masked=project.config.mfa.mask_mfa_phone_number)
     if missing is not None or mfa is not None:
+        if intermediate_session is not None:
+            intermediate_session.authentication_factors = factors
         ist = intermediate_session or new_intermediate_session(
             project, member.email_address, factors, org.organization_id
         )
@@ -222,6 +225,10 @@ def arrival(
     session = None
     if session_token is not None or session_jwt is not None:
         session = get_session(project, session_token=session_token, session_jwt=session_jwt)
+        if session_custom_claims:
+            # The claims merged into the session (_extend) must fit too: refused here, before
+            # the credential is spent, not after.
+            merge_custom_claims(session.custom_claims, session_custom_claims)
     return Arrival(ist, session, session_duration_minutes, session_custom_claims)
 
 

@@ -221,3 +221,27 @@ def test_no_redirect_url_means_the_first_registered_one() -> None:
     assert p.resolve_redirect_url("http://localhost:3000/second") == (
         "http://localhost:3000/second"
     )
+
+
+def test_deleting_an_organization_forgets_its_idp_clients_and_sso_registrations() -> None:
+    from mockserver.domain import sso
+    from mockserver.domain.entities import MemberStatus
+    from mockserver.domain.organizations import delete_organization
+
+    project = Project(ProjectConfig("project-test-sso", "secret-test-sso"))
+    org = create_organization(project, organization_name="Acme", organization_slug="acme")
+    conn = sso.create_oidc(
+        project,
+        "http://127.0.0.1:8080",
+        org.organization_id,
+        display_name=None,
+        identity_provider=None,
+    )
+    member = add_member(project, org, "ada@acme.com", status=MemberStatus.ACTIVE)
+    project.sso_connections.register(conn.connection_id, "idp-user-1", member.member_id, None)
+    assert conn.client_id in project.identity_provider.provider.clients
+
+    delete_organization(project, org.organization_id)
+
+    assert conn.client_id not in project.identity_provider.provider.clients
+    assert project.sso_connections.registered_member(conn.connection_id, "idp-user-1") is None

@@ -776,8 +776,11 @@ def check_default_connection(project: Project, org: Organization, connection_id:
 
 
 def forget_organization(project: Project, organization_id: str) -> None:
-    """An organization is deleted: its connections, and logins and tokens for it, go too."""
-    project.sso_connections.forget_organization(organization_id)
+    """An organization is deleted: its connections (and the built-in IdP's clients of its OIDC
+    ones), and logins and tokens for it, go too."""
+    for conn in project.sso_connections.forget_organization(organization_id):
+        if isinstance(conn, OIDCConnection):
+            idp_of(project).forget_client(conn.client_id, conn.redirect_url)
     project.sso_starts.forget_where(organization_id=organization_id)
     project.sso_tokens.forget_where(organization_id=organization_id)
 

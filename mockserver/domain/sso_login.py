@@ -482,7 +482,7 @@ def oidc_finish(
 def _find_member(
     project: Project, organization_id: str, connection_id: str, profile: SSOProfile
 ) -> Member | None:
-    member_id = project.sso_connections.registrations.get((connection_id, profile.external_id))
+    member_id = project.sso_connections.registered_member(connection_id, profile.external_id)
     member = project.members.find(member_id) if member_id else None
     if (
         member is not None
@@ -601,6 +601,7 @@ def authenticate(
     registration = next(
         (r for r in member.sso_registrations if r["connection_id"] == conn.connection_id), None
     )
+    old_external_id = None
     if registration is None:
         registration = {
             "connection_id": conn.connection_id,
@@ -609,13 +610,11 @@ def authenticate(
         }
         member.sso_registrations.append(registration)
     else:
-        project.sso_connections.registrations.pop(
-            (conn.connection_id, registration["external_id"]), None
-        )
+        old_external_id = registration["external_id"]
         registration["external_id"] = profile.external_id
     registration["sso_attributes"] = dict(profile.attributes)
-    project.sso_connections.registrations[(conn.connection_id, profile.external_id)] = (
-        member.member_id
+    project.sso_connections.register(
+        conn.connection_id, profile.external_id, member.member_id, old_external_id
     )
     member.sso_roles = [
         g for g in member.sso_roles if g["source"]["details"]["connection_id"] != conn.connection_id

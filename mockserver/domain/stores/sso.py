@@ -156,7 +156,7 @@ class SSOConnections(Store[Connection]):
     def __init__(self) -> None:
         self._by_id: dict[str, Connection] = {}
         self._by_org: dict[str, dict[str, None]] = {}
-        self.registrations: dict[tuple[str, str], str] = {}
+        self._registrations: dict[tuple[str, str], str] = {}
         self._seen_assertions: dict[str, datetime] = {}
 
     def add(self, conn: Connection) -> None:
@@ -169,10 +169,28 @@ class SSOConnections(Store[Connection]):
         in_org.pop(conn.connection_id, None)
         if not in_org:
             self._by_org.pop(conn.organization_id, None)
+        for key in [k for k in self._registrations if k[0] == conn.connection_id]:
+            del self._registrations[key]
 
-    def forget_organization(self, organization_id: str) -> None:
-        for conn in self.of_organization(organization_id):
+    def forget_organization(self, organization_id: str) -> list[Connection]:
+        """Forget the organization's connections; the ones forgotten."""
+        gone = self.of_organization(organization_id)
+        for conn in gone:
             self.forget(conn)
+        return gone
+
+    def registered_member(self, connection_id: str, external_id: str) -> str | None:
+        """The member id of the connection's SSO registration for the IdP's user id."""
+        return self._registrations.get((connection_id, external_id))
+
+    def register(
+        self, connection_id: str, external_id: str, member_id: str, old_external_id: str | None
+    ) -> None:
+        """A member's registration with the connection now has ``external_id`` (it had
+        ``old_external_id``, or none)."""
+        if old_external_id is not None:
+            self._registrations.pop((connection_id, old_external_id), None)
+        self._registrations[(connection_id, external_id)] = member_id
 
     def find(self, connection_id: str) -> Connection | None:
         return self._by_id.get(connection_id)
@@ -193,7 +211,7 @@ class SSOConnections(Store[Connection]):
     def clear(self) -> None:
         self._by_id.clear()
         self._by_org.clear()
-        self.registrations.clear()
+        self._registrations.clear()
         self._seen_assertions.clear()
 
     def __iter__(self) -> Iterator[Connection]:
@@ -212,7 +230,7 @@ class SSOConnections(Store[Connection]):
         for member in project.members:
             for registration in member.sso_registrations:
                 key = (registration["connection_id"], registration["external_id"])
-                self.registrations[key] = member.member_id
+                self._registrations[key] = member.member_id
 
 
 class _Expiring(Store[Any]):

@@ -248,12 +248,27 @@ BAD_STATES = [
     ),
     pytest.param(_mutate("version", "1"), "version", id="version as a string"),
     pytest.param(_duplicate("outbox"), "outbox message id appears twice", id="duplicate outbox id"),
+    pytest.param(
+        _duplicate(
+            "organizations", organization_id="organization-test-twin", organization_slug="twin"
+        ),
+        "organization_external_id ext-1 is used twice",
+        id="duplicate organization external id",
+    ),
+    pytest.param(
+        _duplicate("members", member_id="member-test-twin", email_address="twin@acme.com"),
+        "external_id m-ext-1 is used twice",
+        id="duplicate member external id",
+    ),
 ]
 
 
 @pytest.fixture
 def scenario_state(stytch_mock: StytchMock) -> dict[str, Any]:
-    org, _ = org_with_member(stytch_mock, "ada@acme.com")
+    org, member = org_with_member(stytch_mock, "ada@acme.com", organization_external_id="ext-1")
+    stytch_mock.client.organizations.members.update(
+        organization_id=org.organization_id, member_id=member.member_id, external_id="m-ext-1"
+    )
     log_in(stytch_mock, org.organization_id, "ada@acme.com")
     login_token(stytch_mock, org.organization_id, "ada@acme.com")  # left unused in the outbox
     stytch_mock.advance_clock(seconds=5)

@@ -207,6 +207,14 @@ class Members(Store[Member]):
                 raise bad_state(
                     f"{member.email_address} is a member of {member.organization_id} twice"
                 )
+            if (
+                member.status != MemberStatus.DELETED
+                and member.external_id
+                and self.find_by_external_id(member.organization_id, member.external_id)
+            ):
+                raise bad_state(
+                    f"external_id {member.external_id} is used twice in {member.organization_id}"
+                )
             self.add(member)
 
 

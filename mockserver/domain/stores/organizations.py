@@ -149,6 +149,9 @@ class Organizations(Store[Organization]):
                 raise bad_state(f"organization {org.organization_id} appears twice")
             if self.slug_owner(org.organization_slug) is not None:
                 raise bad_state(f"organization_slug {org.organization_slug} is used twice")
+            external = org.organization_external_id
+            if external and self.external_id_owner(external) is not None:
+                raise bad_state(f"organization_external_id {external} is used twice")
             try:
                 check_organization(org)
             except errors.StytchError as exc:

@@ -24,7 +24,6 @@ class Outbox(Store[OutboxMessage]):
         self.max_messages = max_messages
         self.dropped = 0  # messages dropped to stay within max_messages
         self._messages: deque[OutboxMessage] = deque()
-        self._ids: set[str] = set()
         self._by_to: dict[str, deque[OutboxMessage]] = {}  # lowercased address or number
 
     @classmethod
@@ -33,14 +32,12 @@ class Outbox(Store[OutboxMessage]):
 
     def add(self, message: OutboxMessage) -> None:
         self._messages.append(message)
-        self._ids.add(message.id)
         self._by_to.setdefault(message.to.lower(), deque()).append(message)
         while len(self._messages) > self.max_messages:
             self._drop_oldest()
 
     def _drop_oldest(self) -> None:
         oldest = self._messages.popleft()
-        self._ids.discard(oldest.id)
         to = oldest.to.lower()
         sent_to = self._by_to[to]
         sent_to.popleft()  # the oldest of all is the oldest to its recipient too
@@ -56,7 +53,6 @@ class Outbox(Store[OutboxMessage]):
 
     def clear(self) -> None:
         self._messages.clear()
-        self._ids.clear()
         self._by_to.clear()
         self.dropped = 0
 
@@ -67,7 +63,9 @@ class Outbox(Store[OutboxMessage]):
         return len(self._messages)
 
     def load(self, records: list[OutboxMessage], project: Project) -> None:
+        seen: set[str] = set()
         for message in records:
-            if message.id in self._ids:
+            if message.id in seen:
                 raise bad_state("an outbox message id appears twice")
+            seen.add(message.id)
             self.add(message)

@@ -144,6 +144,9 @@ def test_session_for_bad_input_is_a_stytch_error_and_changes_nothing(
         ({"email_address": "not-an-email"}, 400, "invalid_email"),
         ({"email_address": "ada@example.com", "session_duration_minutes": 1}, 400, None),
         ({"email_address": "ada@example.com", "roles": "admin"}, 400, "invalid_argument"),
+        # An unknown role is refused before an organization is made for the member.
+        ({"email_address": "ada@example.com", "roles": ["no_such_role"]}, 400, "invalid_role"),
+        ({"email_address": "ada@acme.com", "organization": "acme", "roles": ["nope"]}, 400, None),
         ({}, 400, "bad_request"),
     ):
         assert_stytch_error(stytch_mock.request("POST", "_mock/sessions", body), status, error_type)

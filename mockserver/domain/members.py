@@ -30,12 +30,13 @@ def _check_member_external_id(
         raise errors.duplicate_member_external_id()
 
 
-def check_roles(project: Project, org: Organization, roles: Iterable[str]) -> list[str]:
+def check_roles(project: Project, org: Organization | None, roles: Iterable[str]) -> list[str]:
     """The roles to assign directly, each one the project's RBAC policy or the organization's
-    custom roles define. [chosen] An unknown role is 400 ``invalid_role`` (the type in Stytch's
-    published error list; its status is not published)."""
+    custom roles define (``org`` None: one about to be made, which has none yet). [chosen] An
+    unknown role is 400 ``invalid_role`` (the type in Stytch's published error list; its status
+    is not published)."""
     known = project.rbac_policy.policy.roles
-    custom = {role["role_id"] for role in org.custom_roles}
+    custom = {role["role_id"] for role in org.custom_roles} if org is not None else set()
     out: list[str] = []
     for role in roles:
         if not isinstance(role, str) or not role:
@@ -239,7 +240,7 @@ def deactivate(project: Project, member: Member) -> None:
     one-time codes and impersonation tokens go (its TOTP stays with the record, like
     ``totp_registration_id``)."""
     revoke_member_sessions(project, member.member_id)
-    project.magic_links.revoke_member(member.member_id)
+    project.magic_links.revoke_member(member.member_id, project.now())
     project.one_time_codes.forget_member(member.member_id)
     project.members.end_failures(member.member_id)
     project.impersonation_tokens.forget_member(member.member_id)

@@ -10,7 +10,7 @@ logged-in member and gets one.
 from __future__ import annotations
 
 from .entities import MemberStatus
-from .members import activate, add_member, update_member
+from .members import activate, add_member, check_roles, update_member
 from .organizations import create_organization, derive_name_and_slug, unique_slug
 from .project import Project
 from .rules import validate_email
@@ -37,6 +37,8 @@ def session_for(
             name = slug = organization
         org = project.organizations.find(slug)
         if org is None:
+            if roles:
+                check_roles(project, None, roles)  # before an organization is made for them
             org = create_organization(
                 project,
                 organization_name=name,

@@ -56,10 +56,10 @@ class MagicLinks(Store[MagicLinkToken]):
                 swept += 1
         return swept
 
-    def revoke_member(self, member_id: str) -> None:
+    def revoke_member(self, member_id: str, now: datetime) -> None:
         """Use up the member's outstanding links, so no later reactivation revives them."""
-        for token in self._by_member.get(member_id, ()):
-            self._by_token[token].used = True
+        for token in list(self._by_member.get(member_id, ())):
+            self.use(self._by_token[token], now)
 
     def forget_organization(self, organization_id: str) -> None:
         """Forget the organization's links: they go with it (and a state document never holds

@@ -28,6 +28,8 @@ from stytch.b2b.models import organizations as org_models
 from stytch.b2b.models import organizations_members as member_models
 from stytch.b2b.models import scim_connection as scim_models
 from stytch.b2b.models import sessions as session_models
+from stytch.b2b.models import sso as sso_models
+from stytch.b2b.models import sso_oidc as oidc_models
 from stytch.b2b.models.sessions import AuthorizationCheck
 from stytch.shared.method_options import Authorization
 from stytch.shared.rbac_local import RBACPermissionError, TenancyError
@@ -209,6 +211,19 @@ OPERATIONS: dict[str, Operation] = {
             method_options=a.options(scim_models.CreateRequestOptions),
         )
     ),
+    "sso.get_connections": Operation(
+        lambda t, a, _: t.sdk.sso.get_connections(
+            organization_id=t.org_id,
+            method_options=a.options(sso_models.GetConnectionsRequestOptions),
+        )
+    ),
+    "sso.oidc.create_connection": Operation(
+        lambda t, a, _: t.sdk.sso.oidc.create_connection(
+            organization_id=t.org_id,
+            display_name="Okta",
+            method_options=a.options(oidc_models.CreateConnectionRequestOptions),
+        )
+    ),
     "scim.connection.get": Operation(
         lambda t, a, _: t.sdk.scim.connection.get(
             organization_id=t.org_id,
@@ -231,9 +246,11 @@ def _snapshot(team: Team) -> tuple[Any, ...]:
     members = team.sdk.organizations.members.search(organization_ids=[team.org_id]).members
     sessions = team.sdk.sessions.get(organization_id=team.org_id, member_id=team.member.member_id)
     scim = org.scim_active_connection
+    sso = team.sdk.sso.get_connections(organization_id=team.org_id)
     return (
         (org.organization_name, org.email_invites, org.mfa_policy),
         scim.connection_id if scim is not None else None,
+        sorted(c.connection_id for c in sso.oidc_connections),
         sorted((m.member_id, m.status, [r.role_id for r in m.roles]) for m in members),
         sorted(s.member_session_id for s in sessions.member_sessions),
     )

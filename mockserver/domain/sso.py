@@ -19,7 +19,7 @@ from ..errors import StytchError
 from ..idp import certs, saml
 from ..idp.provider import IdentityProvider
 from ..ids import new_id, uuid_like
-from . import authorization, rules
+from . import rules
 from .entities import Organization
 from .project import Project
 from .stores.sso import (
@@ -710,28 +710,6 @@ def get_connections(project: Project, organization_id: str) -> dict[str, list[Co
         )
         out[key].append(conn)
     return out
-
-
-def authorize(
-    project: Project,
-    *,
-    organization_id: str,
-    action: str,
-    session_token: str | None,
-    session_jwt: str | None,
-) -> None:
-    """RBAC when the caller sends member-session headers (the Python SDK's ``authorization``
-    method option): the session's member needs ``action`` on ``stytch.sso`` in the path's
-    organization (actions from the frontend SDK's ``@rbac`` annotations, stytch-browser
-    ``packages/core/src/public/b2b/sso.ts``), checked by the one member-session rule of every
-    family (domain/authorization.py). Without headers the project secret may do all."""
-    if session_token is None and session_jwt is None:
-        return
-    caller = authorization.authenticate_caller(
-        project, session_token=session_token, session_jwt=session_jwt
-    )
-    rule = authorization.organization_action("stytch.sso", action)
-    rule(project, caller, {"organization_id": organization_id}, {})
 
 
 def discover_connections(project: Project, email_address: str) -> list[dict[str, str]]:

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp import web
 
+from ..domain import authorization as authz
 from ..domain import sso, sso_login
 from ..domain.login import AuthResult
 from ..models import sso as ms
+from .authorization import member_authorization
 from .browser_routes import base_url
 from .common import operation, project, render
 from .render import auth_result_fields
@@ -68,18 +70,6 @@ async def _discover(issuer: str) -> tuple[dict[str, str] | None, str | None]:
     return {k: str(v) for k, v in found.items()}, None
 
 
-def _authorized(request: web.Request, action: str) -> None:
-    """Member-session headers (``X-Stytch-Member-Session`` / ``X-Stytch-Member-SessionJWT``,
-    as the SDKs send them) make the call that member's: ``stytch.sso`` ``action`` needed."""
-    sso.authorize(
-        project(request),
-        organization_id=_path(request, "organization_id"),
-        action=action,
-        session_token=request.headers.get("X-Stytch-Member-Session"),
-        session_jwt=request.headers.get("X-Stytch-Member-SessionJWT"),
-    )
-
-
 @routes.post("/v1/b2b/sso/authenticate")
 @operation("Authenticate an SSO token", ms.SSOAuthenticateResponse, body=ms.SSOAuthenticateRequest)
 async def authenticate(request: web.Request, body: ms.SSOAuthenticateRequest) -> web.Response:
@@ -107,16 +97,16 @@ async def authenticate_fields(request: web.Request, result: AuthResult) -> dict[
 
 @routes.get(ORG)
 @operation("List an organization's SSO connections", ms.GetConnectionsResponse)
+@member_authorization(authz.organization_action("stytch.sso", "get"))
 async def get_connections(request: web.Request) -> web.Response:
-    _authorized(request, "get")
     found = sso.get_connections(project(request), _path(request, "organization_id"))
     return render(request, ms.GetConnectionsResponse, **found)
 
 
 @routes.delete(ORG + "/connections/{connection_id}")
 @operation("Delete an SSO connection", ms.DeleteConnectionResponse)
+@member_authorization(authz.organization_action("stytch.sso", "delete"))
 async def delete_connection(request: web.Request) -> web.Response:
-    _authorized(request, "delete")
     deleted = sso.delete_connection(
         project(request), _path(request, "organization_id"), _path(request, "connection_id")
     )
@@ -128,8 +118,8 @@ async def delete_connection(request: web.Request) -> web.Response:
 
 @routes.post(SAML)
 @operation("Create a SAML connection", ms.SAMLConnectionResponse, body=ms.CreateConnectionRequest)
+@member_authorization(authz.organization_action("stytch.sso", "create"))
 async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) -> web.Response:
-    _authorized(request, "create")
     conn = sso.create_saml(
         project(request),
         base_url(request),
@@ -142,8 +132,8 @@ async def saml_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 
 @routes.put(SAML + "/connections/{connection_id}")
 @operation("Update a SAML connection", ms.SAMLConnectionResponse, body=ms.SAMLUpdateRequest)
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.Response:
-    _authorized(request, "update")
     conn = sso.update_saml(
         project(request),
         _path(request, "organization_id"),
@@ -159,8 +149,8 @@ async def saml_update(request: web.Request, body: ms.SAMLUpdateRequest) -> web.R
     ms.SAMLConnectionResponse,
     body=ms.SAMLUpdateByURLRequest,
 )
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLRequest) -> web.Response:
-    _authorized(request, "update")
     conn = sso.update_saml_by_url(
         project(request),
         base_url(request),
@@ -173,8 +163,8 @@ async def saml_update_by_url(request: web.Request, body: ms.SAMLUpdateByURLReque
 
 @routes.delete(SAML + "/connections/{connection_id}/verification_certificates/{certificate_id}")
 @operation("Delete a verification certificate", ms.DeleteVerificationCertificateResponse)
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def saml_delete_certificate(request: web.Request) -> web.Response:
-    _authorized(request, "update")
     deleted = sso.delete_verification_certificate(
         project(request),
         _path(request, "organization_id"),
@@ -186,8 +176,8 @@ async def saml_delete_certificate(request: web.Request) -> web.Response:
 
 @routes.delete(SAML + "/connections/{connection_id}/encryption_private_keys/{private_key_id}")
 @operation("Delete an encryption private key", ms.DeleteEncryptionPrivateKeyResponse)
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def saml_delete_encryption_key(request: web.Request) -> web.Response:
-    _authorized(request, "update")
     deleted = sso.delete_encryption_private_key(
         project(request),
         _path(request, "organization_id"),
@@ -202,8 +192,8 @@ async def saml_delete_encryption_key(request: web.Request) -> web.Response:
 
 @routes.post(OIDC)
 @operation("Create an OIDC connection", ms.OIDCConnectionResponse, body=ms.CreateConnectionRequest)
+@member_authorization(authz.organization_action("stytch.sso", "create"))
 async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) -> web.Response:
-    _authorized(request, "create")
     conn = sso.create_oidc(
         project(request),
         base_url(request),
@@ -216,8 +206,8 @@ async def oidc_create(request: web.Request, body: ms.CreateConnectionRequest) ->
 
 @routes.put(OIDC + "/connections/{connection_id}")
 @operation("Update an OIDC connection", ms.OIDCUpdateResponse, body=ms.OIDCUpdateRequest)
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.Response:
-    _authorized(request, "update")
     discovered, error = await discover_issuer(body.issuer)
     conn, warning = sso.update_oidc(
         project(request),
@@ -238,8 +228,8 @@ async def oidc_update(request: web.Request, body: ms.OIDCUpdateRequest) -> web.R
 @operation(
     "Create an external connection", ms.ExternalConnectionResponse, body=ms.ExternalCreateRequest
 )
+@member_authorization(authz.organization_action("stytch.sso", "create"))
 async def external_create(request: web.Request, body: ms.ExternalCreateRequest) -> web.Response:
-    _authorized(request, "create")
     conn = sso.create_external(
         project(request),
         _path(request, "organization_id"),
@@ -256,8 +246,8 @@ async def external_create(request: web.Request, body: ms.ExternalCreateRequest) 
 @operation(
     "Update an external connection", ms.ExternalConnectionResponse, body=ms.ExternalUpdateRequest
 )
+@member_authorization(authz.organization_action("stytch.sso", "update"))
 async def external_update(request: web.Request, body: ms.ExternalUpdateRequest) -> web.Response:
-    _authorized(request, "update")
     conn = sso.update_external(
         project(request),
         _path(request, "organization_id"),

@@ -10,9 +10,6 @@ for it (https://stytch.com/docs/api/m2m-token).
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from aiohttp import web
 
 from .. import errors
@@ -20,7 +17,7 @@ from ..domain import m2m
 from ..domain.stores.m2m import M2MClient
 from ..models import m2m as mm
 from .common import operation, project, public, render, signed, with_key
-from .middleware import REGISTRY
+from .middleware import REGISTRY, basic_credentials
 
 routes = web.RouteTableDef()
 
@@ -120,14 +117,11 @@ async def rotate_cancel(request: web.Request) -> web.Response:
 
 
 def _basic_credentials(request: web.Request) -> tuple[str | None, str | None]:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None, None
+    """The client's credentials as HTTP Basic, if the header carries them."""
     try:
-        user, sep, password = base64.b64decode(value, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        return basic_credentials(request.headers.get("Authorization"))
+    except errors.StytchError:
         return None, None
-    return (user, password) if sep else (None, None)
 
 
 @routes.post("/v1/public/{project_id}/oauth2/token")

@@ -30,7 +30,8 @@ REGISTRY = web.AppKey("registry", Registry)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _credentials(header: str | None) -> tuple[str, str]:
+def basic_credentials(header: str | None) -> tuple[str, str]:
+    """``(user, password)`` of an HTTP Basic ``Authorization`` header; 401 otherwise."""
     if not header or not header[:6].lower() == "basic ":
         raise errors.unauthorized_credentials()
     try:
@@ -56,7 +57,7 @@ def _project(request: web.Request) -> Project:
     if project is not None:
         request.app[REGISTRY].touch(project)
         return project
-    project_id, secret = _credentials(header)
+    project_id, secret = basic_credentials(header)
     project = request.app[REGISTRY].authenticate(project_id, secret)
     if header and len(known) < _AUTHENTICATED_MAX:
         known[header] = project

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .objects import WireModel
+from .objects import ResultsMetadataObject, WireModel
 from .requests import JSONBody
 from .responses import ResponseBase
 
@@ -39,11 +39,6 @@ class M2MClientWithNextClientSecretObject(_M2MClientFields):
     """``M2MClientWithNextClientSecret``: what rotate start returns."""
 
     next_client_secret: str
-
-
-class ResultsMetadataObject(WireModel):
-    total: int
-    next_cursor: str | None = None
 
 
 # --- requests --------------------------------------------------------------------------------

@@ -28,8 +28,7 @@ from ...domain.frontend import check_origin, public_token_not_found
 from ...domain.project import Project
 from ...models.wire import render_json
 from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse, parse_query
-from ..middleware import REGISTRY, Handler
-from ..middleware import _credentials as basic_credentials
+from ..middleware import REGISTRY, Handler, basic_credentials
 
 SDK_PREFIX = "/sdk/v1"
 

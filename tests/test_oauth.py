@@ -71,7 +71,7 @@ def test_start_redirects_to_the_provider_page_which_offers_the_organizations_mem
         (
             "google",
             {"public_token": "public-token-test-00000000-0000-4000-8000-000000000000"},
-            404,
+            401,
             "public_token_not_found",
         ),
         ("google", {}, 400, "missing_oauth_organization_locator"),

@@ -105,7 +105,7 @@ def test_start_redirects_to_the_idp_with_pkce_and_state(stytch_mock: StytchMock)
 @pytest.mark.parametrize(
     ("params", "status", "error_type"),
     [
-        ({"public_token": "public-token-test-nobody"}, 404, "public_token_not_found"),
+        ({"public_token": "public-token-test-nobody"}, 401, "public_token_not_found"),
         ({"public_token": ""}, 400, "public_token_required"),
         ({"connection_id": "saml-connection-test-nothing"}, 404, "sso_connection_not_found"),
         ({"connection_id": None}, 400, "missing_sso_connection_locator"),

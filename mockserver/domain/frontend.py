@@ -51,7 +51,7 @@ def bad_domain_for_stytch_sdk() -> errors.StytchError:
 
 def public_token_not_found(token: str) -> errors.StytchError:
     # [chosen] Stytch lists the type (StytchAPIErrorType.ts) but not its status; 401, as for
-    # any credential the mock does not know.
+    # any credential the mock does not know: on /sdk/v1 and on the OAuth and SSO start pages.
     live = (
         " It is a live token; use the public token of a Test project." if "-live-" in token else ""
     )

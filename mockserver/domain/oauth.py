@@ -28,6 +28,7 @@ from ..errors import StytchError
 from ..ids import magic_token
 from .discovery import DiscoveryResult, discover
 from .entities import AuthenticationFactor, MemberStatus, Organization
+from .frontend import public_token_not_found
 from .keys import SigningKey
 from .login import (
     AuthResult,
@@ -89,12 +90,6 @@ def invalid_oauth_provider(name: str) -> StytchError:
 
 def public_token_required() -> StytchError:
     return StytchError(400, "public_token_required", "public_token is a required query parameter.")
-
-
-def public_token_not_found() -> StytchError:
-    return StytchError(
-        404, "public_token_not_found", "The public token does not belong to any project."
-    )
 
 
 def missing_oauth_organization_locator() -> StytchError:
@@ -168,7 +163,7 @@ def project_for_public_token(registry: Registry, token: str | None) -> Project:
         raise public_token_required()
     project = registry.find_project_by_public_token(token)
     if project is None:
-        raise public_token_not_found()
+        raise public_token_not_found(token)
     return project
 
 

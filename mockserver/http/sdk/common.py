@@ -24,7 +24,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from ... import errors
-from ...domain.frontend import check_origin, public_token_not_found
+from ...domain.frontend import check_origin
+from ...domain.oauth import project_for_public_token
 from ...domain.project import Project
 from ...models.wire import render_json
 from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse, parse_query
@@ -53,9 +54,7 @@ def authenticate(request: web.Request) -> tuple[Project, str | None]:
     """The project of the public token, after its origin check, and the session token the
     Basic password carries (None when it is the public token again, i.e. logged out)."""
     public_token, password = basic_credentials(request.headers.get("Authorization"))
-    project = request.app[REGISTRY].find_project_by_public_token(public_token)
-    if project is None:
-        raise public_token_not_found(public_token)
+    project = project_for_public_token(request.app[REGISTRY], public_token)
     check_origin(project.config.frontend, page_origin(request))
     return project, (password if password and password != public_token else None)
 

@@ -17,6 +17,7 @@ from tests.support import (
     PROJECT_A,
     MovableTime,
     assert_sdk_error,
+    basic,
     discovery_token,
     handle,
     http,
@@ -172,3 +173,26 @@ def test_open_projects_past_the_cap_replace_the_least_recently_used(server: Mock
     # the forgotten project's credentials open a new, empty project
     two = made["two"].client.organizations.search().organizations
     assert two == []
+
+
+def test_a_frontend_sdk_call_counts_as_a_use_of_an_open_project(server: MockServer) -> None:
+    """The browser's /sdk/v1 calls keep an open project as recently used as backend calls do."""
+    made = {}
+    for name in ("sdk-a", "sdk-b", "sdk-c"):
+        made[name] = StytchMock(server.url, f"project-test-lru-{name}", f"secret-{name}")
+        made[name].client.organizations.create(organization_name=name)
+    token = made["sdk-a"].public_token  # (a control call: it touches sdk-a too)
+    made["sdk-b"].client.organizations.search()
+    made["sdk-c"].client.organizations.search()
+    # Only the browser uses sdk-a now: its call must make sdk-b the least recently used.
+    resp = http(
+        server.url + "sdk/v1/b2b/organizations/me",
+        headers={"Authorization": basic(token, token), "Origin": "http://localhost:3000"},
+    )
+    assert resp.status == 404 and resp.json["error_type"] == "session_not_found"
+
+    made["sdk-d"] = StytchMock(server.url, "project-test-lru-sdk-d", "secret-sdk-d")
+    made["sdk-d"].client.organizations.create(organization_name="sdk-d")
+
+    assert "project-test-lru-sdk-a" in server.registry.projects
+    assert "project-test-lru-sdk-b" not in server.registry.projects

@@ -28,7 +28,15 @@ from ...domain.frontend import check_origin
 from ...domain.oauth import project_for_public_token
 from ...domain.project import Project
 from ...models.wire import render_json
-from ..common import MAX_BODY_BYTES, PROJECT, REQUEST_ID, json_response, parse, parse_query
+from ..common import (
+    MAX_BODY_BYTES,
+    PROJECT,
+    REQUEST_ID,
+    json_response,
+    parse,
+    parse_query,
+    with_key,
+)
 from ..middleware import REGISTRY, Handler, basic_credentials
 
 SDK_PREFIX = "/sdk/v1"
@@ -75,7 +83,10 @@ def sdk_operation(
         @functools.wraps(handler)
         async def endpoint(request: web.Request) -> web.StreamResponse:
             project, session_token = authenticate(request)
-            request[PROJECT] = project
+            # What the middleware does for a backend call's project: it was just used (an open
+            # project is not the next evicted), and its signing key is made off the event loop.
+            request.app[REGISTRY].touch(project)
+            request[PROJECT] = project if project.has_key else await with_key(request, project)
             request[SESSION_TOKEN] = session_token
             args = [await parse(request, body, MAX_BODY_BYTES)] if body is not None else []
             if query is not None:

@@ -487,7 +487,27 @@ def test_self_service_is_gated_by_the_members_roles(stytch_mock: StytchMock) -> 
     ):
         resp = sdk(stytch_mock, method, path, body, session=bob_token)
         assert_stytch_error(resp, 403, "session_authorization_error")
+    # The backend's rules, on the browser's routes too: a member may not change its own email,
+    # and stytch.self lets it act on its own record through the member routes.
+    own_email = sdk(
+        stytch_mock,
+        "PUT",
+        f"b2b/organizations/members/{bob['member_id']}",
+        {"email_address": "robert@acme-labs.com"},
+        session=bob_token,
+    )
+    assert_stytch_error(own_email, 400, "member_cannot_update_their_email_address")
     assert state_of(stytch_mock) == before
+    renamed_self = ok(
+        sdk(
+            stytch_mock,
+            "PUT",
+            f"b2b/organizations/members/{bob['member_id']}",
+            {"name": "Bobby"},
+            session=bob_token,
+        )
+    )
+    assert renamed_self["member"]["name"] == "Bobby"
 
     # The admin may.
     renamed = ok(

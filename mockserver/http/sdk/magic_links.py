@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import magic_links
+from ...domain import authorization, magic_links
 from ...models import requests as rq
 from ...models import responses as rs
 from ...models import sdk
@@ -51,7 +51,7 @@ async def login_or_signup(request: web.Request, body: rq.LoginOrSignupRequest) -
 @sdk_operation("Invite a member by magic link", rs.MemberResponse, body=sdk.InviteRequest)
 async def invite(request: web.Request, body: sdk.InviteRequest) -> web.Response:
     proj = project(request)
-    inviter, org = require_permission(request, "stytch.member", "create")
+    inviter, org = require_permission(request, authorization.authorize_member_create)
     member, org = magic_links.invite(
         proj,
         organization_id=org.organization_id,

@@ -11,11 +11,12 @@ is 403 ``session_authorization_error`` and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
-from ...domain import authorization, members, rbac, search
+from ...domain import authorization, members, search
 from ...domain.entities import Member, Organization
 from ...models import requests as rq
 from ...models import responses as rs
@@ -24,10 +25,6 @@ from ..common import project
 from .common import data, sdk_operation, session_token
 
 routes = web.RouteTableDef()
-
-# Field of a member update -> the action it needs (on stytch.self for the member itself, on
-# stytch.member for another one): the same table as the backend API's RBAC check.
-MEMBER_FIELD_ACTIONS = authorization.MEMBER_UPDATE_ACTIONS
 
 
 def caller(request: web.Request) -> tuple[Member, Organization]:
@@ -43,27 +40,20 @@ def _caller(request: web.Request) -> authorization.Caller:
 
 
 def require_permission(
-    request: web.Request, resource_id: str, *actions: str
+    request: web.Request,
+    rule: authorization.Rule,
+    *,
+    path: Mapping[str, str] | None = None,
+    body: Mapping[str, Any] | None = None,
 ) -> tuple[Member, Organization]:
-    """The calling member and its organization, once the roles its session holds allow every
-    one of ``actions`` on ``resource_id`` under the project's RBAC policy (403
-    ``session_authorization_error`` otherwise)."""
+    """The calling member and its organization, once ``rule`` (the backend's member-session
+    rule for the same operation, domain/authorization.py) allows the call on the caller's own
+    organization: 403 ``session_authorization_error`` and the rules' other refusals
+    otherwise."""
     found = _caller(request)
-    policy = project(request).rbac_policy.policy
-    for action in actions:
-        rbac.check(
-            policy,
-            found.organization,
-            list(found.role_ids),
-            organization_id=found.organization.organization_id,
-            resource_id=resource_id,
-            action=action,
-        )
+    where = {"organization_id": found.organization.organization_id, **(path or {})}
+    rule(project(request), found, where, body or {})
     return found.member, found.organization
-
-
-def _actions(changes: dict[str, Any], table: dict[str, str]) -> list[str]:
-    return sorted({table[name] for name in changes if name in table})
 
 
 def _member(request: web.Request, member: Member, org: Organization) -> web.Response:
@@ -83,8 +73,12 @@ async def get_self(request: web.Request) -> web.Response:
 @sdk_operation("Update the logged-in member", rs.MemberResponse, body=sdk.SelfUpdateRequest)
 async def update_self(request: web.Request, body: sdk.SelfUpdateRequest) -> web.Response:
     changes = body.model_dump(exclude_none=True)
+    me, _ = caller(request)
     member, org = require_permission(
-        request, "stytch.self", *_actions(changes, MEMBER_FIELD_ACTIONS)
+        request,
+        authorization.authorize_member_update,
+        path={"member_id": me.member_id},
+        body=changes,
     )
     member, org = members.update_member(
         project(request), org.organization_id, member.member_id, changes
@@ -95,8 +89,8 @@ async def update_self(request: web.Request, body: sdk.SelfUpdateRequest) -> web.
 @routes.post("/sdk/v1/b2b/organizations/members")
 @sdk_operation("Create a member", rs.MemberResponse, body=rq.MemberCreateRequest)
 async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> web.Response:
-    _, org = require_permission(request, "stytch.member", "create")
     fields = body.model_dump(exclude_none=True, exclude={"trusted_metadata", "external_id"})
+    _, org = require_permission(request, authorization.authorize_member_create)
     member = members.create_member(project(request), org.organization_id, **fields)
     return _member(request, member, org)
 
@@ -106,7 +100,7 @@ async def create_member(request: web.Request, body: rq.MemberCreateRequest) -> w
     "Search the organization's members", rs.MemberSearchResponse, body=sdk.MemberSearchRequest
 )
 async def search_members(request: web.Request, body: sdk.MemberSearchRequest) -> web.Response:
-    _, org = require_permission(request, "stytch.member", "search")
+    _, org = require_permission(request, authorization.authorize_member_search)
     found, total, next_cursor, by_org = search.search_members(
         project(request),
         organization_ids=[org.organization_id],
@@ -127,7 +121,12 @@ async def search_members(request: web.Request, body: sdk.MemberSearchRequest) ->
 @sdk_operation("Update a member", rs.MemberResponse, body=rq.MemberUpdateRequest)
 async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> web.Response:
     changes = body.model_dump(exclude_none=True, exclude={"trusted_metadata", "external_id"})
-    _, org = require_permission(request, "stytch.member", *_actions(changes, MEMBER_FIELD_ACTIONS))
+    _, org = require_permission(
+        request,
+        authorization.authorize_member_update,
+        path={"member_id": request.match_info["member_id"]},
+        body=changes,
+    )
     member, org = members.update_member(
         project(request), org.organization_id, request.match_info["member_id"], changes
     )
@@ -137,7 +136,11 @@ async def update_member(request: web.Request, body: rq.MemberUpdateRequest) -> w
 @routes.delete("/sdk/v1/b2b/organizations/members/{member_id}")
 @sdk_operation("Delete a member", rs.MemberDeleteResponse)
 async def delete_member(request: web.Request) -> web.Response:
-    _, org = require_permission(request, "stytch.member", "delete")
+    _, org = require_permission(
+        request,
+        authorization.member_action("delete"),
+        path={"member_id": request.match_info["member_id"]},
+    )
     member_id = members.delete_member(
         project(request), org.organization_id, request.match_info["member_id"]
     )
@@ -147,8 +150,8 @@ async def delete_member(request: web.Request) -> web.Response:
 @routes.put("/sdk/v1/b2b/organizations/members/{member_id}/reactivate")
 @sdk_operation("Reactivate a member", rs.MemberResponse)
 async def reactivate_member(request: web.Request) -> web.Response:
-    # [chosen] Stytch's RBAC model has no reactivate action; creating a member is the nearest.
-    _, org = require_permission(request, "stytch.member", "create")
+    # The backend's rule: reactivating is a stytch.member create.
+    _, org = require_permission(request, authorization.authorize_member_create)
     member, org = members.reactivate_member(
         project(request), org.organization_id, request.match_info["member_id"]
     )

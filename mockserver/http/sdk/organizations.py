@@ -11,7 +11,7 @@ from ...models import responses as rs
 from ...models import sdk
 from ..common import project
 from .common import data, sdk_operation
-from .members import _actions, caller, require_permission
+from .members import caller, require_permission
 
 routes = web.RouteTableDef()
 
@@ -44,9 +44,7 @@ async def update_organization(
         for k, v in body.model_dump(exclude_none=True).items()
         if k in ORGANIZATION_FIELD_ACTIONS
     }
-    _, org = require_permission(
-        request, "stytch.organization", *_actions(changes, ORGANIZATION_FIELD_ACTIONS)
-    )
+    _, org = require_permission(request, authorization.authorize_organization_update, body=changes)
     org = organizations.update_organization(project(request), org.organization_id, changes)
     return data(request, rs.OrganizationResponse, organization=org)
 
@@ -54,7 +52,9 @@ async def update_organization(
 @routes.delete("/sdk/v1/b2b/organizations/me")
 @sdk_operation("Delete the logged-in member's organization", rs.OrganizationDeleteResponse)
 async def delete_organization(request: web.Request) -> web.Response:
-    _, org = require_permission(request, "stytch.organization", "delete")
+    _, org = require_permission(
+        request, authorization.organization_action(authorization.ORGANIZATION, "delete")
+    )
     org_id = organizations.delete_organization(project(request), org.organization_id)
     return data(request, rs.OrganizationDeleteResponse, organization_id=org_id)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import scim
+from ...domain import authorization, scim
 from ...models import scim as ms
 from ...models import sdk_factors as sf
 from ..browser_routes import base_url
@@ -30,10 +30,9 @@ routes = web.RouteTableDef()
 SCIM = "/sdk/v1/b2b/scim"
 
 
-def _organization_id(request: web.Request, *actions: str) -> str:
-    """The caller's organization, once every one of ``actions`` on ``stytch.scim`` is
-    allowed."""
-    _, org = require_permission(request, "stytch.scim", *actions)
+def _organization_id(request: web.Request, action: str) -> str:
+    """The caller's organization, once ``action`` on ``stytch.scim`` is allowed."""
+    _, org = require_permission(request, authorization.organization_action("stytch.scim", action))
     return org.organization_id
 
 
@@ -132,7 +131,12 @@ async def update(request: web.Request, body: ms.UpdateSCIMConnectionRequest) -> 
     if assignments is not None:
         # The SDK's docstring of updateConnection: changing the group role assignments also
         # needs update.settings.implicit-roles on stytch.organization.
-        require_permission(request, "stytch.organization", "update.settings.implicit-roles")
+        require_permission(
+            request,
+            authorization.organization_action(
+                authorization.ORGANIZATION, "update.settings.implicit-roles"
+            ),
+        )
     conn = scim.update_connection(
         proj,
         organization_id,

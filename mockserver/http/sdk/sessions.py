@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import sessions
+from ...domain import authorization, sessions
 from ...domain.login import exchange_session
 from ...models import responses as rs
 from ...models import sdk
@@ -53,7 +53,9 @@ async def revoke(request: web.Request) -> web.Response:
 async def revoke_for_member(request: web.Request) -> web.Response:
     proj = project(request)
     member_id = request.match_info["member_id"]
-    caller, org = require_permission(request, "stytch.member", "revoke-sessions")
+    _, org = require_permission(
+        request, authorization.authorize_session_revoke, body={"member_id": member_id}
+    )
     target = proj.members.get(org.organization_id, member_id, allow_external_id=False)
     sessions.revoke_member_sessions(proj, target.member_id)
     return data(request, rs.EmptyResponse)

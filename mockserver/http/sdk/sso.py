@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ...domain import sso, sso_login
+from ...domain import authorization, sso, sso_login
 from ...models import sdk_factors as sf
 from ...models import sso as ms
 from ..browser_routes import base_url
@@ -42,7 +42,7 @@ def _connection_id(request: web.Request) -> str:
 
 def _organization_id(request: web.Request, action: str) -> str:
     """The caller's organization, once ``action`` on ``stytch.sso`` is allowed."""
-    _, org = require_permission(request, "stytch.sso", action)
+    _, org = require_permission(request, authorization.organization_action("stytch.sso", action))
     return org.organization_id
 
 

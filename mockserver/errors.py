@@ -431,11 +431,12 @@ def action_not_allowed_email_domain_is_claimed() -> StytchError:
     )
 
 
-def session_authorization_error() -> StytchError:
+def session_authorization_error(resource_id: str, action: str) -> StytchError:
     return StytchError(
         403,
         "session_authorization_error",
-        "The Member is not authorized to perform the requested action on that resource.",
+        f"The Member is not authorized to perform the {action} action on the {resource_id} "
+        "resource.",
     )
 
 

@@ -101,15 +101,6 @@ def _same_organization(caller: Caller, organization_id: str) -> None:
         raise errors.session_authorization_tenancy_error()
 
 
-def _refused(resource_id: str, action: str) -> errors.StytchError:
-    return errors.StytchError(
-        403,
-        "session_authorization_error",
-        f"The Member is not authorized to perform the {action} action on the {resource_id} "
-        "resource.",
-    )
-
-
 def _require(
     project: Project, caller: Caller, resource_id: str, action: str, *, own: bool = False
 ) -> None:
@@ -121,7 +112,7 @@ def _require(
     if own and action in SELF_ACTIONS:
         if policy.grants(caller.organization, caller.role_ids, SELF, action):
             return
-    raise _refused(resource_id, action)
+    raise errors.session_authorization_error(resource_id, action)
 
 
 def _is_self(caller: Caller, member_id: str) -> bool:

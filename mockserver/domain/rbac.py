@@ -333,7 +333,7 @@ def check(
         raise errors.session_authorization_tenancy_error()
     granting = policy.grants(org, role_ids, resource_id, action)
     if not granting:
-        raise errors.session_authorization_error()
+        raise errors.session_authorization_error(resource_id, action)
     return {"authorized": True, "granting_roles": granting}
 
 

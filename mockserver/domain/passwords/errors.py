@@ -10,6 +10,7 @@ listed in the README's fidelity notes. Messages in Stytch's own words where know
 
 from __future__ import annotations
 
+from ... import errors
 from ...errors import StytchError
 
 
@@ -26,7 +27,7 @@ def breached_password() -> StytchError:
 
 
 def password_too_long(limit: int) -> StytchError:
-    return StytchError(400, "invalid_argument", f"password must be at most {limit} characters.")
+    return errors.invalid_argument("password", f"password must be at most {limit} characters.")
 
 
 def member_reset_password() -> StytchError:

@@ -21,6 +21,7 @@ from typing import Any
 from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 from zxcvbn.frequency_lists import FREQUENCY_LISTS  # type: ignore[import-untyped]
 
+from ... import errors
 from . import errors as pw_errors
 from .policy import PasswordPolicy
 
@@ -45,7 +46,7 @@ class Strength:
 def check_length(password: str) -> None:
     """Every password field: non-empty, at most MAX_PASSWORD_LENGTH characters."""
     if password == "":
-        raise pw_errors.StytchError(400, "invalid_argument", "password must not be empty.")
+        raise errors.invalid_argument("password", "password must not be empty.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise pw_errors.password_too_long(MAX_PASSWORD_LENGTH)
 
